@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+// akash-cost-exporter: the Swift toolchain alone, no package dependencies.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "akash-cost-exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "akash-cost-exporter", targets: ["akash-cost-exporter"]),
+    ],
+    targets: [
+        // epoll/eventfd/accept4, which the Glibc module does not export.
+        .target(name: "CEpoll"),
+        // Prometheus text format 0.0.4: knows nothing of Akash.
+        .target(name: "Exposition", swiftSettings: strict),
+        // Raw-socket HTTP/1.1 server: knows nothing of metrics.
+        .target(name: "HTTPServer", dependencies: ["CEpoll"], swiftSettings: strict),
+        // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
+        .target(name: "ExporterKit", dependencies: ["Exposition"], swiftSettings: strict),
+        // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
+        .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer"], swiftSettings: strict),
+        .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),
+
+        // Fake upstreams on loopback and fixture loading, shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"]),
+        .testTarget(name: "AkashExporterTests", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "HTTPServer", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,69 @@
+import Foundation
+import Synchronization
+
+/// What the exporter knows about one source's polls.
+public struct SourceHealth: Sendable, Equatable {
+    public var name: String
+    /// `nil` until the first poll finished.
+    public var up: Bool?
+    public var lastSuccess: Date?
+    public var lastDuration: Double?
+    public var lastError: String?
+    public var requests: Int = 0
+    public var failures: [FailureReason: Int] = [:]
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    public var hasBeenPolled: Bool { up != nil }
+}
+
+/// Health of every enabled source: what the self metrics, the landing page and `/-/ready` report.
+public final class HealthRegistry: Sendable {
+    private let state: Mutex<[String: SourceHealth]>
+
+    public init(sources: [String]) {
+        state = Mutex(Dictionary(uniqueKeysWithValues: sources.map { ($0, SourceHealth(name: $0)) }))
+    }
+
+    public func register(_ source: String) {
+        state.withLock { if $0[source] == nil { $0[source] = SourceHealth(name: source) } }
+    }
+
+    public func countRequest(_ source: String) {
+        state.withLock { $0[source, default: SourceHealth(name: source)].requests += 1 }
+    }
+
+    public func recordSuccess(_ source: String, at date: Date, duration: Double) {
+        state.withLock {
+            $0[source, default: SourceHealth(name: source)].up = true
+            $0[source]!.lastSuccess = date
+            $0[source]!.lastDuration = duration
+            $0[source]!.lastError = nil
+        }
+    }
+
+    public func recordFailure(_ source: String, _ failure: SourceFailure, duration: Double) {
+        state.withLock {
+            $0[source, default: SourceHealth(name: source)].up = false
+            $0[source]!.lastDuration = duration
+            $0[source]!.lastError = failure.description
+            $0[source]!.failures[failure.reason, default: 0] += 1
+        }
+    }
+
+    /// All sources, sorted by name.
+    public var snapshot: [SourceHealth] {
+        state.withLock { $0.values.sorted { $0.name < $1.name } }
+    }
+
+    public func health(of source: String) -> SourceHealth? {
+        state.withLock { $0[source] }
+    }
+
+    /// True once every registered source has finished one poll (success or failure).
+    public var allPolledOnce: Bool {
+        state.withLock { $0.values.allSatisfy(\.hasBeenPolled) }
+    }
+}

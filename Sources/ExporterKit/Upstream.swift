@@ -1,0 +1,86 @@
+import Foundation
+
+/// One GET to an upstream API.
+public struct UpstreamRequest: Sendable {
+    public var url: URL
+    /// Request headers. Secrets (the CoinMarketCap key) travel here and only here.
+    public var headers: [String: String]
+    /// The whole request, connect to last byte, in seconds.
+    public var timeout: Double
+    /// A larger body is refused (reason `decode`) without being held in memory whole.
+    public var maxBodyBytes: Int
+
+    public init(url: URL, headers: [String: String] = [:], timeout: Double, maxBodyBytes: Int = 16 << 20) {
+        self.url = url
+        self.headers = headers
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// What came back. Any HTTP status is a response; only transport problems throw.
+public struct UpstreamResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased.
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String] = [:], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if any.
+    public func retryAfter(now: Date = Date()) -> Double? {
+        guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value), seconds >= 0 { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
+
+    /// Throws the generic failure for a non-2xx status: 401/403 `auth`, 429 `rate_limited` (with
+    /// `Retry-After`), anything else `http`. Sources that know their API's error bodies refine this first.
+    public func requireSuccess(_ what: String) throws(SourceFailure) {
+        switch status {
+        case 200..<300: return
+        case 401, 403: throw SourceFailure(.auth, "\(what): HTTP \(status)")
+        case 429: throw SourceFailure(.rateLimited, "\(what): HTTP 429", retryAfter: retryAfter())
+        default: throw SourceFailure(.http, "\(what): HTTP \(status)")
+        }
+    }
+}
+
+/// Performs upstream requests. Throws `SourceFailure` with reason `timeout`, `connection` or `decode`
+/// (body over the limit); HTTP error statuses are returned, not thrown.
+public protocol UpstreamFetching: Sendable {
+    func fetch(_ request: UpstreamRequest) async throws(SourceFailure) -> UpstreamResponse
+}
+
+extension URL {
+    /// Appends an API path to a base URL that may carry a path prefix (`http://127.0.0.1:8080/cmc`), and a query.
+    public func appendingAPIPath(_ path: String, query: [(String, String)] = []) -> URL {
+        var components = URLComponents(url: self, resolvingAgainstBaseURL: false)!
+        let prefix = components.path.hasSuffix("/") ? String(components.path.dropLast()) : components.path
+        components.percentEncodedPath = prefix + path
+        if !query.isEmpty {
+            components.percentEncodedQueryItems = query.map {
+                URLQueryItem(name: $0.0, value: $0.1.addingPercentEncoding(withAllowedCharacters: .apiQueryValue))
+            }
+        }
+        return components.url!
+    }
+}
+
+extension CharacterSet {
+    /// Unreserved characters plus `,` (CoinMarketCap id lists), percent-encoding the rest.
+    static let apiQueryValue: CharacterSet = {
+        var set = CharacterSet.alphanumerics
+        set.insert(charactersIn: "-._~,")
+        return set
+    }()
+}

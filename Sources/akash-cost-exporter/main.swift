@@ -1,0 +1,3 @@
+import AkashExporter
+
+print(BuildInfo.program, BuildInfo.version)
