@@ -54,7 +54,8 @@ struct ProviderCounts: Sendable, Equatable {
     /// The one definition of `akash_providers`, shared by both sources so their HELP texts agree when merged.
     static func family() -> MetricFamily {
         .gauge("akash_providers",
-               "Akash providers by state: active (status reported in the last 3 h, Console /v1/network-capacity); "
-               + "registered (listed by Console /v1/providers), online and audited (online and audited) among them.")
+               "Akash providers by state: active (reported status in the last 3 h, Akash Console API "
+               + "/v1/network-capacity); registered (listed by Console /v1/providers), online (of those, reachable), "
+               + "audited (online and audited).")
     }
 }
