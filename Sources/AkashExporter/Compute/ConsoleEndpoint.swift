@@ -10,12 +10,14 @@ struct ConsoleEndpointSource<Value: Sendable>: PolledSource {
     let name: String
     let interval: Double
     let request: UpstreamRequest
+    /// `Console /v1/gpu-prices`: how failure messages name the endpoint.
+    let what: String
     let decode: @Sendable (Data) throws(SourceFailure) -> Value
     let lastGood: LastGood<Value>
 
     func poll(_ context: PollContext) async throws(SourceFailure) {
         let response = try await context.fetch(request)
-        try response.requireSuccess(name)
+        try response.requireSuccess(what)
         lastGood.set(try decode(response.body), at: context.now)
     }
 }
@@ -45,20 +47,25 @@ struct ConsoleEndpoint<Value: Sendable> {
         let lastGood = LastGood<Value>(maxAge: 3 * interval)
         let request = UpstreamRequest(url: baseURL.appendingAPIPath(path), headers: ["Accept": "application/json"],
                                       timeout: timeout, maxBodyBytes: maxBodyBytes)
-        source = ConsoleEndpointSource(name: name, interval: interval, request: request, decode: decode,
-                                       lastGood: lastGood)
+        source = ConsoleEndpointSource(name: name, interval: interval, request: request, what: ConsoleJSON.what(path),
+                                       decode: decode, lastGood: lastGood)
         collector = LastGoodCollector(lastGood: lastGood, families: families)
     }
 }
 
 enum ConsoleJSON {
-    /// Decodes a Console answer. Unknown fields are ignored; a missing or mistyped required field is a `decode`
-    /// failure whose message names the field (and never echoes the body).
-    static func decode<T: Decodable>(_ type: T.Type, from body: Data, what: String) throws(SourceFailure) -> T {
+    /// How failure messages name an endpoint: `Console /v1/gpu-prices`.
+    static func what(_ path: String) -> String {
+        "Console \(path)"
+    }
+
+    /// Decodes the answer of the endpoint at `path`. Unknown fields are ignored; a missing or mistyped required
+    /// field is a `decode` failure whose message names the field (and never echoes the body).
+    static func decode<T: Decodable>(_ type: T.Type, from body: Data, path: String) throws(SourceFailure) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: body)
         } catch {
-            throw SourceFailure.decode(what, error)
+            throw SourceFailure.decode(what(path), error)
         }
     }
 }

@@ -52,7 +52,7 @@ enum GPUPrices {
     }
 
     @Sendable static func decode(_ body: Data) throws(SourceFailure) -> Body {
-        try ConsoleJSON.decode(Body.self, from: body, what: "Console \(path)")
+        try ConsoleJSON.decode(Body.self, from: body, path: path)
     }
 
     @Sendable static func families(_ body: Body) -> [MetricFamily] {

@@ -17,7 +17,7 @@ enum ProviderList {
     }
 
     @Sendable static func decode(_ body: Data) throws(SourceFailure) -> ProviderCounts {
-        ProviderCounts(try ConsoleJSON.decode([Provider].self, from: body, what: "Console \(path)"))
+        ProviderCounts(try ConsoleJSON.decode([Provider].self, from: body, path: path))
     }
 
     @Sendable static func families(_ counts: ProviderCounts) -> [MetricFamily] {

@@ -122,7 +122,7 @@ struct ComputeAreaTests {
         let failures = await area.pollAll(console, now: pollTime.addingTimeInterval(60))
         #expect(failures.mapValues(\.reason) == ["akash_network_capacity": .http, "akash_providers": .decode,
                                                  "akash_gpu_prices": .timeout])
-        #expect(failures["akash_network_capacity"]?.message == "akash_network_capacity: HTTP 500")
+        #expect(failures["akash_network_capacity"]?.message == "Console /v1/network-capacity: HTTP 500")
 
         let kept = area.collect(now: pollTime.addingTimeInterval(61))
         #expect(sample(kept, "akash_network_gpus", ["state": "total"]) == 247)
