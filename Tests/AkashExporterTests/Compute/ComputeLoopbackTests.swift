@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import AkashExporter
 import ExporterKit
@@ -34,12 +35,14 @@ struct ComputeLoopbackTests {
         }
     }
 
-    /// A Console serving every endpoint from the recorded samples, and an area pointed at it.
+    /// A Console serving every endpoint from the recorded samples, and an area pointed at it, polled the way the
+    /// exporter polls: through the `SourceRunner`, which records up, failures by reason and requests.
     struct Setup {
         let console: FakeUpstream
         let area: ComputeArea
         let client = URLSessionUpstream()
-        let health = HealthRegistry(sources: [GPUPrices.sourceName, NetworkCapacity.sourceName, ProviderList.sourceName])
+        let health = HealthRegistry(sources: [])
+        let clock = SettableClock()
 
         init() throws {
             console = try FakeUpstream()
@@ -52,8 +55,17 @@ struct ComputeLoopbackTests {
                                                      pricesTimeout: 1, consoleTimeout: 1))
         }
 
-        func poll(_ name: String, at now: Date) async -> SourceFailure? {
-            await ComputeArea.poll(area.source(name), client, now: now, health: health)
+        /// One recorded poll of source `name` with the clock at `now`; whether it succeeded.
+        func poll(_ name: String, at now: Date) async -> Bool {
+            clock.set(now)
+            let timing = SourceRunner.Timing(now: { clock.now }, sleep: { _ in }, jitter: { 0 })
+            let runner = SourceRunner(sources: [area.source(name)], upstream: client, health: health,
+                                      state: StateStore(path: nil, logger: quiet), logger: quiet, timing: timing)
+            return await runner.runOnce()
+        }
+
+        func health(_ name: String) -> SourceHealth {
+            health.health(of: name) ?? SourceHealth(name: name)
         }
 
         func h100Median(at now: Date) -> Double? {
@@ -67,7 +79,9 @@ struct ComputeLoopbackTests {
         let setup = try Setup()
         defer { setup.console.stop() }
         for name in [GPUPrices.sourceName, NetworkCapacity.sourceName, ProviderList.sourceName] {
-            let failure = await setup.poll(name, at: pollTime); #expect(failure == nil, "\(name) \(String(describing: failure))")
+            #expect(await setup.poll(name, at: pollTime), "\(name): \(setup.health(name).lastError ?? "")")
+            #expect(setup.health(name).up == true)
+            #expect(setup.health(name).lastSuccess == pollTime)
         }
         let families = setup.area.collect(now: pollTime)
         #expect(setup.h100Median(at: pollTime) == 2.56)
@@ -85,18 +99,23 @@ struct ComputeLoopbackTests {
     func failureAndRecovery(_ fault: Fault) async throws {
         let setup = try Setup()
         defer { setup.console.stop() }
-        #expect(await setup.poll(GPUPrices.sourceName, at: pollTime) == nil)
+        #expect(await setup.poll(GPUPrices.sourceName, at: pollTime))
 
         setup.console.route("/console/v1/gpu-prices", try fault.reply())
-        let failure = await setup.poll(GPUPrices.sourceName, at: pollTime.addingTimeInterval(900))
-        #expect(failure?.reason == fault.reason, "\(String(describing: failure))")
+        #expect(await setup.poll(GPUPrices.sourceName, at: pollTime.addingTimeInterval(900)) == false)
+        let down = setup.health(GPUPrices.sourceName)
+        #expect(down.up == false)
+        #expect(down.failures == [fault.reason: 1], "\(down.lastError ?? "")")
+        #expect(down.lastSuccess == pollTime)
+        #expect(down.requests == 2)
         // Still served: the last good answer is 15 min old, its max age is 3 × 15 min.
         #expect(setup.h100Median(at: pollTime.addingTimeInterval(2700)) == 2.56)
         #expect(setup.h100Median(at: pollTime.addingTimeInterval(2701)) == nil)
 
         setup.console.route("/console/v1/gpu-prices", .fixture("akash/gpu-prices.test-fixture.json"))
         let healed = pollTime.addingTimeInterval(3600)
-        #expect(await setup.poll(GPUPrices.sourceName, at: healed) == nil)
+        #expect(await setup.poll(GPUPrices.sourceName, at: healed))
+        #expect(setup.health(GPUPrices.sourceName).up == true)
         let families = setup.area.collect(now: healed)
         #expect(sample(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "amd", "model": "gpu3", "ram": "8192", "interface": "sxm", "stat": "median"]) == 1.2)
@@ -107,11 +126,25 @@ struct ComputeLoopbackTests {
     func oversizedProviderList() async throws {
         let setup = try Setup()
         defer { setup.console.stop() }
-        #expect(await setup.poll(ProviderList.sourceName, at: pollTime) == nil)
+        #expect(await setup.poll(ProviderList.sourceName, at: pollTime))
         setup.console.route("/console/v1/providers", .large(bytes: ProviderList.maxBodyBytes + 1))
-        let failure = await setup.poll(ProviderList.sourceName, at: pollTime.addingTimeInterval(300))
-        #expect(failure?.reason == .decode)
+        #expect(await setup.poll(ProviderList.sourceName, at: pollTime.addingTimeInterval(300)) == false)
+        #expect(setup.health(ProviderList.sourceName).failures == [.decode: 1])
         #expect(sample(setup.area.collect(now: pollTime.addingTimeInterval(301)), "akash_providers",
                        ["state": "registered"]) == 2)
     }
 }
+
+/// The runner's clock in these tests: polls happen at the times a test names, whatever the wall clock says.
+final class SettableClock: Sendable {
+    private let date = Mutex(pollTime)
+
+    var now: Date { date.withLock { $0 } }
+
+    func set(_ now: Date) {
+        date.withLock { $0 = now }
+    }
+}
+
+/// Poll failures are expected here; their log lines are not the subject.
+let quiet = Logger(level: .error, sink: { _ in })
