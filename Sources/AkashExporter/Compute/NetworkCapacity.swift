@@ -38,7 +38,8 @@ enum NetworkCapacity {
 
         /// Each count, converted to the exported unit.
         func states(_ unit: (Double) -> Double = { $0 }) -> StateValues {
-            [("active", unit(active)), ("pending", unit(pending)), ("available", unit(available)), ("total", unit(total))]
+            [("active", unit(active)), ("pending", unit(pending)), ("available", unit(available)),
+             ("total", unit(total))]
         }
     }
 
@@ -53,23 +54,23 @@ enum NetworkCapacity {
     }
 
     @Sendable static func families(_ body: Body) -> [MetricFamily] {
-        let source = "(Akash Console API /v1/network-capacity)"
-        let states = "active (leased), pending, available, total"
+        func gauge(_ name: String, _ what: String) -> MetricFamily {
+            .gauge(name, "\(what) of active Akash providers by state: active (leased), pending, available, total "
+                   + "(Akash Console API /v1/network-capacity).")
+        }
         var providers = ProviderCounts.family()
-        providers.add(body.activeProviderCount, ["state": "active"])
-        var cpu = MetricFamily.gauge("akash_network_cpu_cores", "CPU cores of active Akash providers by state: \(states) \(source).")
-        var gpus = MetricFamily.gauge("akash_network_gpus", "GPUs of active Akash providers by state: \(states) \(source).")
-        var memory = MetricFamily.gauge("akash_network_memory_bytes",
-                                        "Memory of active Akash providers in bytes by state: \(states) \(source).")
-        var storage = MetricFamily.gauge("akash_network_storage_bytes",
-            "Storage of active Akash providers in bytes by class (ephemeral, persistent) and state: \(states) \(source).")
+        var cpu = gauge("akash_network_cpu_cores", "CPU cores")
+        var gpus = gauge("akash_network_gpus", "GPUs")
+        var memory = gauge("akash_network_memory_bytes", "Memory in bytes")
+        var storage = gauge("akash_network_storage_bytes", "Storage in bytes (class: ephemeral, persistent)")
+
         let resources = body.resources
+        providers.add(body.activeProviderCount, ["state": "active"])
         cpu.add(resources.cpu.states(cores(millicores:)))
         gpus.add(resources.gpu.states())
         memory.add(resources.memory.states())
-        for (storageClass, byState) in [("ephemeral", resources.storage.ephemeral), ("persistent", resources.storage.persistent)] {
-            storage.add(byState.states(), labels: [Label("class", storageClass)])
-        }
+        storage.add(resources.storage.ephemeral.states(), labels: [Label("class", "ephemeral")])
+        storage.add(resources.storage.persistent.states(), labels: [Label("class", "persistent")])
         return [providers, cpu, gpus, memory, storage]
     }
 }

@@ -14,7 +14,7 @@ struct ComputeDecodingTests {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.json")))
         let h100 = ["vendor": "nvidia", "model": "h100", "ram": "80Gi", "interface": "SXM5"]
         func h100Price(_ stat: String) -> Double? {
-            sample(families, "akash_gpu_bid_price_usd_per_hour",
+            ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
                    ["vendor": "nvidia", "model": "h100", "ram": "80Gi", "interface": "SXM5", "stat": stat])
         }
         #expect(h100Price("min") == 2.01)
@@ -22,13 +22,13 @@ struct ComputeDecodingTests {
         #expect(h100Price("mean") == 2.58)
         #expect(h100Price("weighted_mean") == 2.49)
         #expect(h100Price("max") == 3.16)
-        #expect(sample(families, "akash_gpus", h100.merging(["state": "total"]) { $1 }) == 63)
-        #expect(sample(families, "akash_gpus", h100.merging(["state": "available"]) { $1 }) == 15)
-        #expect(sample(families, "akash_gpu_providers", h100.merging(["state": "total"]) { $1 }) == 5)
-        #expect(sample(families, "akash_gpu_providers", h100.merging(["state": "available"]) { $1 }) == 3)
+        #expect(ComputeTest.sample(families, "akash_gpus", h100.merging(["state": "total"]) { $1 }) == 63)
+        #expect(ComputeTest.sample(families, "akash_gpus", h100.merging(["state": "available"]) { $1 }) == 15)
+        #expect(ComputeTest.sample(families, "akash_gpu_providers", h100.merging(["state": "total"]) { $1 }) == 5)
+        #expect(ComputeTest.sample(families, "akash_gpu_providers", h100.merging(["state": "available"]) { $1 }) == 3)
         // 6 models, 5 of them priced.
-        #expect(sampleCount(families, "akash_gpu_bid_price_usd_per_hour") == 5 * 5)
-        #expect(sampleCount(families, "akash_gpus") == 6 * 2)
+        #expect(ComputeTest.sampleCount(families, "akash_gpu_bid_price_usd_per_hour") == 5 * 5)
+        #expect(ComputeTest.sampleCount(families, "akash_gpus") == 6 * 2)
     }
 
     @Test("a null price gives no price sample, but the model's availability is still exported")
@@ -36,14 +36,14 @@ struct ComputeDecodingTests {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.json")))
         let prices = families.first { $0.name == "akash_gpu_bid_price_usd_per_hour" }!
         #expect(!prices.samples.contains { $0.labels.contains(Label("model", "rtx3060ti")) })
-        #expect(sample(families, "akash_gpus",
+        #expect(ComputeTest.sample(families, "akash_gpus",
                        ["vendor": "nvidia", "model": "rtx3060ti", "ram": "8Gi", "interface": "PCIe", "state": "total"]) == 2)
     }
 
     @Test("a price of 0 upstream is exported as 0: only an absent price is absent")
     func zeroPriceIsAValue() throws {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.json")))
-        #expect(sample(families, "akash_gpu_bid_price_usd_per_hour",
+        #expect(ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "nvidia", "model": "gtx1070ti", "ram": "8Gi", "interface": "PCIe", "stat": "min"]) == 0)
     }
 
@@ -51,8 +51,11 @@ struct ComputeDecodingTests {
     func nullStatistic() throws {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.odd-names.json")))
         let labels = ["vendor": "amd", "model": "mi300x\nbeta", "ram": "192Gi", "interface": "OAM"]
-        #expect(sample(families, "akash_gpu_bid_price_usd_per_hour", labels.merging(["stat": "median"]) { $1 }) == 1.95)
-        #expect(sample(families, "akash_gpu_bid_price_usd_per_hour", labels.merging(["stat": "weighted_mean"]) { $1 }) == nil)
+        func price(_ stat: String) -> Double? {
+            ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour", labels.merging(["stat": stat]) { $1 })
+        }
+        #expect(price("median") == 1.95)
+        #expect(price("weighted_mean") == nil)
     }
 
     @Test("the Console's functional-test body decodes")
@@ -60,9 +63,9 @@ struct ComputeDecodingTests {
         let body = try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.test-fixture.json"))
         #expect(body.models.map(\.model) == ["gpu2", "gpu3", "gpu0", "gpu1"])
         let families = GPUPrices.families(body)
-        #expect(sample(families, "akash_gpu_bid_price_usd_per_hour",
+        #expect(ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "nvidia", "model": "gpu0", "ram": "1024", "interface": "pcie", "stat": "weighted_mean"]) == 0.6)
-        #expect(sampleCount(families, "akash_gpu_bid_price_usd_per_hour") == 2 * 5)
+        #expect(ComputeTest.sampleCount(families, "akash_gpu_bid_price_usd_per_hour") == 2 * 5)
     }
 
     @Test("an empty models list is a valid answer with no GPU series")
@@ -86,14 +89,14 @@ struct ComputeDecodingTests {
 
     @Test("a missing required field is a decode failure naming the field")
     func missingField() throws {
-        let noVendor = decodeFailure("""
+        let noVendor = ComputeTest.decodeFailure("""
             {"models":[{"model":"h100","ram":"80Gi","interface":"SXM5","availability":{"total":1,"available":1},
               "providerAvailability":{"total":1,"available":1},"price":null}]}
             """, GPUPrices.decode)
         #expect(noVendor?.reason == .decode)
         #expect(noVendor?.message.contains("missing field vendor at models.[0]") == true)
 
-        let noModels = decodeFailure(#"{"availability":{"total":0,"available":0}}"#, GPUPrices.decode)
+        let noModels = ComputeTest.decodeFailure(#"{"availability":{"total":0,"available":0}}"#, GPUPrices.decode)
         #expect(noModels?.reason == .decode)
         #expect(noModels?.message.contains("missing field models") == true)
     }
@@ -101,7 +104,7 @@ struct ComputeDecodingTests {
     @Test("truncated JSON is a decode failure, and the body is not echoed")
     func truncatedJSON() throws {
         let whole = try Fixtures.string("akash/gpu-prices.json")
-        let failure = decodeFailure(String(whole.prefix(whole.count / 2)), GPUPrices.decode)
+        let failure = ComputeTest.decodeFailure(String(whole.prefix(whole.count / 2)), GPUPrices.decode)
         #expect(failure?.reason == .decode)
         #expect(failure?.message.contains("h100") == false)
     }
@@ -117,30 +120,35 @@ struct ComputeDecodingTests {
 
     @Test("network-capacity sample: providers, CPU in cores, GPUs, memory and storage in bytes")
     func networkCapacitySample() throws {
-        let families = NetworkCapacity.families(try NetworkCapacity.decode(try Fixtures.data("akash/network-capacity.json")))
-        #expect(sample(families, "akash_providers", ["state": "active"]) == 60)
-        #expect(sample(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
-        #expect(sample(families, "akash_network_cpu_cores", ["state": "total"]) == 10107.225)
-        #expect(sample(families, "akash_network_gpus", ["state": "pending"]) == 10)
-        #expect(sample(families, "akash_network_memory_bytes", ["state": "available"]) == 52_776_558_133_248)
-        #expect(sample(families, "akash_network_storage_bytes", ["class": "persistent", "state": "total"]) == 100_423_521_312_768)
-        #expect(sample(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "pending"]) == 2_199_023_255_552)
+        let body = try NetworkCapacity.decode(try Fixtures.data("akash/network-capacity.json"))
+        let families = NetworkCapacity.families(body)
+        #expect(ComputeTest.sample(families, "akash_providers", ["state": "active"]) == 60)
+        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
+        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "total"]) == 10107.225)
+        #expect(ComputeTest.sample(families, "akash_network_gpus", ["state": "pending"]) == 10)
+        #expect(ComputeTest.sample(families, "akash_network_memory_bytes", ["state": "available"])
+                == 52_776_558_133_248)
+        #expect(ComputeTest.sample(families, "akash_network_storage_bytes", ["class": "persistent", "state": "total"])
+                == 100_423_521_312_768)
+        #expect(ComputeTest.sample(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "pending"])
+                == 2_199_023_255_552)
         // Only the two real classes: the upstream `total` class would double every sum().
-        #expect(sampleCount(families, "akash_network_storage_bytes") == 2 * 4)
+        #expect(ComputeTest.sampleCount(families, "akash_network_storage_bytes") == 2 * 4)
     }
 
     @Test("the Console's functional-test capacity body decodes")
     func networkCapacityTestFixture() throws {
         let families = NetworkCapacity.families(
             try NetworkCapacity.decode(try Fixtures.data("akash/network-capacity.test-fixture.json")))
-        #expect(sample(families, "akash_providers", ["state": "active"]) == 2)
-        #expect(sample(families, "akash_network_cpu_cores", ["state": "pending"]) == 0.912)
-        #expect(sample(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "active"]) == 910)
+        #expect(ComputeTest.sample(families, "akash_providers", ["state": "active"]) == 2)
+        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "pending"]) == 0.912)
+        #expect(ComputeTest.sample(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "active"])
+                == 910)
     }
 
     @Test("a missing capacity figure is a decode failure naming its path")
     func capacityMissingField() {
-        let failure = decodeFailure("""
+        let failure = ComputeTest.decodeFailure("""
             {"activeProviderCount":1,"resources":{"cpu":{"active":1,"pending":0,"available":1},
              "gpu":{"active":0,"pending":0,"available":0,"total":0},"memory":{"active":0,"pending":0,"available":0,"total":0},
              "storage":{"ephemeral":{"active":0,"pending":0,"available":0,"total":0},
@@ -157,9 +165,9 @@ struct ComputeDecodingTests {
         let counts = try ProviderList.decode(try Fixtures.data("akash/providers.json"))
         #expect(counts == ProviderCounts(registered: 2, online: 1, audited: 1))
         let families = ProviderList.families(counts)
-        #expect(sample(families, "akash_providers", ["state": "registered"]) == 2)
-        #expect(sample(families, "akash_providers", ["state": "online"]) == 1)
-        #expect(sample(families, "akash_providers", ["state": "audited"]) == 1)
+        #expect(ComputeTest.sample(families, "akash_providers", ["state": "registered"]) == 2)
+        #expect(ComputeTest.sample(families, "akash_providers", ["state": "online"]) == 1)
+        #expect(ComputeTest.sample(families, "akash_providers", ["state": "audited"]) == 1)
     }
 
     @Test("an audited provider that is offline is not counted as audited")
@@ -177,7 +185,8 @@ struct ComputeDecodingTests {
 
     @Test("a provider without isOnline is a decode failure naming the field and the item")
     func providerMissingField() {
-        let failure = decodeFailure(#"[{"isOnline":true,"isAudited":false},{"owner":"akash1x","isAudited":true}]"#,
+        let failure = ComputeTest.decodeFailure(
+            #"[{"isOnline":true,"isAudited":false},{"owner":"akash1x","isAudited":true}]"#,
                                     ProviderList.decode)
         #expect(failure?.reason == .decode)
         #expect(failure?.message.contains("missing field isOnline at [1]") == true)

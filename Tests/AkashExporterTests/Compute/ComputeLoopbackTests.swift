@@ -59,6 +59,7 @@ struct ComputeLoopbackTests {
         func poll(_ name: String, at now: Date) async -> Bool {
             clock.set(now)
             let timing = SourceRunner.Timing(now: { clock.now }, sleep: { _ in }, jitter: { 0 })
+            let quiet = ComputeTest.quiet
             let runner = SourceRunner(sources: [area.source(name)], upstream: client, health: health,
                                       state: StateStore(path: nil, logger: quiet), logger: quiet, timing: timing)
             return await runner.runOnce()
@@ -69,7 +70,7 @@ struct ComputeLoopbackTests {
         }
 
         func h100Median(at now: Date) -> Double? {
-            sample(area.collect(now: now), "akash_gpu_bid_price_usd_per_hour",
+            ComputeTest.sample(area.collect(now: now), "akash_gpu_bid_price_usd_per_hour",
                    ["vendor": "nvidia", "model": "h100", "ram": "80Gi", "interface": "SXM5", "stat": "median"])
         }
     }
@@ -79,15 +80,15 @@ struct ComputeLoopbackTests {
         let setup = try Setup()
         defer { setup.console.stop() }
         for name in [GPUPrices.sourceName, NetworkCapacity.sourceName, ProviderList.sourceName] {
-            #expect(await setup.poll(name, at: pollTime), "\(name): \(setup.health(name).lastError ?? "")")
+            #expect(await setup.poll(name, at: ComputeTest.pollTime), "\(name): \(setup.health(name).lastError ?? "")")
             #expect(setup.health(name).up == true)
-            #expect(setup.health(name).lastSuccess == pollTime)
+            #expect(setup.health(name).lastSuccess == ComputeTest.pollTime)
         }
-        let families = setup.area.collect(now: pollTime)
-        #expect(setup.h100Median(at: pollTime) == 2.56)
-        #expect(sample(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
-        #expect(sample(families, "akash_providers", ["state": "active"]) == 60)
-        #expect(sample(families, "akash_providers", ["state": "online"]) == 1)
+        let families = setup.area.collect(now: ComputeTest.pollTime)
+        #expect(setup.h100Median(at: ComputeTest.pollTime) == 2.56)
+        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
+        #expect(ComputeTest.sample(families, "akash_providers", ["state": "active"]) == 60)
+        #expect(ComputeTest.sample(families, "akash_providers", ["state": "online"]) == 1)
         #expect(setup.console.requests.map(\.path).sorted()
                 == ["/console/v1/gpu-prices", "/console/v1/network-capacity", "/console/v1/providers"])
         #expect(setup.console.requests.allSatisfy { $0.method == "GET" && $0.header("accept") == "application/json" })
@@ -99,25 +100,25 @@ struct ComputeLoopbackTests {
     func failureAndRecovery(_ fault: Fault) async throws {
         let setup = try Setup()
         defer { setup.console.stop() }
-        #expect(await setup.poll(GPUPrices.sourceName, at: pollTime))
+        #expect(await setup.poll(GPUPrices.sourceName, at: ComputeTest.pollTime))
 
         setup.console.route("/console/v1/gpu-prices", try fault.reply())
-        #expect(await setup.poll(GPUPrices.sourceName, at: pollTime.addingTimeInterval(900)) == false)
+        #expect(await setup.poll(GPUPrices.sourceName, at: ComputeTest.pollTime.addingTimeInterval(900)) == false)
         let down = setup.health(GPUPrices.sourceName)
         #expect(down.up == false)
         #expect(down.failures == [fault.reason: 1], "\(down.lastError ?? "")")
-        #expect(down.lastSuccess == pollTime)
+        #expect(down.lastSuccess == ComputeTest.pollTime)
         #expect(down.requests == 2)
         // Still served: the last good answer is 15 min old, its max age is 3 × 15 min.
-        #expect(setup.h100Median(at: pollTime.addingTimeInterval(2700)) == 2.56)
-        #expect(setup.h100Median(at: pollTime.addingTimeInterval(2701)) == nil)
+        #expect(setup.h100Median(at: ComputeTest.pollTime.addingTimeInterval(2700)) == 2.56)
+        #expect(setup.h100Median(at: ComputeTest.pollTime.addingTimeInterval(2701)) == nil)
 
         setup.console.route("/console/v1/gpu-prices", .fixture("akash/gpu-prices.test-fixture.json"))
-        let healed = pollTime.addingTimeInterval(3600)
+        let healed = ComputeTest.pollTime.addingTimeInterval(3600)
         #expect(await setup.poll(GPUPrices.sourceName, at: healed))
         #expect(setup.health(GPUPrices.sourceName).up == true)
         let families = setup.area.collect(now: healed)
-        #expect(sample(families, "akash_gpu_bid_price_usd_per_hour",
+        #expect(ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "amd", "model": "gpu3", "ram": "8192", "interface": "sxm", "stat": "median"]) == 1.2)
         #expect(setup.h100Median(at: healed) == nil)
     }
@@ -126,25 +127,22 @@ struct ComputeLoopbackTests {
     func oversizedProviderList() async throws {
         let setup = try Setup()
         defer { setup.console.stop() }
-        #expect(await setup.poll(ProviderList.sourceName, at: pollTime))
+        #expect(await setup.poll(ProviderList.sourceName, at: ComputeTest.pollTime))
         setup.console.route("/console/v1/providers", .large(bytes: ProviderList.maxBodyBytes + 1))
-        #expect(await setup.poll(ProviderList.sourceName, at: pollTime.addingTimeInterval(300)) == false)
+        #expect(await setup.poll(ProviderList.sourceName, at: ComputeTest.pollTime.addingTimeInterval(300)) == false)
         #expect(setup.health(ProviderList.sourceName).failures == [.decode: 1])
-        #expect(sample(setup.area.collect(now: pollTime.addingTimeInterval(301)), "akash_providers",
-                       ["state": "registered"]) == 2)
+        let kept = setup.area.collect(now: ComputeTest.pollTime.addingTimeInterval(301))
+        #expect(ComputeTest.sample(kept, "akash_providers", ["state": "registered"]) == 2)
+    }
+
+    /// The runner's clock in these tests: polls happen at the times a test names, whatever the wall clock says.
+    final class SettableClock: Sendable {
+        private let date = Mutex(ComputeTest.pollTime)
+
+        var now: Date { date.withLock { $0 } }
+
+        func set(_ now: Date) {
+            date.withLock { $0 = now }
+        }
     }
 }
-
-/// The runner's clock in these tests: polls happen at the times a test names, whatever the wall clock says.
-final class SettableClock: Sendable {
-    private let date = Mutex(pollTime)
-
-    var now: Date { date.withLock { $0 } }
-
-    func set(_ now: Date) {
-        date.withLock { $0 = now }
-    }
-}
-
-/// Poll failures are expected here; their log lines are not the subject.
-let quiet = Logger(level: .error, sink: { _ in })

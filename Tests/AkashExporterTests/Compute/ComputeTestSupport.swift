@@ -45,8 +45,36 @@ final class StubConsole: UpstreamFetching {
     }
 }
 
-/// A fixed clock for everything that ages: 2026-07-17T20:00:00Z.
-let pollTime = Date(timeIntervalSince1970: 1_784_318_400)
+/// Helpers of the compute tests, in one namespace: the test target is shared with the other areas.
+enum ComputeTest {
+    /// A fixed clock for everything that ages: 2026-07-17T20:00:00Z.
+    static let pollTime = Date(timeIntervalSince1970: 1_784_318_400)
+
+    /// Poll failures are expected in these tests; their log lines are not the subject.
+    static let quiet = Logger(level: .error, sink: { _ in })
+
+    /// The value of the sample of family `name` with exactly `labels`, or nil when there is none.
+    static func sample(_ families: [MetricFamily], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        let wanted = Set(labels.map { Label($0.key, $0.value) })
+        return families.filter { $0.name == name }.flatMap(\.samples)
+            .first { Set($0.labels) == wanted }?.value
+    }
+
+    /// How many samples the families named `name` hold.
+    static func sampleCount(_ families: [MetricFamily], _ name: String) -> Int {
+        families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
+    }
+
+    /// The failure of decoding `body`, nil when it decoded.
+    static func decodeFailure(_ body: String, _ decode: (Data) throws(SourceFailure) -> some Any) -> SourceFailure? {
+        do {
+            _ = try decode(Data(body.utf8))
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
 
 extension ComputeArea {
     func source(_ name: String) -> any PolledSource {
@@ -63,7 +91,7 @@ extension ComputeArea {
 
     /// Polls every source once at `now`; the failures by source name.
     @discardableResult
-    func pollAll(_ upstream: any UpstreamFetching, now: Date = pollTime) async -> [String: SourceFailure] {
+    func pollAll(_ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime) async -> [String: SourceFailure] {
         var failures: [String: SourceFailure] = [:]
         for source in sources {
             if let failure = await Self.poll(source, upstream, now: now) { failures[source.name] = failure }
@@ -72,7 +100,7 @@ extension ComputeArea {
     }
 
     /// Polls one source once; the failure, or nil on success.
-    static func poll(_ source: any PolledSource, _ upstream: any UpstreamFetching, now: Date = pollTime,
+    static func poll(_ source: any PolledSource, _ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime,
                      health: HealthRegistry? = nil) async -> SourceFailure? {
         let health = health ?? HealthRegistry(sources: [source.name])
         let context = PollContext(source: source.name, now: now, upstream: upstream, health: health)
@@ -82,26 +110,5 @@ extension ComputeArea {
         } catch {
             return error
         }
-    }
-}
-
-/// The value of the sample of family `name` with exactly `labels`, or nil when there is none.
-func sample(_ families: [MetricFamily], _ name: String, _ labels: [String: String] = [:]) -> Double? {
-    let wanted = Set(labels.map { Label($0.key, $0.value) })
-    return families.filter { $0.name == name }.flatMap(\.samples)
-        .first { Set($0.labels) == wanted }?.value
-}
-
-/// How many samples the families named `name` hold.
-func sampleCount(_ families: [MetricFamily], _ name: String) -> Int {
-    families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
-}
-
-func decodeFailure(_ body: String, _ decode: (Data) throws(SourceFailure) -> some Any) -> SourceFailure? {
-    do {
-        _ = try decode(Data(body.utf8))
-        return nil
-    } catch {
-        return error
     }
 }
