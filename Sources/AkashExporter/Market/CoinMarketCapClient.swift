@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ExporterKit
 
 /// Every CoinMarketCap call goes through here: URL (keyed or keyless), the key header, error bodies turned into
@@ -8,21 +9,29 @@ struct CoinMarketCapClient: Sendable {
     let apiKey: CMCAPIKey?
     let timeout: Double
     let state: MarketState
+    let keyAlarm: KeyRejectionLog
 
     /// The only header that ever carries the key.
     static let keyHeader = "X-CMC_PRO_API_KEY"
-    /// A bad key does not fix itself: try again in an hour, not at the backoff pace.
-    static let authRetryDelay = 3600.0
     /// CoinMarketCap's minute limit resets every 60 s; used when a 429 has no `Retry-After`.
     static let minuteLimitDelay = 60.0
 
     var isKeyless: Bool { apiKey == nil }
+    // `auth` failures need no retry delay here: the source runner retries them rarely on its own.
 
     /// `GET path?query`, decoded as `data` of type `Payload`.
     func get<Payload: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as _: Payload.Type,
                                             what: String, _ context: PollContext) async throws(SourceFailure) -> Payload {
         let response = try await context.fetch(request(path, query: query))
-        return try Self.decode(Payload.self, from: response, what: what, now: context.now, countCredits: countCredits)
+        do throws(SourceFailure) {
+            let data = try Self.decode(Payload.self, from: response, what: what, now: context.now, countCredits: countCredits)
+            keyAlarm.accepted()
+            return data
+        } catch {
+            // 401 is CoinMarketCap's answer to an invalid or missing key (1001, 1002).
+            if response.status == 401 { keyAlarm.rejected(error) }
+            throw error
+        }
     }
 
     func request(_ path: String, query: [(String, String)] = []) -> UpstreamRequest {
@@ -69,10 +78,9 @@ struct CoinMarketCapClient: Sendable {
                                : "\(what): HTTP \(status)"
         switch code {
         case 1001, 1002:
-            return SourceFailure(.auth, "\(detail) (the API key from CMC_API_KEY or --cmc.api-key-file is invalid or missing)",
-                                 retryAfter: authRetryDelay)
+            return SourceFailure(.auth, "\(detail) (the API key from CMC_API_KEY or --cmc.api-key-file is invalid or missing)")
         case 1003...1007:
-            return SourceFailure(.auth, "\(detail) (the API key's plan does not allow this call)", retryAfter: authRetryDelay)
+            return SourceFailure(.auth, "\(detail) (the API key's plan does not allow this call)")
         case 1008, 1011:
             return SourceFailure(.rateLimited, detail, retryAfter: response.retryAfter(now: now) ?? minuteLimitDelay)
         case 1009:
@@ -88,7 +96,7 @@ struct CoinMarketCapClient: Sendable {
         // 403 without a known code: most often a plan without this endpoint (altcoin season on some plans).
         // Treated as `auth`: the key is not allowed this call, and retrying soon will not change that.
         case 401, 402, 403:
-            return SourceFailure(.auth, "\(detail) (the API key is not allowed this call)", retryAfter: authRetryDelay)
+            return SourceFailure(.auth, "\(detail) (the API key is not allowed this call)")
         case 429:
             return SourceFailure(.rateLimited, detail, retryAfter: response.retryAfter(now: now) ?? minuteLimitDelay)
         default:
@@ -100,5 +108,30 @@ struct CoinMarketCapClient: Sendable {
     private static func clip(_ message: String) -> String {
         let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return line.count > 160 ? String(line.prefix(160)) + "..." : line
+    }
+}
+
+/// One clear log line when CoinMarketCap rejects the key, however many sources hit it: logged once, again only
+/// after the key worked in between.
+final class KeyRejectionLog: Sendable {
+    private let logger: Logger
+    private let reported = Mutex(false)
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func rejected(_ failure: SourceFailure) {
+        let isFirst = reported.withLock { alreadyReported in
+            defer { alreadyReported = true }
+            return !alreadyReported
+        }
+        guard isFirst else { return }
+        logger.error("CoinMarketCap rejected the API key: check CMC_API_KEY or --cmc.api-key-file; market sources stay down until it is fixed",
+                     ["err": failure.message])
+    }
+
+    func accepted() {
+        reported.withLock { $0 = false }
     }
 }

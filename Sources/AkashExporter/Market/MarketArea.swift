@@ -15,7 +15,8 @@ public final class MarketArea: ExporterArea {
     public init(config: MarketConfig, state: StateStore, logger: Logger) {
         let now = Date()
         let marketState = MarketState(store: state)
-        let client = CoinMarketCapClient(baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeout, state: marketState)
+        let client = CoinMarketCapClient(baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeout,
+                                         state: marketState, keyAlarm: KeyRejectionLog(logger: logger))
         let keyInfo = LastGood<CMCKeyInfo>(maxAge: Self.maxAgeIntervals * MarketSchedule.keyInfoInterval)
         let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo)
         // Intervals move with the credit plan; the age limit is set from the plan at start-up.

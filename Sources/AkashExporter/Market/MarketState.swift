@@ -18,8 +18,8 @@ struct MarketStateSection: Codable, Sendable, Equatable {
     var credits: Credits?
 }
 
-/// The market area's persisted state, shared by its sources. Every change is written to the `StateStore`
-/// section and saved (the store writes only when something changed).
+/// The market area's persisted state, shared by its sources. Every change goes into the `StateStore` section;
+/// the source runner saves the file after each poll.
 final class MarketState: Sendable {
     static let sectionKey = "cmc"
 
@@ -41,7 +41,6 @@ final class MarketState: Sendable {
         }
         guard let changed else { return }
         store.set(Self.sectionKey, changed)
-        store.saveIfChanged()
     }
 
     // MARK: ids
