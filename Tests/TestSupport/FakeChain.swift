@@ -12,16 +12,34 @@ public final class FakeChain: Sendable {
     public static let latestBlockPath = "/cosmos/base/tendermint/v1beta1/blocks/latest"
 
     public let upstream: FakeUpstream
+    /// Served under this path prefix, as an LCD behind a reverse proxy (`https://rpc.akt.dev/rest`) is.
+    public let pathPrefix: String
 
-    public init() throws {
+    public init(pathPrefix: String = "/rest") throws {
         upstream = try FakeUpstream()
+        self.pathPrefix = pathPrefix
     }
 
-    public var baseURL: URL { upstream.baseURL }
+    /// `http://127.0.0.1:PORT/rest`: what `--akash.rest-url` gets.
+    public var baseURL: URL { URL(string: upstream.baseURL.absoluteString + pathPrefix)! }
+
+    /// Answers `path` (under the prefix) with `reply`.
+    public func route(_ path: String, _ reply: FakeReply) {
+        upstream.route(pathPrefix + path, reply)
+    }
+
+    public func route(_ path: String, _ replies: @escaping FakeUpstream.Responder) {
+        upstream.route(pathPrefix + path, replies)
+    }
+
+    /// The requests seen on `path` (under the prefix).
+    public func requests(_ path: String) -> [RecordedRequest] {
+        upstream.requests.filter { $0.path == pathPrefix + path }
+    }
 
     /// Serves `items` (JSON objects, already encoded) of each owner under `listKey`, `pageSize` per page.
     public func serveList(_ path: String, listKey: String, itemsByOwner: [String: [String]], pageSize: Int) {
-        upstream.route(path, Self.pagedList(listKey: listKey, itemsByOwner: itemsByOwner, pageSize: pageSize))
+        route(path, Self.pagedList(listKey: listKey, itemsByOwner: itemsByOwner, pageSize: pageSize))
     }
 
     public func serveLeases(_ itemsByOwner: [String: [String]], pageSize: Int = 100) {
@@ -33,7 +51,7 @@ public final class FakeChain: Sendable {
     }
 
     public func serveLatestBlock(height: Int64) {
-        upstream.route(Self.latestBlockPath, .json(Data(Self.latestBlock(height: height).utf8)))
+        route(Self.latestBlockPath, .json(Data(Self.latestBlock(height: height).utf8)))
     }
 
     public func stop() {
@@ -59,7 +77,7 @@ public final class FakeChain: Sendable {
         return items
     }
 
-    static func pagedList(listKey: String, itemsByOwner: [String: [String]], pageSize: Int) -> FakeUpstream.Responder {
+    public static func pagedList(listKey: String, itemsByOwner: [String: [String]], pageSize: Int) -> FakeUpstream.Responder {
         let keys = Dictionary(uniqueKeysWithValues: (1..<1000).map { (pageKey($0), $0) })
         return { request in
             let query = queryItems(request)
