@@ -23,6 +23,10 @@ let package = Package(
         .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),
 
+        // Benchmark helpers run by scripts/bench.sh: the HTTP server alone, and the renderer's cost.
+        .executableTarget(name: "bench-server", dependencies: ["HTTPServer"], path: "Benchmarks/BenchServer", swiftSettings: strict),
+        .executableTarget(name: "bench-render", dependencies: ["Exposition"], path: "Benchmarks/RenderBench", swiftSettings: strict),
+
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
