@@ -14,7 +14,7 @@ let package = Package(
         // epoll/eventfd/accept4, which the Glibc module does not export.
         .target(name: "CEpoll"),
         // Prometheus text format 0.0.4: knows nothing of Akash.
-        .target(name: "Exposition", swiftSettings: strict),
+        .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
         .target(name: "HTTPServer", dependencies: ["CEpoll"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.

@@ -34,14 +34,14 @@ public final class Exporter: Sendable {
         let publisher = ExpositionPublisher(collectors: collectors, logger: logger)
         self.publisher = publisher
         runner = SourceRunner(sources: sources, upstream: upstream, health: health, state: state, logger: logger,
-                              onChange: { publisher.refresh(now: Date()) })
+                              onChange: { _ = publisher.refresh(now: Date()) })
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.
     public func runOnce() async -> (exposition: [UInt8], allSucceeded: Bool) {
         let allSucceeded = await runner.runOnce()
         state.saveIfChanged()
-        publisher.refresh(now: Date())
+        _ = publisher.refresh(now: Date())
         return (publisher.current, allSucceeded)
     }
 
@@ -60,15 +60,15 @@ public final class Exporter: Sendable {
         logger.info("starting \(BuildInfo.program)", ["version": BuildInfo.version, "address": config.core.listenAddress.description,
                                                      "port": "\(server.port)", "telemetry_path": config.core.telemetryPath,
                                                      "sources": health.snapshot.map(\.name).joined(separator: ",")])
-        publisher.refresh(now: Date())
-        publisher.startPeriodicRefresh()
+        _ = publisher.refresh(now: Date())
+        publisher.startRefreshing()
         runner.start()
 
         let signal = await Self.waitForTerminationSignal()
         logger.info("shutting down", ["signal": signal])
         server.shutdown(drainTimeout: 5)
         await runner.stop()
-        publisher.stopPeriodicRefresh()
+        publisher.stopRefreshing()
         state.saveIfChanged()
         logger.info("stopped")
         return 0
