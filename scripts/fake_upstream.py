@@ -72,6 +72,9 @@ def default_route_table() -> dict[str, str]:
     return table
 
 
+CONTENT_TYPES = {".json": "application/json", ".prom": "text/plain; version=0.0.4; charset=utf-8"}
+
+
 class Route:
     """One canned reply, loaded once at start-up so a missing fixture fails before the first request."""
 
@@ -95,8 +98,7 @@ class Route:
             for base in base_dirs:
                 candidate = (base / spec["file"]).resolve()
                 if candidate.is_file():
-                    kind = "application/json" if candidate.suffix == ".json" else "application/octet-stream"
-                    return candidate.read_bytes(), kind
+                    return candidate.read_bytes(), CONTENT_TYPES.get(candidate.suffix, "application/octet-stream")
             searched = ", ".join(str(base) for base in base_dirs)
             raise ValueError(f"route {key!r}: fixture {spec['file']!r} not found under {searched}")
         body = spec.get("body", "")
