@@ -31,7 +31,14 @@ struct QuotesSource: PolledSource {
     var interval: Double { schedule.interval(.quotes) }
 
     func poll(_ context: PollContext) async throws(SourceFailure) {
-        try await resolver.resolve(context, force: false)
+        // Unresolved symbols are looked up first. With nothing resolved there is nothing to ask for, so a failed
+        // look-up fails the poll (and is retried at the runner's backoff pace); with some resolved, the quotes go
+        // ahead and the rest is looked up again at most hourly.
+        if resolver.ids.isEmpty {
+            try await resolver.resolve(context, force: true)
+        } else {
+            try? await resolver.resolve(context, force: false)
+        }
         let ids = resolver.ids
         guard !ids.isEmpty else {
             throw SourceFailure(.decode, "quotes: no CoinMarketCap id resolved for \(resolver.sector.joined(separator: ","))")
