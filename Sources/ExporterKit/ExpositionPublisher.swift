@@ -50,8 +50,8 @@ public final class ExpositionPublisher: Sendable {
         }
     }
 
-    /// Refreshes every `interval` seconds until `stopRefreshing()`. Calling it again restarts the timer.
-    public func startRefreshing(every interval: Double = 5) {
+    /// Refreshes every `interval` seconds until `stopPeriodicRefresh()`. Calling it again restarts the timer.
+    public func startPeriodicRefresh(every interval: Double = 5) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
@@ -65,7 +65,7 @@ public final class ExpositionPublisher: Sendable {
         }
     }
 
-    public func stopRefreshing() {
+    public func stopPeriodicRefresh() {
         refresher.withLock {
             $0?.cancel()
             $0 = nil
