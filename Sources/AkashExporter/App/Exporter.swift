@@ -61,14 +61,14 @@ public final class Exporter: Sendable {
                                                      "port": "\(server.port)", "telemetry_path": config.core.telemetryPath,
                                                      "sources": health.snapshot.map(\.name).joined(separator: ",")])
         _ = publisher.refresh(now: Date())
-        publisher.startRefreshing()
+        publisher.startPeriodicRefresh()
         runner.start()
 
         let signal = await Self.waitForTerminationSignal()
         logger.info("shutting down", ["signal": signal])
         server.shutdown(drainTimeout: 5)
         await runner.stop()
-        publisher.stopRefreshing()
+        publisher.stopPeriodicRefresh()
         state.saveIfChanged()
         logger.info("stopped")
         return 0
