@@ -188,7 +188,8 @@ def duration(seconds):
 def render_text(report):
     lines = ["GPU prices, USD per GPU-hour (cheapest = lowest provider bid, median = median of providers' best bids)"]
     if report["gpu_prices"]:
-        lines.append(f"  {'model':<32} {'cheapest':>9} {'median':>9}   {'24h ago:':>9} {'median':>9}")
+        lines.append(f"  {'':<32} {'now':>19}   {'24 h ago':>19}")
+        lines.append(f"  {'model':<32} {'cheapest':>9} {'median':>9}   {'cheapest':>9} {'median':>9}")
         for row in report["gpu_prices"]:
             name = " ".join(row[label] for label in GPU_LABELS if row[label])
             lines.append(f"  {name:<32} {money(row.get('cheapest')):>9} {money(row.get('median')):>9}   "
