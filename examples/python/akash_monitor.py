@@ -60,16 +60,16 @@ def resolve_ids(map_entries, symbols):
     """Symbol -> CoinMarketCap id. Symbols are not unique on CoinMarketCap.
 
     AKT is the entry whose slug contains "akash", so a bridged or copycat "AKT" never wins, even with a
-    better rank. Any other symbol takes its active entry with the best (lowest) rank. A symbol with no
-    acceptable entry is left out."""
+    better rank. Any other symbol takes its active entry with the best (lowest) rank, the lower id on a tie.
+    A symbol with no acceptable entry is left out."""
     ids = {}
     for symbol in symbols:
         candidates = [e for e in map_entries if str(e.get("symbol", "")).upper() == symbol]
         if symbol == "AKT":
             candidates = [e for e in candidates if "akash" in str(e.get("slug") or "").lower()]
-        active = [e for e in candidates if e.get("is_active", 1) == 1]
+        active = [e for e in candidates if e.get("is_active", 1) != 0]
         if active:
-            best = min(active, key=lambda e: e.get("rank") if e.get("rank") is not None else float("inf"))
+            best = min(active, key=lambda e: (e["rank"] if e.get("rank") is not None else float("inf"), e["id"]))
             ids[symbol] = best["id"]
     return ids
 
@@ -146,11 +146,23 @@ def momentum(previous, current):
     }
 
 
+def advance_quotes(saved, current):
+    """Which saved AKT quote momentum compares with, and what to save next.
+
+    Momentum is between the last two *distinct* CoinMarketCap quotes (told apart by `last_updated`): a run
+    within CoinMarketCap's refresh interval sees the same quote again and compares it with the one before,
+    rather than with itself. `saved` is {"akt_quote": latest, "akt_quote_before": the one before}."""
+    latest, before = saved.get("akt_quote"), saved.get("akt_quote_before")
+    if latest and current.get("last_updated") is not None and latest.get("last_updated") == current["last_updated"]:
+        return before, {"akt_quote": current, "akt_quote_before": before}
+    return latest, {"akt_quote": current, "akt_quote_before": latest}
+
+
 def rank_sector(sector_quotes):
-    """Sector ordered by 24h change, strongest first (rank 1). `sector_quotes` is in sector order, which
-    breaks ties. An asset without a 24h change cannot be ranked and is left out."""
+    """Sector ordered by 24h change, strongest first (rank 1); the lower CoinMarketCap id wins a tie, so the
+    order never depends on how the sector was written. An asset without a 24h change is not ranked."""
     known = [q for q in sector_quotes if q.get("pct_change_24h") is not None]
-    ordered = sorted(known, key=lambda q: -q["pct_change_24h"])
+    ordered = sorted(known, key=lambda q: (-q["pct_change_24h"], q["cmc_id"]))
     return [{"rank": rank, "cmc_id": q["cmc_id"], "symbol": q["symbol"],
              "pct_change_24h": q["pct_change_24h"], "pct_change_7d": q["pct_change_7d"],
              "market_cap": q["market_cap"], "volume_24h": q["volume_24h"]}
@@ -175,18 +187,21 @@ def asset_tags(asset):
 
 
 def filter_depin(listings, depin_tags, sector):
-    """Listings whose tags match a DePIN tag, or whose symbol is in the sector; listing order is kept."""
+    """Listings whose tags match a DePIN tag, or whose symbol is in the sector."""
     wanted = {normalise_tag(t) for t in depin_tags}
-    return [a for a in listings if asset_tags(a) & wanted or a.get("symbol") in sector]
+    return [a for a in listings if asset_tags(a) & wanted or str(a.get("symbol", "")).upper() in sector]
 
 
 def trending(depin_assets, limit=TRENDING_LIMIT):
-    """The first `limit` DePIN assets in volume order (the listings call asks CoinMarketCap to sort by
-    24h volume, and that order is kept), each with its USD 24h change."""
+    """The first `limit` DePIN assets by 24h volume, each with its USD 24h change. The listings call asks
+    CoinMarketCap to sort by volume; they are sorted again so the result does not depend on it (unknown
+    volumes last, listing order on a tie)."""
+    by_volume = sorted(depin_assets, key=lambda a: (usd_quote(a).get("volume_24h") is None,
+                                                    -(usd_quote(a).get("volume_24h") or 0)))
     return [{"rank": rank, "cmc_id": a.get("id"), "symbol": a.get("symbol"),
              "pct_change_24h": usd_quote(a).get("percent_change_24h"),
              "volume_24h": usd_quote(a).get("volume_24h")}
-            for rank, a in enumerate(depin_assets[:limit], start=1)]
+            for rank, a in enumerate(by_volume[:limit], start=1)]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -336,8 +351,9 @@ def fetch_depin(cmc, depin_tags, sector, warnings):
     return {"matched": len(matched), "trending": trending(matched)}
 
 
-def run_monitor(cmc, sector=DEFAULT_SECTOR, depin_tags=DEFAULT_DEPIN_TAGS, previous_akt=None, now=None):
-    """One pass of the flow. Returns the report (a dict); raises CMCError when a required call fails."""
+def run_monitor(cmc, sector=DEFAULT_SECTOR, depin_tags=DEFAULT_DEPIN_TAGS, saved=None, now=None):
+    """One pass of the flow. `saved` is the previous run's state. Returns (report, state to save);
+    raises CMCError when a required call fails."""
     warnings = []
     sector = tuple(s.upper() for s in sector)
     map_entries = cmc.get("/v1/cryptocurrency/map", {"symbol": ",".join(sector)}, what="id map") or []
@@ -356,10 +372,11 @@ def run_monitor(cmc, sector=DEFAULT_SECTOR, depin_tags=DEFAULT_DEPIN_TAGS, previ
         raise CMCError(f"quotes: CoinMarketCap returned no quote for AKT (id {ids['AKT']}).")
     sector_quotes = [quotes_by_id[ids[s]] for s in sector if s in ids and ids[s] in quotes_by_id]
 
+    previous_akt, state = advance_quotes(saved or {}, akt)
     regime = fetch_macro(cmc, warnings)
     depin = fetch_depin(cmc, depin_tags, sector, warnings)
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    return {
+    report = {
         "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "source": {"base_url": cmc.api_root, "keyless": cmc.keyless, "credits_used": cmc.credits_used},
         "ids": ids,
@@ -377,6 +394,7 @@ def run_monitor(cmc, sector=DEFAULT_SECTOR, depin_tags=DEFAULT_DEPIN_TAGS, previ
         "curr_quote": akt,
         "warnings": warnings,
     }
+    return report, state
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -387,26 +405,26 @@ class UsageError(Exception):
     pass
 
 
-def load_previous_akt(path):
-    """The AKT quote saved by the previous run, or None on the first run."""
+def load_state(path):
+    """What the previous run saved (its AKT quotes), or {} on the first run."""
     try:
         with open(path, encoding="utf-8") as f:
             state = json.load(f)
     except FileNotFoundError:
-        return None
+        return {}
     except (OSError, ValueError) as error:
         raise UsageError(f"state file {path!r} is not readable JSON ({error}); fix or delete it.") from None
     if not isinstance(state, dict):
         raise UsageError(f"state file {path!r} should hold a JSON object; fix or delete it.")
-    return state.get("akt_quote")
+    return state
 
 
-def save_akt(path, quote):
+def save_state(path, state):
     """Write atomically (temporary file, then rename) so an interrupted run never leaves half a file.
     Only market data goes in: never the key."""
     temporary = f"{path}.tmp"
     with open(temporary, "w", encoding="utf-8") as f:
-        json.dump({"akt_quote": quote}, f, indent=2)
+        json.dump(state, f, indent=2)
     os.replace(temporary, path)
 
 
@@ -444,9 +462,8 @@ def main(argv=None, environ=None, stdout=sys.stdout, stderr=sys.stderr):
     if cmc.keyless:
         print("akash_monitor: no CMC_API_KEY; using the keyless public API (IP rate-limited).", file=stderr)
     try:
-        previous = load_previous_akt(args.state_file)
-        report = run_monitor(cmc, args.sector, args.depin_tags, previous)
-        save_akt(args.state_file, report["curr_quote"])
+        report, state = run_monitor(cmc, args.sector, args.depin_tags, load_state(args.state_file))
+        save_state(args.state_file, state)
     except UsageError as error:
         print(f"akash_monitor: {error}", file=stderr)
         return EXIT_USAGE

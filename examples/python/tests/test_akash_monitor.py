@@ -92,6 +92,25 @@ class Momentum(unittest.TestCase):
         self.assertFalse(result["accelerating"])
 
 
+class DistinctQuotes(unittest.TestCase):
+    def test_a_new_quote_is_compared_with_the_latest_and_shifts_it(self):
+        first, second = quote(price=1.0, last_updated="T1"), quote(price=1.2, last_updated="T2")
+        previous, state = monitor.advance_quotes({"akt_quote": first}, second)
+        self.assertIs(previous, first)
+        self.assertEqual(state, {"akt_quote": second, "akt_quote_before": first})
+
+    def test_the_same_quote_again_is_compared_with_the_one_before(self):
+        first, second = quote(price=1.0, last_updated="T1"), quote(price=1.2, last_updated="T2")
+        previous, state = monitor.advance_quotes({"akt_quote": second, "akt_quote_before": first},
+                                                 quote(price=1.2, last_updated="T2"))
+        self.assertIs(previous, first)
+        self.assertIs(state["akt_quote_before"], first)
+
+    def test_first_run_has_nothing_to_compare(self):
+        current = quote(price=1.0, last_updated="T1")
+        self.assertEqual(monitor.advance_quotes({}, current), (None, {"akt_quote": current, "akt_quote_before": None}))
+
+
 class SectorRank(unittest.TestCase):
     def test_recorded_sector_is_ordered_by_24h_change(self):
         quotes = [monitor.parse_quote(a) for a in fixture_json("quotes-v3.json")["data"]]
@@ -99,10 +118,11 @@ class SectorRank(unittest.TestCase):
         self.assertEqual([(r["rank"], r["symbol"]) for r in ranked],
                          [(1, "HNT"), (2, "FIL"), (3, "RENDER"), (4, "AKT")])
 
-    def test_ties_keep_sector_order_and_unknown_changes_are_not_ranked(self):
-        quotes = [quote(cmc_id=1, symbol="A", pct_change_24h=1.0), quote(cmc_id=2, symbol="B"),
-                  quote(cmc_id=3, symbol="C", pct_change_24h=1.0), quote(cmc_id=4, symbol="D", pct_change_24h=3)]
-        self.assertEqual([r["symbol"] for r in monitor.rank_sector(quotes)], ["D", "A", "C"])
+    def test_the_lower_id_wins_a_tie_and_unknown_changes_are_not_ranked(self):
+        quotes = [quote(cmc_id=3, symbol="A", pct_change_24h=1.0), quote(cmc_id=2, symbol="B"),
+                  quote(cmc_id=1, symbol="C", pct_change_24h=1.0), quote(cmc_id=4, symbol="D", pct_change_24h=3)]
+        self.assertEqual([(r["rank"], r["symbol"]) for r in monitor.rank_sector(quotes)],
+                         [(1, "D"), (2, "C"), (3, "A")])
 
 
 class Ids(unittest.TestCase):
@@ -115,6 +135,12 @@ class Ids(unittest.TestCase):
             {"id": 77, "symbol": "RENDER", "slug": "render-copy", "rank": 900, "is_active": 1},
         ]
         self.assertEqual(monitor.resolve_ids(entries, ["AKT", "RENDER", "FIL"]), {"AKT": 7431, "RENDER": 5690})
+
+    def test_the_lower_id_wins_a_rank_tie(self):
+        entries = [{"id": 900, "symbol": "FIL", "slug": "fil-b", "rank": 45, "is_active": 1},
+                   {"id": 2280, "symbol": "FIL", "slug": "filecoin", "rank": 45, "is_active": 1},
+                   {"id": 30, "symbol": "FIL", "slug": "fil-unranked", "rank": None, "is_active": 1}]
+        self.assertEqual(monitor.resolve_ids(entries, ["FIL"]), {"FIL": 900})
 
     def test_akt_without_an_akash_slug_is_not_resolved(self):
         entries = [{"id": 99001, "symbol": "AKT", "slug": "akt-bridged-token", "rank": 5, "is_active": 1}]
@@ -164,9 +190,16 @@ class DePIN(unittest.TestCase):
         kept = monitor.filter_depin(listings, monitor.DEFAULT_DEPIN_TAGS, ["AKT", "HNT"])
         self.assertEqual([a["symbol"] for a in kept], ["ICP", "HNT", "GRT"])
 
+    def test_trending_is_in_volume_order_whatever_the_listing_order(self):
+        def asset(symbol, volume):
+            return {"id": len(symbol), "symbol": symbol, "quote": [{"symbol": "USD", "volume_24h": volume}]}
+        listings = [asset("NOVOL", None), asset("SMALL", 1e6), asset("BIG", 9e6), asset("TIE", 1e6)]
+        self.assertEqual([t["symbol"] for t in monitor.trending(listings)], ["BIG", "SMALL", "TIE", "NOVOL"])
+
     def test_trending_takes_the_first_ten_with_their_usd_change(self):
-        listings = [{"id": i, "symbol": f"S{i}", "quote": [{"symbol": "EUR", "percent_change_24h": 99},
-                                                          {"symbol": "USD", "percent_change_24h": i / 10}]}
+        listings = [{"id": i, "symbol": f"S{i}",
+                     "quote": [{"symbol": "EUR", "percent_change_24h": 99, "volume_24h": i},
+                               {"symbol": "USD", "percent_change_24h": i / 10, "volume_24h": 1000 - i}]}
                     for i in range(1, 13)]
         top = monitor.trending(listings)
         self.assertEqual(len(top), 10)
@@ -226,8 +259,9 @@ class WholeRun(FakeCMCTestCase):
                                             "altcoin_index": 31, "favorable": False})
         self.assertEqual([s["symbol"] for s in report["sector"]], ["HNT", "FIL", "RENDER", "AKT"])
         self.assertEqual(report["depin"]["matched"], 4)
+        # by 24h volume: the recorded listing has HNT (9.9M) before AKT (21.5M)
         self.assertEqual([(t["rank"], t["symbol"], t["pct_change_24h"]) for t in report["depin"]["trending"]],
-                         [(1, "FIL", -0.812), (2, "RENDER", -1.0371), (3, "HNT", 1.9902), (4, "AKT", -2.1874)])
+                         [(1, "FIL", -0.812), (2, "RENDER", -1.0371), (3, "AKT", -2.1874), (4, "HNT", 1.9902)])
         # map 0 + quotes 1 + fear & greed 1 + altcoin 1 + listings 1, from each body's status.credit_count
         self.assertEqual(report["source"]["credits_used"], 4)
         self.assertEqual(report["warnings"], [])
@@ -268,14 +302,17 @@ class WholeRun(FakeCMCTestCase):
         akt_usd = later["data"][0]["quote"][0]
         akt_usd["price"] = 0.957           # +10 %
         akt_usd["volume_24h"] = 10726940.31  # -50 %
+        akt_usd["last_updated"] = "2026-05-26T12:09:00.000Z"
         self.route("/v3/cryptocurrency/quotes/latest", Reply(200, later))
-        second, _ = self.run_report()
-        momentum = second["akt_signal"]["momentum"]
-        self.assertAlmostEqual(momentum["price_change_pct"], 10.0)
-        self.assertAlmostEqual(momentum["volume_change_pct"], -50.0)
-        self.assertTrue(momentum["accelerating"])
-        # volume fell below 20M: +10 instead of +20
-        self.assertEqual(second["akt_signal"]["score"], 11)
+        for run in ("second", "third: the same CoinMarketCap quote again, still compared with the first"):
+            with self.subTest(run=run):
+                report, _ = self.run_report()
+                momentum = report["akt_signal"]["momentum"]
+                self.assertAlmostEqual(momentum["price_change_pct"], 10.0)
+                self.assertAlmostEqual(momentum["volume_change_pct"], -50.0)
+                self.assertTrue(momentum["accelerating"])
+                # volume fell below 20M: +10 instead of +20
+                self.assertEqual(report["akt_signal"]["score"], 11)
 
     def test_usd_entry_not_first_in_the_quote_list(self):
         body = fixture_json("quotes-v3.json")

@@ -26,8 +26,8 @@ akash_depin_listed_assets 4
 # TYPE akash_depin_trending_price_change_ratio gauge
 akash_depin_trending_price_change_ratio{cmc_id="2280",rank="1",symbol="FIL"} -0.00812
 akash_depin_trending_price_change_ratio{cmc_id="5690",rank="2",symbol="RENDER"} -0.010371
-akash_depin_trending_price_change_ratio{cmc_id="5665",rank="3",symbol="HNT"} 0.019902
-akash_depin_trending_price_change_ratio{cmc_id="7431",rank="4",symbol="AKT"} -0.021874
+akash_depin_trending_price_change_ratio{cmc_id="5665",rank="4",symbol="HNT"} 0.019902
+akash_depin_trending_price_change_ratio{cmc_id="7431",rank="3",symbol="AKT"} -0.021874
 """
 
 REPORT = {
@@ -38,8 +38,8 @@ REPORT = {
     "depin": {"matched": 4, "trending": [
         {"rank": 1, "cmc_id": 2280, "symbol": "FIL", "pct_change_24h": -0.812},
         {"rank": 2, "cmc_id": 5690, "symbol": "RENDER", "pct_change_24h": -1.0371},
-        {"rank": 3, "cmc_id": 5665, "symbol": "HNT", "pct_change_24h": 1.9902},
-        {"rank": 4, "cmc_id": 7431, "symbol": "AKT", "pct_change_24h": -2.1874}]},
+        {"rank": 3, "cmc_id": 7431, "symbol": "AKT", "pct_change_24h": -2.1874},
+        {"rank": 4, "cmc_id": 5665, "symbol": "HNT", "pct_change_24h": 1.9902}]},
 }
 
 
@@ -71,7 +71,7 @@ class Comparison(unittest.TestCase):
         report["akt_signal"]["score"] = 36
         report["regime"]["favorable"] = True
         report["sector"][0], report["sector"][1] = report["sector"][1], report["sector"][0]
-        report["depin"]["trending"][3]["pct_change_24h"] = -2.0
+        report["depin"]["trending"][3]["pct_change_24h"] = 2.0
         report["depin"]["matched"] = 5
         self.assertEqual(disagreements(EXPOSITION, report),
                          ["AKT score", "regime favorable", "sector order (rank, cmc_id, symbol)",
