@@ -25,6 +25,7 @@ trap cleanup EXIT
 show() { echo "--- $1"; sed "s/^/    /" "$2"; } >&2
 
 # One fake for all upstreams; it prints PORT=<n> once it listens and logs every request it answers.
+: >"$work/fake.out"  # exists before the loop below reads it
 python3 scripts/fake_upstream.py --port 0 --record "$work/requests.jsonl" >"$work/fake.out" 2>"$work/fake.err" &
 fake_pid=$!
 port=""
