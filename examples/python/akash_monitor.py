@@ -2,7 +2,7 @@
 """AKT market monitor: the CoinMarketCap how-to's flow, cleaned up, standard library only.
 
 One run: resolve CoinMarketCap ids by slug, fetch v3 quotes for the sector, score AKT, rank the sector by
-24h change, compare AKT with the previous run (kept in a small JSON file), filter the volume listings down
+24h change, compare AKT with its previous distinct quote (kept in a small JSON file), filter the volume listings down
 to DePIN assets, read the macro regime, and print one JSON report on stdout.
 
 The Swift exporter (akash-cost-exporter) computes the same signals continuously and is the reference:
@@ -153,6 +153,8 @@ def advance_quotes(saved, current):
     within CoinMarketCap's refresh interval sees the same quote again and compares it with the one before,
     rather than with itself. `saved` is {"akt_quote": latest, "akt_quote_before": the one before}."""
     latest, before = saved.get("akt_quote"), saved.get("akt_quote_before")
+    if current.get("price") is None:
+        return None, saved  # nothing to compare or to keep
     if latest and current.get("last_updated") is not None and latest.get("last_updated") == current["last_updated"]:
         return before, {"akt_quote": current, "akt_quote_before": before}
     return latest, {"akt_quote": current, "akt_quote_before": latest}
@@ -398,7 +400,7 @@ def run_monitor(cmc, sector=DEFAULT_SECTOR, depin_tags=DEFAULT_DEPIN_TAGS, saved
 
 
 # ---------------------------------------------------------------------------------------------------------
-# State file (the previous AKT quote, for momentum) and the command line.
+# State file (the last two distinct AKT quotes, for momentum) and the command line.
 # ---------------------------------------------------------------------------------------------------------
 
 class UsageError(Exception):
@@ -448,10 +450,13 @@ def parse_args(argv):
                         help="where the previous AKT quote is kept for momentum (default %(default)s)")
     parser.add_argument("--timeout", type=float, default=15.0, help="seconds per request (default 15)")
     args = parser.parse_args(argv)
-    args.sector = [s.upper() for s in args.sector]
-    if "AKT" not in args.sector:
-        args.sector.insert(0, "AKT")
+    args.sector = list(dict.fromkeys(["AKT"] + [s.upper() for s in args.sector]))  # AKT first, no repeats
     return args
+
+
+def redact(text, api_key):
+    """Upstream messages are printed; should one ever echo the key, it is masked."""
+    return text.replace(api_key, "<redacted>") if api_key else text
 
 
 def main(argv=None, environ=None, stdout=sys.stdout, stderr=sys.stderr):
@@ -468,13 +473,10 @@ def main(argv=None, environ=None, stdout=sys.stdout, stderr=sys.stderr):
         print(f"akash_monitor: {error}", file=stderr)
         return EXIT_USAGE
     except CMCError as error:
-        message = str(error)
-        if api_key:
-            message = message.replace(api_key, "<redacted>")  # in case an upstream ever echoes it
-        print(f"akash_monitor: {message}", file=stderr)
+        print(f"akash_monitor: {redact(str(error), api_key)}", file=stderr)
         return error.exit_code
     for warning in report["warnings"]:
-        print(f"akash_monitor: warning: {warning}", file=stderr)
+        print(f"akash_monitor: warning: {redact(warning, api_key)}", file=stderr)
     json.dump(report, stdout, indent=2)
     stdout.write("\n")
     return EXIT_OK

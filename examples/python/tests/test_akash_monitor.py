@@ -106,6 +106,10 @@ class DistinctQuotes(unittest.TestCase):
         self.assertIs(previous, first)
         self.assertIs(state["akt_quote_before"], first)
 
+    def test_a_quote_without_a_price_is_not_kept(self):
+        saved = {"akt_quote": quote(price=1.0, last_updated="T1"), "akt_quote_before": None}
+        self.assertEqual(monitor.advance_quotes(saved, quote(last_updated="T2")), (None, saved))
+
     def test_first_run_has_nothing_to_compare(self):
         current = quote(price=1.0, last_updated="T1")
         self.assertEqual(monitor.advance_quotes({}, current), (None, {"akt_quote": current, "akt_quote_before": None}))
@@ -421,6 +425,11 @@ class Failures(FakeCMCTestCase):
         code, _, err = self.run_monitor()  # run_monitor asserts the key is nowhere in the output
         self.assertEqual(code, monitor.EXIT_KEY)
         self.assertIn("<redacted>", err)
+
+    def test_sector_is_deduplicated_with_akt_first(self):
+        self.run_report(args=["--sector", "fil,AKT,FIL,hnt"])
+        queries = {r.path: r.query for r in self.cmc.requests}
+        self.assertEqual(queries["/cmc/v1/cryptocurrency/map"], {"symbol": "AKT,FIL,HNT"})
 
     def test_corrupt_state_file(self):
         with open(self.state_file, "w", encoding="utf-8") as f:
