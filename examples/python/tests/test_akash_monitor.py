@@ -426,6 +426,13 @@ class Failures(FakeCMCTestCase):
         self.assertEqual(code, monitor.EXIT_KEY)
         self.assertIn("<redacted>", err)
 
+    def test_a_key_echoed_in_a_warning_is_redacted(self):
+        self.route("/v1/altcoin-season-index/latest",
+                   Reply(403, {"status": {"error_code": 1006, "error_message": f"plan of {API_KEY} lacks this"}}))
+        code, _, err = self.run_monitor()
+        self.assertEqual(code, 0)
+        self.assertIn("plan of <redacted> lacks this", err)
+
     def test_sector_is_deduplicated_with_akt_first(self):
         self.run_report(args=["--sector", "fil,AKT,FIL,hnt"])
         queries = {r.path: r.query for r in self.cmc.requests}
