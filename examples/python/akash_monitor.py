@@ -292,16 +292,24 @@ class CoinMarketCap:
                 body = response.read()
         except urllib.error.HTTPError as error:
             status = _decode(error.read(), what, strict=False).get("status") or {}
-            raise explain_error(what, error.code, status, error.headers.get("Retry-After")) from None
+            raise self._without_key(explain_error(what, error.code, status, error.headers.get("Retry-After"))) \
+                from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise CMCError(f"{what}: cannot reach CoinMarketCap at {self.api_root} ({reason}).") from None
         document = _decode(body, what, strict=True)
         status = document.get("status") or {}
         if _error_code(status):
-            raise explain_error(what, 200, status, None)
+            raise self._without_key(explain_error(what, 200, status, None))
         self.credits_used += status.get("credit_count") or 0
         return document.get("data")
+
+    def _without_key(self, error):
+        """Error messages quote CoinMarketCap's `error_message`; should one ever echo the key, it is masked
+        here, where upstream text enters, so no report, warning or error line can carry it."""
+        if self.api_key and self.api_key in str(error):
+            return CMCError(str(error).replace(self.api_key, "<redacted>"), error.exit_code, error.http_status)
+        return error
 
 
 def _decode(body, what, strict):
@@ -454,11 +462,6 @@ def parse_args(argv):
     return args
 
 
-def redact(text, api_key):
-    """Upstream messages are printed; should one ever echo the key, it is masked."""
-    return text.replace(api_key, "<redacted>") if api_key else text
-
-
 def main(argv=None, environ=None, stdout=sys.stdout, stderr=sys.stderr):
     environ = os.environ if environ is None else environ
     args = parse_args(argv)
@@ -473,10 +476,10 @@ def main(argv=None, environ=None, stdout=sys.stdout, stderr=sys.stderr):
         print(f"akash_monitor: {error}", file=stderr)
         return EXIT_USAGE
     except CMCError as error:
-        print(f"akash_monitor: {redact(str(error), api_key)}", file=stderr)
+        print(f"akash_monitor: {error}", file=stderr)
         return error.exit_code
     for warning in report["warnings"]:
-        print(f"akash_monitor: warning: {redact(warning, api_key)}", file=stderr)
+        print(f"akash_monitor: warning: {warning}", file=stderr)
     json.dump(report, stdout, indent=2)
     stdout.write("\n")
     return EXIT_OK
