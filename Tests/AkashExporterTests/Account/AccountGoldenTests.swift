@@ -143,16 +143,26 @@ struct AccountGoldenTests {
         #expect(H.value(harness.collect(), "akash_lease_price_usd_per_hour", lease) == 0.07515)
     }
 
-    @Test("the chain failing does not touch the AKT price, and the price alone gives no account sample")
+    @Test("the chain going down keeps the last good leases priced with the current AKT price")
     func chainDownMarketUp() async throws {
-        let harness = try H(aktPriceUSD: { _ in 0.5 })
+        let price = Mutex<Double?>(0.5)
+        let harness = try Self.recordedChain(aktPriceUSD: { _ in price.withLock { $0 } })
         defer { harness.chain.stop() }
+        #expect(await harness.pollAll().isEmpty)
         for path in [FakeChain.leasesPath, FakeChain.deploymentsPath, FakeChain.latestBlockPath] {
             harness.chain.route(path, .closeImmediately)
         }
-        let failures = await harness.pollAll()
+        let later = H.pollTime.addingTimeInterval(60)
+        let failures = await harness.pollAll(at: later)
         #expect(Set(failures.keys) == ["akash_leases", "akash_deployments", "akash_block"])
         #expect(failures.values.allSatisfy { $0.reason == .connection })
-        #expect(harness.collect().allSatisfy { $0.isEmpty })
+
+        // AKT doubles while the chain is unreachable: the uakt lease and escrow follow, the uact ones do not move.
+        price.withLock { $0 = 1 }
+        let families = harness.collect(at: later)
+        let lease = ["owner": H.tenant, "dseq": "26000000", "gseq": "1", "oseq": "1", "provider": H.providers[2]]
+        #expect(H.value(families, "akash_lease_price_usd_per_hour", lease) == 0.1503)
+        #expect(H.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "26000000"]) == 0.97495)
+        #expect(H.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "26000002"]) == 5)
     }
 }
