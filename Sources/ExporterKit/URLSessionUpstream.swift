@@ -43,10 +43,11 @@ public final class URLSessionUpstream: UpstreamFetching {
 
         let task = session.dataTask(with: urlRequest)
         let transfer = Transfer(target: target, maxBodyBytes: request.maxBodyBytes, timeout: request.timeout)
+        // Registered before anything can cancel the task, so its completion always finds the transfer.
+        transfers.register(transfer, for: task)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 transfer.onFinish(continuation)
-                transfers.register(transfer, for: task)
                 task.resume()
                 DispatchQueue.global().asyncAfter(deadline: .now() + request.timeout) { [weak task] in
                     if transfer.expire() { task?.cancel() }
@@ -73,6 +74,8 @@ private final class Transfer: Sendable {
         var failure: SourceFailure?
         var continuation: CheckedContinuation<Result<UpstreamResponse, SourceFailure>, Never>?
         var finished = false
+        /// The outcome, kept only when the transfer ended (cancelled early) before anyone waited for it.
+        var unclaimed: Result<UpstreamResponse, SourceFailure>?
     }
 
     let target: String
@@ -87,7 +90,12 @@ private final class Transfer: Sendable {
     }
 
     func onFinish(_ continuation: CheckedContinuation<Result<UpstreamResponse, SourceFailure>, Never>) {
-        state.withLock { $0.continuation = continuation }
+        let unclaimed = state.withLock { state in
+            defer { state.unclaimed = nil }
+            if !state.finished { state.continuation = continuation }
+            return state.unclaimed
+        }
+        if let unclaimed { continuation.resume(returning: unclaimed) }
     }
 
     /// Headers arrived. False when the announced length is already over the limit.
@@ -126,12 +134,16 @@ private final class Transfer: Sendable {
     }
 
     func complete(_ error: (any Error)?) {
-        let (continuation, result) = state.withLock { state in
+        let (continuation, outcome) = state.withLock { state in
+            let outcome = self.outcome(state, error)
             state.finished = true
+            // The deadline timer keeps this object alive until it fires; the body need not stay with it.
+            state.body = Data()
+            if state.continuation == nil { state.unclaimed = outcome }
             defer { state.continuation = nil }
-            return (state.continuation, outcome(state, error))
+            return (state.continuation, outcome)
         }
-        continuation?.resume(returning: result)
+        continuation?.resume(returning: outcome)
     }
 
     private func outcome(_ state: State, _ error: (any Error)?) -> Result<UpstreamResponse, SourceFailure> {

@@ -125,4 +125,24 @@ import TestSupport
         #expect(upstream.requests.count == 2)
         #expect(upstream.requests.allSatisfy { $0.header("cookie") == nil })
     }
+
+    @Test func cancellingTheCallerCancelsTheTransfer() async throws {
+        defer { upstream.stop() }
+        upstream.route("/hang", .hang)
+        let hanging = request("/hang", timeout: 600)
+        let client = self.client
+        let fetch = Task { () -> SourceFailure? in
+            do throws(SourceFailure) {
+                _ = try await client.fetch(hanging)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(await eventually { upstream.requestCount(path: "/hang") == 1 })
+        fetch.cancel()
+        let failure = await fetch.value
+        #expect(failure?.reason == .connection)
+        #expect(failure?.message == "GET 127.0.0.1:\(upstream.port)/hang: cancelled")
+    }
 }
