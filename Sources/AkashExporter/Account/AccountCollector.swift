@@ -77,9 +77,9 @@ struct AccountFamilies {
         guard let leases else { return }
         let spend = OwnerSpend(leases)
         activeLeases.add(Double(spend.activeLeases), ["owner": owner])
-        accountSpend.add(perHour(spend.total.flatMap { pricing.usd($0) }), ["owner": owner])
+        accountSpend.add(spend.total.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, ["owner": owner])
         for lease in leases {
-            leasePrice.add(perHour(pricing.usd(lease.price.amount, of: lease.price.denom)),
+            leasePrice.add(pricing.usdPerHour(perBlock: lease.price.amount, of: lease.price.denom, blockTime: blockTime),
                            ["owner": owner, "dseq": lease.dseq, "gseq": String(lease.gseq), "oseq": String(lease.oseq),
                             "provider": lease.provider])
         }
@@ -102,13 +102,9 @@ struct AccountFamilies {
     }
 
     private mutating func addSpend(owner: String, dseq: String, rate: Coins?, pricing: DenomPricing) {
-        deploymentSpend.add(perHour(rate.flatMap { pricing.usd($0) }), ["owner": owner, "dseq": dseq])
+        deploymentSpend.add(rate.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, ["owner": owner, "dseq": dseq])
         for (denom, amount) in rate ?? [:] {
             deploymentSpendPerBlock.add(amount.doubleValue, ["owner": owner, "dseq": dseq, "denom": denom])
         }
-    }
-
-    private func perHour(_ usdPerBlock: Double?) -> Double? {
-        DenomPricing.perHour(usdPerBlock, blockTime: blockTime)
     }
 }

@@ -17,7 +17,8 @@ public struct AccountConfig: Sendable, Equatable {
 
     public static let flags: [FlagSpec] = [
         FlagSpec("akash.owner", kind: .repeatable, placeholder: "ADDRESS",
-                 help: "Tenant address (bech32 akash1...) whose leases, spend and escrow runway to export. None: this part is off."),
+                 help: "Tenant address (bech32 akash1...) whose leases, spend and escrow runway to export; each active lease "
+                    + "is one series, so an account with thousands of leases means thousands of series. None: this part is off."),
         // Akash's own LCD: Console uses it as its mainnet REST endpoint (console `apps/api/env/.env.mainnet`), so it
         // serves the market/v1beta5 and deployment/v1beta4 APIs as soon as an upgrade ships them. Community LCDs
         // (ecostake, polkachu, publicnode) work too but may lag upgrades or rate-limit; heavy accounts should use

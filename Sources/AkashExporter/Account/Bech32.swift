@@ -43,16 +43,17 @@ public enum Bech32 {
     /// All upper case is valid bech32 and is accepted; the caller should use the lower-cased form.
     @discardableResult
     public static func decode(_ address: String, expectingPrefix prefix: String) throws(Problem) -> [UInt8] {
+        guard !address.isEmpty else { throw .empty }
+        // Printable ASCII only (BIP-173); checked on scalars so that "é" is reported as itself.
+        for (index, scalar) in address.unicodeScalars.enumerated() where scalar.value < 33 || scalar.value > 126 {
+            throw .invalidCharacter(Character(scalar), position: index + 1)
+        }
         let bytes = Array(address.utf8)
-        guard !bytes.isEmpty else { throw .empty }
         guard bytes.count <= 90 else { throw .tooLong(bytes.count) }
         let hasLower = bytes.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
         let hasUpper = bytes.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
         guard !(hasLower && hasUpper) else { throw .mixedCase }
         let lower = Array(address.lowercased().utf8)
-        for (index, byte) in lower.enumerated() where byte < 33 || byte > 126 {
-            throw .invalidCharacter(Character(Unicode.Scalar(byte)), position: index + 1)
-        }
         guard let separator = lower.lastIndex(of: UInt8(ascii: "1")), separator > 0 else { throw .missingSeparator }
         let hrp = String(decoding: lower[..<separator], as: UTF8.self)
         guard hrp == prefix else { throw .wrongPrefix(found: hrp, expected: prefix) }

@@ -95,9 +95,12 @@ public struct ChainDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         other.scaled >= scaled ? .zero : ChainDecimal(scaled: scaled - other.scaled)
     }
 
-    /// `self / other` as a `Double`, nil when `other` is zero.
+    /// `self / other` as a `Double`, nil when `other` is zero. The whole part is divided exactly, so that
+    /// 233854.056 / 584.63514 is 400, not 400.0000000000001.
     public func ratio(to other: ChainDecimal) -> Double? {
-        other.isZero ? nil : doubleValue / other.doubleValue
+        guard !other.isZero else { return nil }
+        let (quotient, remainder) = scaled.quotientAndRemainder(dividingBy: other.scaled)
+        return Double(quotient) + Double(remainder) / Double(other.scaled)
     }
 }
 

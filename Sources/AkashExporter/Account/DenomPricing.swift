@@ -41,22 +41,37 @@ public struct DenomPricing: Sendable {
 
     /// The USD value of `amount` micro-units of `denom`, nil when the denom has no known price.
     public func usd(_ amount: ChainDecimal, of denom: String) -> Double? {
-        usdPerToken(denom).map { amount.doubleValue / Self.microUnitsPerToken * $0 }
+        usd(amount, of: denom, times: 1)
     }
 
     /// The USD value of `coins`, or nil when any non-zero amount has no known price: a total that silently
     /// skipped a part would look like a real, smaller number. A zero amount is worth zero in any denom.
     public func usd(_ coins: Coins) -> Double? {
+        usd(coins, times: 1)
+    }
+
+    /// USD per hour of `amount` paid every block: amount / 10^6 × USD per token × 3600 / block time.
+    public func usdPerHour(perBlock amount: ChainDecimal, of denom: String, blockTime: Double) -> Double? {
+        usd(amount, of: denom, times: 3600 / blockTime)
+    }
+
+    /// USD per hour of `coins` paid every block; nil under the same rule as `usd(_:)`.
+    public func usdPerHour(perBlock coins: Coins, blockTime: Double) -> Double? {
+        usd(coins, times: 3600 / blockTime)
+    }
+
+    // The factor (blocks per hour) multiplies the amount before the division by 10^6, so that round figures stay
+    // round: 250.5 uakt × 600 / 10^6 × 0.5 is 0.07515, not 0.07515000000000001.
+    private func usd(_ amount: ChainDecimal, of denom: String, times factor: Double) -> Double? {
+        usdPerToken(denom).map { amount.doubleValue * factor / Self.microUnitsPerToken * $0 }
+    }
+
+    private func usd(_ coins: Coins, times factor: Double) -> Double? {
         var total = 0.0
-        for (denom, amount) in coins where !amount.isZero {
-            guard let value = usd(amount, of: denom) else { return nil }
+        for (denom, amount) in coins.sorted(by: { $0.key < $1.key }) where !amount.isZero {
+            guard let value = usd(amount, of: denom, times: factor) else { return nil }
             total += value
         }
         return total
-    }
-
-    /// USD per hour of an amount paid every block: USD per block × 3600 / block time.
-    public static func perHour(_ usdPerBlock: Double?, blockTime: Double) -> Double? {
-        usdPerBlock.map { $0 * 3600 / blockTime }
     }
 }

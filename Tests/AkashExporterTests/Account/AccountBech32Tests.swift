@@ -51,6 +51,9 @@ struct AccountBech32Tests {
         #expect(throws: Bech32.Problem.invalidCharacter(" ", position: 1)) {
             try Bech32.decode(" akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq", expectingPrefix: "akash")
         }
+        #expect(throws: Bech32.Problem.invalidCharacter("é", position: 10)) {
+            try Bech32.decode("akash102kédwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq", expectingPrefix: "akash")
+        }
     }
 
     @Test("no separator, empty, too long")

@@ -9,14 +9,12 @@ struct AccountPricingTests {
     static let tokensPerHour = 4.826603 * 600 / 1e6
 
     func usdPerHour(_ denom: String, aktPrice: Double?) -> Double? {
-        let pricing = DenomPricing(aktPriceUSD: aktPrice)
-        return DenomPricing.perHour(pricing.usd(Self.price, of: denom), blockTime: Self.blockTime)
+        DenomPricing(aktPriceUSD: aktPrice).usdPerHour(perBlock: Self.price, of: denom, blockTime: Self.blockTime)
     }
 
     @Test("uact is one USD per 10^6: 4.826603 uact a block is $0.0028959618 an hour")
     func act() throws {
-        let value = try #require(usdPerHour("uact", aktPrice: nil))
-        #expect(abs(value - 0.002_895_961_8) < 1e-15)
+        #expect(usdPerHour("uact", aktPrice: nil) == 0.002_895_961_8)
     }
 
     @Test("the legacy IBC USDC denoms (mainnet and sandbox) count one USD per 10^6 too", arguments: [
@@ -45,9 +43,9 @@ struct AccountPricingTests {
 
     @Test("the block time divides: at 6.117 s a block the same price costs 6.117/6 times less an hour")
     func blockTime() throws {
-        let usdPerBlock = try #require(DenomPricing(aktPriceUSD: nil).usd(Self.price, of: "uact"))
-        let at6 = try #require(DenomPricing.perHour(usdPerBlock, blockTime: 6))
-        let at6117 = try #require(DenomPricing.perHour(usdPerBlock, blockTime: 6.117))
+        let pricing = DenomPricing(aktPriceUSD: nil)
+        let at6 = try #require(pricing.usdPerHour(perBlock: ["uact": Self.price], blockTime: 6))
+        let at6117 = try #require(pricing.usdPerHour(perBlock: ["uact": Self.price], blockTime: 6.117))
         #expect(abs(at6 / at6117 - 6.117 / 6) < 1e-12)
     }
 
