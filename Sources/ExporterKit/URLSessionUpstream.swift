@@ -38,7 +38,9 @@ public final class URLSessionUpstream: UpstreamFetching {
         guard !Task.isCancelled else { throw SourceFailure(.connection, "GET \(target): cancelled") }
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = "GET"
-        urlRequest.timeoutInterval = request.timeout
+        // libcurl truncates this to whole seconds (0.5 s would become 0); our own timer below enforces the real
+        // deadline, so this is only a backstop.
+        urlRequest.timeoutInterval = request.timeout + 60
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
 
         let task = session.dataTask(with: urlRequest)
