@@ -17,6 +17,11 @@ public struct RetryPolicy: Sendable, Equatable {
     public var authRetry: Double = 1800
     /// Credits exhausted without a known reset time.
     public var creditsRetry: Double = 3600
+    /// No wait is longer than this, whatever an upstream's `Retry-After` says (a monthly credit reset is the
+    /// longest legitimate one).
+    public var longestDelay: Double = 31 * 86_400
+    /// No retry after a failure comes sooner than this.
+    public var shortestRetry: Double = 1
     /// Backoff steps are shortened by up to this fraction (never lengthened, so the cap holds; and failing
     /// sources spread out even once they all sit at the cap).
     public var jitterSpread: Double = 0.2
@@ -32,6 +37,13 @@ public struct RetryPolicy: Sendable, Equatable {
     ///   - consecutiveFailures: failures in a row including this one (ignored after a success).
     ///   - jitter: a value in `0..<1` (random in production, fixed in tests); 0 means no jitter.
     public func delay(after failure: SourceFailure?, interval: Double, consecutiveFailures: Int, jitter: Double) -> Double {
+        let delay = unbounded(after: failure, interval: interval, consecutiveFailures: consecutiveFailures, jitter: jitter)
+        // A hostile or broken upstream can send any number: never sleep forever, never retry in a tight loop.
+        let shortest = failure == nil ? 0 : shortestRetry
+        return delay.isNaN ? backoffCap : min(max(delay, shortest), longestDelay)
+    }
+
+    private func unbounded(after failure: SourceFailure?, interval: Double, consecutiveFailures: Int, jitter: Double) -> Double {
         guard let failure else { return interval }
         switch failure.reason {
         case .timeout, .connection, .http, .decode:

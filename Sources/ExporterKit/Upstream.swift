@@ -34,7 +34,7 @@ public struct UpstreamResponse: Sendable {
     /// Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if any.
     public func retryAfter(now: Date = Date()) -> Double? {
         guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(value), seconds >= 0 { return seconds }
+        if let seconds = Double(value), seconds.isFinite, seconds >= 0 { return seconds }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

@@ -72,4 +72,14 @@ final class SettableCollector: MetricsCollector {
         let first = publisher.current, second = publisher.current
         #expect(first.withUnsafeBufferPointer { $0.baseAddress } == second.withUnsafeBufferPointer { $0.baseAddress })
     }
+
+    @Test func periodicRefreshPicksUpNewDataWithoutAPoll() async {
+        let publisher = ExpositionPublisher(collectors: [collector], logger: log.logger())
+        collector.set(1)
+        publisher.startPeriodicRefresh(every: 0.01)
+        defer { publisher.stopPeriodicRefresh() }
+        #expect(await eventually { String(decoding: publisher.current, as: UTF8.self).hasSuffix("test_value 1\n") })
+        collector.set(2)
+        #expect(await eventually { String(decoding: publisher.current, as: UTF8.self).hasSuffix("test_value 2\n") })
+    }
 }

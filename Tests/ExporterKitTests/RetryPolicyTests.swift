@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ExporterKit
 
@@ -52,5 +53,14 @@ import Testing
     @Test func creditsExhaustedWaitsForTheResetOrAnHour() {
         #expect(delay(.creditsExhausted, interval: 60, retryAfter: 5400) == 5400)
         #expect(delay(.creditsExhausted, interval: 60) == 3600)
+    }
+
+    @Test func absurdRetryAfterIsBounded() {
+        #expect(delay(.rateLimited, interval: 60, retryAfter: .infinity) == 31 * 86_400)
+        #expect(delay(.creditsExhausted, interval: 60, retryAfter: -5) == 1)
+        #expect(delay(.creditsExhausted, interval: 60, retryAfter: .nan) == 300)
+        #expect(UpstreamResponse(status: 429, headers: ["retry-after": "inf"], body: Data()).retryAfter() == nil)
+        #expect(UpstreamResponse(status: 429, headers: ["retry-after": "1e400"], body: Data()).retryAfter() == nil)
+        #expect(UpstreamResponse(status: 429, headers: ["retry-after": "120"], body: Data()).retryAfter() == 120)
     }
 }

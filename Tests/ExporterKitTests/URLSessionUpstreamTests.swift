@@ -58,6 +58,15 @@ import TestSupport
         #expect(failure?.message.contains("127.0.0.1:\(upstream.port)/hang") == true)
     }
 
+    @Test func subSecondTimeoutIsKept() async throws {
+        defer { upstream.stop() }
+        upstream.route("/hang", .hang)
+        upstream.route("/quick", .delayed(seconds: 0.05, .status(204)))
+        let failure = await failure(of: request("/hang", timeout: 0.3))
+        #expect(failure?.message == "GET 127.0.0.1:\(upstream.port)/hang: no complete answer within 300ms")
+        #expect(try await client.fetch(request("/quick", timeout: 0.5)).status == 204)
+    }
+
     @Test func slowAnswerPastTheWholeRequestTimeoutTimesOut() async throws {
         defer { upstream.stop() }
         upstream.route("/slow", .delayed(seconds: 3, .status(200)))
