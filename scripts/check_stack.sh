@@ -195,6 +195,8 @@ run "promtool check config prometheus.yml" promtool check config prometheus.yml
 run "promtool check rules alerts/akash.rules.yml" promtool check rules alerts/akash.rules.yml
 run "promtool test rules alerts/akash.rules.test.yml" promtool test rules alerts/akash.rules.test.yml
 run "amtool check-config alertmanager.yml" amtool check-config alertmanager.yml
+run "promtool check metrics Tests/Fixtures/e2e/stand-in.prom" \
+  bash -c "sed -e 's/NOW/1784548800/g' -e 's/START/1784548800/g' -e 's/COUNT/1/g' Tests/Fixtures/e2e/stand-in.prom | promtool check metrics"
 run "bash -n on the scripts" bash -n scripts/e2e.sh scripts/check_stack.sh
 run "python compiles scripts/fake_upstream.py and grafana/build_dashboards.py" \
   python3 -m py_compile scripts/fake_upstream.py grafana/build_dashboards.py
