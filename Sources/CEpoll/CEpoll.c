@@ -1,1 +1,29 @@
+#define _GNU_SOURCE
+#include <sys/socket.h>
 #include "CEpoll.h"
+#include <stdlib.h>
+#include <unistd.h>
+
+struct epoll_event *cepoll_events_allocate(int count) {
+    return (struct epoll_event *)calloc((size_t)count, sizeof(struct epoll_event));
+}
+
+void cepoll_events_free(struct epoll_event *events) { free(events); }
+
+void cepoll_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    ssize_t written;
+    do { written = write(fd, &one, sizeof one); } while (written < 0 && errno == EINTR);
+}
+
+void cepoll_eventfd_reset(int fd) {
+    uint64_t count;
+    ssize_t got;
+    do { got = read(fd, &count, sizeof count); } while (got < 0 && errno == EINTR);
+}
+
+int cepoll_accept(int fd) {
+    int client;
+    do { client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); } while (client < 0 && errno == EINTR);
+    return client;
+}

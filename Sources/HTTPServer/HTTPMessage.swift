@@ -26,9 +26,27 @@ public struct HTTPRequest: Sendable, Equatable {
         self.headers = headers
     }
 
-    /// The first value of a header, matched case-insensitively.
+    /// The first value of a header, matched case-insensitively (ASCII, as header names are).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
+    }
+
+    /// Whether the client lets the connection stay open after this request: HTTP/1.1 unless it says
+    /// `Connection: close`, HTTP/1.0 only when it says `Connection: keep-alive`.
+    public var keepAlive: Bool {
+        var close = false
+        var keepAlive = false
+        for field in headers where ASCII.equalsIgnoringCase(field.name, "connection") {
+            for option in field.value.utf8.split(separator: UInt8(ascii: ",")) {
+                let token = ASCII.trimmingWhitespace(option)
+                if ASCII.equalsIgnoringCase(token, "close".utf8) { close = true }
+                if ASCII.equalsIgnoringCase(token, "keep-alive".utf8) { keepAlive = true }
+            }
+        }
+        switch version {
+        case .http11: return !close
+        case .http10: return keepAlive && !close
+        }
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
@@ -58,4 +76,30 @@ public struct HTTPResponse: Sendable {
 /// Maps a request to a response. Called on the server's event-loop threads: it must not block.
 public protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse
+}
+
+/// Byte-level helpers for header names and tokens, which are ASCII: no `lowercased()` allocation per compare.
+enum ASCII {
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { lower($0) == lower($1) }
+    }
+
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        equalsIgnoringCase(a.utf8, b.utf8)
+    }
+
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+    }
+
+    static func trimmingWhitespace<C: BidirectionalCollection<UInt8>>(_ bytes: C) -> C.SubSequence {
+        var slice = bytes[...]
+        while let first = slice.first, isWhitespace(first) { slice = slice.dropFirst() }
+        while let last = slice.last, isWhitespace(last) { slice = slice.dropLast() }
+        return slice
+    }
 }

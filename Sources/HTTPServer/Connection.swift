@@ -1,0 +1,40 @@
+/// One client connection. Owned by one event loop and touched only on its thread.
+final class Connection {
+    enum Phase {
+        /// Waiting for (the rest of) a request head; `deadline` is the read timeout.
+        case readingHead
+        /// Kept alive between requests; `deadline` is the idle timeout.
+        case idle
+        /// A response the socket has not taken whole; `deadline` is the write timeout.
+        case writing
+        /// The last response is sent and our side shut: reading and discarding what the client still sends,
+        /// so closing does not reset the connection before the client has read the answer.
+        case lingering
+    }
+
+    let fd: Int32
+    var phase: Phase = .readingHead
+    /// Monotonic nanoseconds after which the loop's sweep closes the connection.
+    var deadline: UInt64
+    var isClosed = false
+
+    /// Received bytes not yet answered: an incomplete head, or pipelined requests waiting for a slow write.
+    /// Empty for most connections: complete requests are parsed straight from the loop's read buffer.
+    var unparsed: [UInt8] = []
+
+    /// What is left of the response being written. The body is the handler's array (shared, not copied).
+    var pendingHead: [UInt8] = []
+    var pendingBody: [UInt8] = []
+    var pendingBodyOffset = 0
+    /// Close once the response being written is sent (`Connection: close`, an error, shutting down).
+    var closeAfterWrite = false
+    /// Linger before closing: the client may still be sending (an error interrupted its request).
+    var lingerAfterWrite = false
+
+    init(fd: Int32, deadline: UInt64) {
+        self.fd = fd
+        self.deadline = deadline
+    }
+
+    var hasPendingOutput: Bool { !pendingHead.isEmpty || pendingBodyOffset < pendingBody.count }
+}

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// An HTTP/1.1 server on raw sockets for a handler that answers at once from memory (an exporter's cached
+/// exposition): GET and HEAD, keep-alive, pipelining, timeouts against slow clients, a connection cap.
+/// It knows nothing of what it serves.
+///
+/// ```swift
+/// let server = HTTPServer(configuration: HTTPServerConfiguration(listenAddress: try .parse(":9877")), handler: app)
+/// try server.start()
+/// // ...
+/// server.shutdown(drainTimeout: 5)
+/// ```
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    private let context: ServerContext
+    private let state = Mutex(State())
+
+    private struct State {
+        var listenFD: Int32 = -1
+        var port = 0
+        var loops: [EventLoop] = []
+        var finished: [DispatchSemaphore] = []
+        var started = false
+        var stopped = false
+    }
+
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) {
+        self.configuration = configuration
+        self.context = ServerContext(configuration: configuration, handler: handler)
+    }
+
+    /// Binds, listens and starts the event loops. Throws, naming the address and the reason, when the
+    /// address cannot be listened on (in use, not an address of this host, no permission).
+    public func start() throws(HTTPServerError) {
+        // A client that goes away mid-response must not kill the process; sends also pass MSG_NOSIGNAL.
+        signal(SIGPIPE, SIG_IGN)
+        try state.withLock { (state: inout State) throws(HTTPServerError) in
+            guard !state.started else { throw .alreadyStarted }
+            let (listenFD, port) = try ListeningSocket.open(configuration.listenAddress)
+            var loops: [EventLoop] = []
+            for _ in 0..<max(1, configuration.loopCount) {
+                do throws(HTTPServerError) {
+                    loops.append(try EventLoop(context: context, listenFD: listenFD))
+                } catch {
+                    close(listenFD)
+                    throw error
+                }
+            }
+            state.listenFD = listenFD
+            state.port = port
+            state.loops = loops
+            state.started = true
+            for (index, loop) in loops.enumerated() {
+                let finished = DispatchSemaphore(value: 0)
+                state.finished.append(finished)
+                let thread = Thread {
+                    loop.run()
+                    finished.signal()
+                }
+                thread.name = "http-loop-\(index)"
+                thread.start()
+            }
+        }
+    }
+
+    /// The port listened on (the one the kernel chose when the configuration said 0); 0 before `start`.
+    public var port: Int {
+        state.withLock { $0.port }
+    }
+
+    /// Stops accepting, lets responses being written finish (for at most `drainTimeout` seconds), closes every
+    /// connection and the listening socket, and returns. Must not be called from a handler.
+    public func shutdown(drainTimeout: Double = 5) {
+        let (loops, finished, listenFD) = state.withLock { state -> ([EventLoop], [DispatchSemaphore], Int32) in
+            guard state.started, !state.stopped else { return ([], [], -1) }
+            state.stopped = true
+            return (state.loops, state.finished, state.listenFD)
+        }
+        guard !loops.isEmpty else { return }
+        context.drainDeadline.store(EventLoop.deadline(after: drainTimeout), ordering: .relaxed)
+        context.draining.store(true, ordering: .releasing)
+        loops.forEach { $0.wake() }
+        finished.forEach { $0.wait() }
+        close(listenFD)
+        state.withLock { $0.loops = [] }
+    }
+
+    deinit {
+        shutdown(drainTimeout: 0)
+    }
+}
