@@ -93,6 +93,13 @@ check(url_port(exporter["healthcheck"]["test"]) == port, f"compose exporter heal
 check(re.search(rf"^EXPOSE {port}$", dockerfile, re.M) is not None, f"Dockerfile EXPOSEs {port}")
 healthcheck = re.search(r"^HEALTHCHECK.*?(?=^\S)", dockerfile + "\nEND", re.M | re.S)
 check(healthcheck is not None and url_port(healthcheck.group(0)) == port, f"Dockerfile HEALTHCHECK uses port {port}")
+# SwiftPM refuses a manifest whose target directories are missing: the image must get every one of them.
+target_roots = {"Sources", "Tests"} | {path.split("/")[0] for path in re.findall(r'path:\s*"([^"]+)"', Path("Package.swift").read_text())}
+copied = set(re.findall(r"^COPY\s+(?:--\S+\s+)*(\S+)\s", dockerfile, re.M))
+ignored = {line.strip().rstrip("/") for line in Path(".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+check(target_roots <= copied and not target_roots & ignored,
+      f"Dockerfile copies every target directory of Package.swift ({', '.join(sorted(target_roots))})",
+      f"not copied: {sorted(target_roots - copied)}, in .dockerignore: {sorted(target_roots & ignored)}")
 check("--static-swift-stdlib" in dockerfile and re.search(r"^USER (?!root)", dockerfile, re.M) is not None,
       "Dockerfile builds with --static-swift-stdlib and runs as a non-root user")
 
