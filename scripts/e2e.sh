@@ -89,12 +89,14 @@ promtool check rules alerts/akash.rules.yml
 promtool test rules alerts/akash.rules.test.yml
 
 step "fake upstreams and webhook receiver"
-upstream_args=(--port 0 --record "$work/upstream.jsonl")
-if [ "$stand_in" = 1 ]; then
+upstream_args=(--port 0 --record "$work/upstream.jsonl" --with-defaults)
+if [ "$stand_in" = 0 ]; then
+  upstream_args+=(--routes Tests/Fixtures/e2e/routes.json)
+else
   now=$(date +%s)
   sed -e "s/NOW/$now/g" -e "s/START/$now/g" -e "s/COUNT/1/g" Tests/Fixtures/e2e/stand-in.prom > "$work/stand-in.prom"
   printf '{"/metrics": "%s", "/-/ready": {"body": "ready"}}\n' "$work/stand-in.prom" > "$work/stand-in-routes.json"
-  upstream_args+=(--routes "$work/stand-in-routes.json" --with-defaults)
+  upstream_args+=(--routes "$work/stand-in-routes.json")
 fi
 start upstream python3 scripts/fake_upstream.py "${upstream_args[@]}"
 upstream_port=$(announced_port "$work/upstream.log")
@@ -275,7 +277,7 @@ while True:
 with_data = checked - len(missing)
 for line in missing:
     failures.append("no data: " + line)
-print(f"ok   dashboard panels with data: {with_data}/{checked}")
+print(f"{'ok  ' if not missing else 'FAIL'} dashboard panels with data: {with_data}/{checked}")
 
 # 3. The escrow-runway alert reaches the webhook through Alertmanager.
 def delivered():
@@ -325,6 +327,8 @@ if not stand_in:
         ("the exporter log", open(f"{work}/exporter.log").read()),
         ("the state file", open(f"{work}/exporter.state.json").read() if glob.glob(f"{work}/exporter.state.json") else ""),
     ] if cmc_key in text]
+    if not any(r["params"].get("pagination.key") == ["bGVhc2VzLXBhZ2UtMg=="] for r in requests):
+        failures.append("the exporter never asked for the second page of leases (pagination.key)")
     if leaks:
         failures.append("the CoinMarketCap key leaked into " + ", ".join(leaks))
     else:
