@@ -140,6 +140,21 @@ final class FakeCoinMarketCap {
         fake.assertKeyOnlyInItsHeader(exposition: exposition, failures: [failure])
     }
 
+    /// The age limit is three of the quotes' *current* intervals: when the credit plan slows quotes down, the
+    /// last quote is not dropped between two polls of the new pace.
+    @Test func ageLimitFollowsTheCreditPlan() async throws {
+        // 8,400 of 10,000 credits spent with 5.5 days left: quotes every ~15 min, so a 50-min-old quote is stale.
+        let fake = try FakeCoinMarketCap(state: MarketStateSection(credits: .init(month: "2026-05", used: 8_400)))
+        #expect(await fake.poll("cmc_quotes") == nil)
+        let later = MarketTesting.now.addingTimeInterval(3000)
+        #expect(fake.area.aktPriceUSD(now: later) == nil)
+        // Another user of the key spent more: 100 usable credits left slow quotes to one every ~80 min.
+        let keyInfo = #"{"status":{"error_code":0,"credit_count":0},"data":{"usage":{"current_month":{"credits_used":8900}}}}"#
+        fake.route("/v1/key/info", .json(Data(keyInfo.utf8)))
+        #expect(await fake.poll("cmc_key_info", at: later) == nil)
+        #expect(fake.area.aktPriceUSD(now: later) == 0.87)
+    }
+
     /// A rejected key fails every source with `auth` and is logged in one clear line, not once per source.
     @Test func rejectedKeyIsOneLogLine() async throws {
         let fake = try FakeCoinMarketCap(arguments: ["--cmc.ids", "AKT=7431"])
