@@ -171,6 +171,18 @@ final class FakeCoinMarketCap {
         fake.assertKeyOnlyInItsHeader(exposition: "", failures: failures)
     }
 
+    /// An error message that echoes the key (a proxy, an API change) reaches no failure, log line or page.
+    @Test func echoedKeyInAnErrorMessageIsRedacted() async throws {
+        let fake = try FakeCoinMarketCap(arguments: ["--cmc.ids", "AKT=7431"])
+        let body = #"{"status":{"error_code":1001,"error_message":"API key \#(MarketTesting.apiKey) is invalid.","credit_count":0}}"#
+        fake.route("/v3/cryptocurrency/quotes/latest", .json(Data(body.utf8), status: 401))
+        let failure = try #require(await fake.poll("cmc_quotes"))
+        #expect(failure.reason == .auth)
+        #expect(failure.message.hasPrefix("quotes: CoinMarketCap error 1001: API key <redacted> is invalid."))
+        #expect(fake.logs.lines.contains { $0.contains("<redacted>") })
+        fake.assertKeyOnlyInItsHeader(exposition: "", failures: [failure])
+    }
+
     /// Plans without the altcoin season endpoint: that source is down, the regime still follows fear & greed.
     @Test func altcoinSeasonForbiddenLeavesTheRestUp() async throws {
         let fake = try FakeCoinMarketCap()
