@@ -57,7 +57,7 @@ final class FakeCoinMarketCap {
             Issue.record("no source \(name)")
             return nil
         }
-        return await MarketTesting.poll(source, via: client, at: now, health: health)
+        return await AreaTesting.poll(source, via: client, at: now, health: health)
     }
 
     /// Everything a secret could leak into, apart from the one header it belongs in.
@@ -216,19 +216,6 @@ final class FakeCoinMarketCap {
         let fake = try FakeCoinMarketCap(arguments: ["--cmc.enabled=false"])
         #expect(fake.area.sources.isEmpty && fake.area.collectors.isEmpty)
         #expect(fake.area.aktPriceUSD(now: MarketTesting.now) == nil)
-    }
-}
-
-/// Golden expositions in `Tests/Fixtures/golden`. `UPDATE_GOLDEN=1 swift test ...` rewrites them.
-enum Golden {
-    static func compare(_ actual: String, _ name: String) throws {
-        let url = Fixtures.url("golden/\(name)")
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let expected = try Fixtures.string("golden/\(name)")
-        #expect(actual == expected, "golden \(name) differs; run with UPDATE_GOLDEN=1 and review the diff")
     }
 }
 
