@@ -28,10 +28,20 @@ struct CoinMarketCapClient: Sendable {
             keyAlarm.accepted()
             return data
         } catch {
+            let failure = redactingKey(error)
             // 401 is CoinMarketCap's answer to an invalid or missing key (1001, 1002).
-            if response.status == 401 { keyAlarm.rejected(error) }
-            throw error
+            if response.status == 401 { keyAlarm.rejected(failure) }
+            throw failure
         }
+    }
+
+    /// Failure messages carry upstream text (`error_message`) into logs and the landing page: a proxy or an
+    /// API change that echoes the key must not carry it there.
+    private func redactingKey(_ failure: SourceFailure) -> SourceFailure {
+        guard let apiKey, failure.message.contains(apiKey.secret) else { return failure }
+        var redacted = failure
+        redacted.message = failure.message.replacingOccurrences(of: apiKey.secret, with: "<redacted>")
+        return redacted
     }
 
     func request(_ path: String, query: [(String, String)] = []) -> UpstreamRequest {

@@ -19,9 +19,10 @@ public final class MarketArea: ExporterArea {
                                          state: marketState, keyAlarm: KeyRejectionLog(logger: logger))
         let keyInfo = LastGood<CMCKeyInfo>(maxAge: Self.maxAgeIntervals * MarketSchedule.keyInfoInterval)
         let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo)
-        // Intervals move with the credit plan; the age limit is set from the plan at start-up.
+        // Intervals move with the credit plan (budget spent, other users of the key), so the age limit follows
+        // the plan in force when the data is read, not the one at start-up.
         func box<Value>(_ consumer: CreditPlanner.Consumer) -> LastGood<Value> {
-            LastGood(maxAge: Self.maxAgeIntervals * schedule.interval(consumer, now: now))
+            LastGood(maxAge: { now in Self.maxAgeIntervals * schedule.interval(consumer, now: now) })
         }
         quotes = box(.quotes)
         guard config.enabled else {
