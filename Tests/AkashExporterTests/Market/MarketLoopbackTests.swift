@@ -155,6 +155,15 @@ final class FakeCoinMarketCap {
         #expect(fake.area.aktPriceUSD(now: later) == 0.87)
     }
 
+    /// A spent budget pauses quotes until the month turns, but never stretches the age limit past three times the
+    /// slowest useful pace (30 min): a days-old AKT price must not price uakt leases.
+    @Test func spentBudgetDoesNotKeepAStalePrice() async throws {
+        let fake = try FakeCoinMarketCap(state: MarketStateSection(credits: .init(month: "2026-05", used: 9_990)))
+        #expect(await fake.poll("cmc_quotes") == nil)
+        #expect(fake.area.aktPriceUSD(now: MarketTesting.now.addingTimeInterval(3 * 1800)) == 0.87)
+        #expect(fake.area.aktPriceUSD(now: MarketTesting.now.addingTimeInterval(3 * 1800 + 1)) == nil)
+    }
+
     /// A rejected key fails every source with `auth` and is logged in one clear line, not once per source.
     @Test func rejectedKeyIsOneLogLine() async throws {
         let fake = try FakeCoinMarketCap(arguments: ["--cmc.ids", "AKT=7431"])
