@@ -154,7 +154,7 @@ func openSocketDescriptors(localPort port: Int) -> Int {
     let hexPort = String(format: ":%04X", port)
     var inodes = Set<String>()
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+        guard let text = readProcFile(table) else { continue }
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
             if fields.count > 9, fields[1].hasSuffix(hexPort) { inodes.insert(String(fields[9])) }
@@ -165,6 +165,21 @@ func openSocketDescriptors(localPort port: Int) -> Int {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)") else { return false }
         return target.hasPrefix("socket:[") && inodes.contains(String(target.dropFirst(8).dropLast()))
     }.count
+}
+
+/// The whole of a /proc file (they report size 0, so read until the end rather than by size).
+func readProcFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var content: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count <= 0 { break }
+        content.append(contentsOf: chunk[0..<count])
+    }
+    return String(decoding: content, as: UTF8.self)
 }
 
 /// All open file descriptors of this process.
