@@ -14,7 +14,7 @@ let package = Package(
         // epoll/eventfd/accept4, which the Glibc module does not export.
         .target(name: "CEpoll"),
         // Prometheus text format 0.0.4: knows nothing of Akash.
-        .target(name: "Exposition", swiftSettings: strict),
+        .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
         .target(name: "HTTPServer", dependencies: ["CEpoll"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
@@ -22,6 +22,9 @@ let package = Package(
         // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
         .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),
+        // Poll and render time of the account area against a loopback fake chain (scripts/bench_account.sh).
+        .executableTarget(name: "AccountBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],
+                          path: "Benchmarks/AccountBench", swiftSettings: strict),
 
         // Benchmark helpers run by scripts/bench.sh: the HTTP server alone, and the renderer's cost.
         .executableTarget(name: "bench-server", dependencies: ["HTTPServer"], path: "Benchmarks/BenchServer", swiftSettings: strict),

@@ -1,3 +1,5 @@
+#define _GNU_SOURCE
+#include <sys/socket.h>
 #include "CEpoll.h"
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,4 +20,10 @@ void cepoll_eventfd_reset(int fd) {
     uint64_t count;
     ssize_t got;
     do { got = read(fd, &count, sizeof count); } while (got < 0 && errno == EINTR);
+}
+
+int cepoll_accept(int fd) {
+    int client;
+    do { client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); } while (client < 0 && errno == EINTR);
+    return client;
 }

@@ -242,6 +242,6 @@ public enum DurationParser {
             text += "\(remaining / size)\(unit)"
             remaining %= size
         }
-        return text
+        return text.isEmpty ? "0s" : text
     }
 }

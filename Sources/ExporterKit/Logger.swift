@@ -45,13 +45,14 @@ public final class Logger: Sendable {
         lock.withLock { _ in sink(line + "\n") }
     }
 
+    /// go-logfmt's rules: a value is quoted when empty or holding a space, control character, `=` or `"`; inside
+    /// quotes `\`, `"` and control characters are escaped, so one event is always one line.
     static func logfmt(_ pairs: [(String, String)]) -> String {
         pairs.map { key, value in
-            let needsQuotes = value.isEmpty || value.contains(where: { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline })
+            let needsQuotes = value.isEmpty
+                || value.unicodeScalars.contains { $0.value <= 0x20 || $0 == "=" || $0 == "\"" || $0.value == 0x7f }
             guard needsQuotes else { return "\(key)=\(value)" }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(key)=\"\(escaped)\""
+            return "\(key)=" + jsonString(value)
         }.joined(separator: " ")
     }
 

@@ -13,6 +13,9 @@ public final class StateStore: Sendable {
     public let path: String?
     private let logger: Logger
     private let state = Mutex<(sections: [String: Data], dirty: Bool)>(([:], false))
+    /// Held for a whole save: sources finishing together must not write the same temp file at once, nor let an
+    /// older snapshot be renamed over a newer one.
+    private let saving = Mutex(())
 
     /// - Parameter path: the state file; `nil` keeps state in memory only.
     public init(path: String?, logger: Logger) {
@@ -24,6 +27,7 @@ public final class StateStore: Sendable {
     /// next save.
     public func load() {
         guard let path else { return }
+        AtomicFile.removeLeftovers(of: path)
         guard FileManager.default.fileExists(atPath: path) else {
             logger.info("no state file yet, starting fresh", ["path": path])
             return
@@ -33,6 +37,7 @@ public final class StateStore: Sendable {
             let document = try JSONDecoder().decode(StateDocument.self, from: data)
             guard document.format == StateDocument.currentFormat else {
                 logger.warn("state file has an unknown format, starting fresh", ["path": path, "format": "\(document.format)"])
+                markForReplacement()
                 return
             }
             let sections = try document.sections.mapValues { try JSONEncoder().encode($0) }
@@ -41,7 +46,13 @@ public final class StateStore: Sendable {
         } catch {
             logger.warn("state file is unreadable, starting fresh; it will be replaced",
                         ["path": path, "err": DecodeErrorSummary.describe(error)])
+            markForReplacement()
         }
+    }
+
+    /// The next save writes a valid file even if no section changes, so a corrupt file does not linger.
+    private func markForReplacement() {
+        state.withLock { $0.dirty = true }
     }
 
     public func get<T: Decodable>(_ key: String, as type: T.Type) -> T? {
@@ -62,6 +73,10 @@ public final class StateStore: Sendable {
     /// Writes the file if anything changed since the last save.
     public func saveIfChanged() {
         guard let path else { return }
+        saving.withLock { _ in save(to: path) }
+    }
+
+    private func save(to path: String) {
         let snapshot: [String: Data]? = state.withLock {
             guard $0.dirty else { return nil }
             $0.dirty = false
@@ -116,9 +131,11 @@ indirect enum JSONValue: Codable, Equatable {
 
 /// Crash-safe file replacement.
 public enum AtomicFile {
+    static func temporaryPrefix(of path: String) -> String { path + ".tmp." }
+
     public static func write(_ data: Data, to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        let temporary = path + ".tmp.\(getpid())"
+        let temporary = temporaryPrefix(of: path) + "\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         var ok = data.withUnsafeBytes { buffer -> Bool in
@@ -144,6 +161,17 @@ public enum AtomicFile {
         if dirFD >= 0 {
             fsync(dirFD)
             close(dirFD)
+        }
+    }
+
+    /// Deletes temp files a killed process left behind (`<path>.tmp.<pid>`); they were never renamed into place,
+    /// so they hold nothing the state file does not.
+    public static func removeLeftovers(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let prefix = (temporaryPrefix(of: path) as NSString).lastPathComponent
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        for entry in entries where entry.hasPrefix(prefix) && entry.dropFirst(prefix.count).allSatisfy(\.isNumber) {
+            unlink(directory.isEmpty ? entry : directory + "/" + entry)
         }
     }
 }

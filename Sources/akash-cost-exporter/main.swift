@@ -1,3 +1,46 @@
 import AkashExporter
+import ExporterKit
+import Foundation
 
-print(BuildInfo.program, BuildInfo.version)
+// SIGPIPE would kill the process when a scraper hangs up mid-response.
+signal(SIGPIPE, SIG_IGN)
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let environment = ProcessInfo.processInfo.environment
+
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("\(BuildInfo.program): \(message)\n".utf8))
+    exit(code)
+}
+
+let config: ExporterConfig
+do {
+    switch try ExporterConfig.parse(arguments: arguments, environment: environment) {
+    case .help(let text):
+        print(text, terminator: "")
+        exit(0)
+    case .version(let text):
+        print(text)
+        exit(0)
+    case .run(let parsed):
+        config = parsed
+    }
+} catch {
+    fail(error.description, code: 2)
+}
+
+let logger = Logger(level: config.core.logLevel, format: config.core.logFormat)
+let exporter = Exporter(config: config, logger: logger)
+
+if config.core.once {
+    let (exposition, allSucceeded) = await exporter.runOnce()
+    FileHandle.standardOutput.write(Data(exposition))
+    exit(allSucceeded ? 0 : 1)
+}
+
+do {
+    exit(try await exporter.run())
+} catch {
+    logger.error("cannot start", ["err": "\(error)"])
+    exit(1)
+}

@@ -1,8 +1,7 @@
 #ifndef CEPOLL_H
 #define CEPOLL_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+// No _GNU_SOURCE here: it would change system struct layouts (fd_set) against the Dispatch module that
+// shares this translation of the headers. accept4 lives in CEpoll.c, which defines it.
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
@@ -38,11 +37,7 @@ void cepoll_events_free(struct epoll_event *events);
 static inline uint32_t cepoll_event_flags(const struct epoll_event *events, int index) { return events[index].events; }
 static inline uint64_t cepoll_event_data(const struct epoll_event *events, int index) { return events[index].data.u64; }
 
-static inline int cepoll_accept(int fd) {
-    int client;
-    do { client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); } while (client < 0 && errno == EINTR);
-    return client;
-}
+int cepoll_accept(int fd);
 static inline int cepoll_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 /// A non-blocking stream socket that is closed on exec.

@@ -1,0 +1,99 @@
+// Poll and render time of the account area for one owner with many active leases, against a fake chain REST on
+// loopback (the real HTTP client, JSON decoding and pagination), then collect and render time of the exposition.
+// Run through scripts/bench_account.sh (release build). Prints numbers; asserts only that the data was complete.
+//
+//     AccountBench [leases] [pages] [repetitions]      defaults: 2000 10 20
+
+import AkashExporter
+import ExporterKit
+import Exposition
+import Foundation
+import TestSupport
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let leaseCount = arguments.count > 0 ? arguments[0] : 2000
+let pages = arguments.count > 1 ? arguments[1] : 10
+let repetitions = arguments.count > 2 ? arguments[2] : 20
+
+let owner = "akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq"
+let providers = ["akash19zzh7whjt4vfwxd5wtj3tjtyatnpntfhldshd8", "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc",
+                 "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63", "akash13va9yxc8a7wlc882g72uj4g2fscj93hdk0uycp"]
+let height: Int64 = 27_001_000
+
+/// Four leases per deployment; a quarter of them in uakt so that the AKT price is used.
+func leases(_ count: Int) -> [String] {
+    (0..<count).map { index in
+        FakeChain.lease(owner: owner, dseq: String(30_000_000 + index / 4), gseq: index % 4 + 1, oseq: 1,
+                        provider: providers[index % providers.count], denom: index % 4 == 3 ? "uakt" : "uact",
+                        amount: "\(index % 997 + 1).\(String(format: "%06d", index))000000000000")
+    }
+}
+
+func deployments(_ count: Int) -> [String] {
+    (0..<count).map { index in
+        FakeChain.deployment(owner: owner, dseq: String(30_000_000 + index),
+                             funds: [("uact", "5000000.000000000000000000"), ("uakt", "1000000.000000000000000000")],
+                             settledAt: height - Int64(index % 1000))
+    }
+}
+
+/// Median and minimum of `repetitions` runs of `body`, in milliseconds.
+func measure(_ body: () async throws -> Void) async rethrows -> (median: Double, min: Double) {
+    var samples: [Double] = []
+    for _ in 0..<repetitions {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+    samples.sort()
+    return (samples[samples.count / 2], samples[0])
+}
+
+func format(_ timing: (median: Double, min: Double)) -> String {
+    String(format: "median %8.2f ms   min %8.2f ms", timing.median, timing.min)
+}
+
+struct Failed: Error, CustomStringConvertible {
+    let description: String
+}
+
+let deploymentCount = (leaseCount + 3) / 4
+let pageSize = (leaseCount + pages - 1) / pages
+let chain = try FakeChain()
+chain.serveLeases([owner: leases(leaseCount)], pageSize: pageSize)
+chain.serveDeployments([owner: deployments(deploymentCount)], pageSize: pageSize)
+chain.serveLatestBlock(height: height)
+
+let config = AccountConfig(owners: [owner], restURL: chain.baseURL, interval: 3600, timeout: 30)
+let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 })
+let upstream = URLSessionUpstream()
+let health = HealthRegistry(sources: area.sources.map(\.name))
+let now = Date()
+
+print("account area: 1 owner, \(leaseCount) active leases in \(deploymentCount) deployments, "
+    + "\(pageSize) per page (\(pages) lease pages), \(repetitions) repetitions, loopback fake chain REST")
+for source in area.sources {
+    let timing = try await measure {
+        try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
+    }
+    print("poll \(source.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(format(timing))")
+}
+let requests = chain.requests(FakeChain.leasesPath).count / repetitions
+guard requests == pages else { throw Failed(description: "expected \(pages) lease requests a poll, saw \(requests)") }
+
+let collectors = area.collectors
+var families: [MetricFamily] = []
+let collect = await measure { families = collectors.flatMap { $0.collect(now: now) } }
+var body: [UInt8] = []
+let render = try await measure { body = try TextFormat.render(families) }
+let both = try await measure { body = try TextFormat.render(collectors.flatMap { $0.collect(now: now) }) }
+let series = families.reduce(0) { $0 + $1.samples.count }
+let leaseSeries = families.first { $0.name == "akash_lease_price_usd_per_hour" }?.samples.count ?? 0
+guard leaseSeries == leaseCount else { throw Failed(description: "expected \(leaseCount) lease series, got \(leaseSeries)") }
+
+print("collect                 \(format(collect))")
+print("render                  \(format(render))")
+print("collect + render        \(format(both))")
+print("exposition: \(series) series, \(body.count) bytes")
+chain.stop()

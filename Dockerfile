@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# akash-cost-exporter: a static-stdlib release build on the Swift image, run as a non-root user on slim Ubuntu.
+#   docker build -t akash-cost-exporter .
+#   docker run -p 9877:9877 -e CMC_API_KEY -e AKASH_EXPORTER_AKASH_OWNER=akash1... akash-cost-exporter
+
+ARG SWIFT_VERSION=6.3.1
+ARG UBUNTU_VERSION=noble
+
+FROM swift:${SWIFT_VERSION}-${UBUNTU_VERSION} AS build
+WORKDIR /src
+# Manifest first: the package has no dependencies to resolve, but this keeps the layer order conventional.
+COPY Package.swift ./
+COPY Sources ./Sources
+# SwiftPM checks that every declared target's directory exists, test targets included.
+COPY Tests ./Tests
+RUN swift build -c release --static-swift-stdlib --product akash-cost-exporter \
+ && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
+
+# Same Ubuntu release as the builder: the binary links glibc and libstdc++ dynamically. FoundationNetworking uses
+# libcurl (the curl package brings it, and the curl binary serves the healthcheck); CA certificates for HTTPS.
+FROM ubuntu:${UBUNTU_VERSION}
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --home-dir /var/lib/akash-cost-exporter --shell /usr/sbin/nologin exporter \
+ && install -d -o exporter -g exporter -m 0750 /var/lib/akash-cost-exporter
+COPY --from=build /out/akash-cost-exporter /usr/local/bin/akash-cost-exporter
+
+USER exporter:exporter
+WORKDIR /var/lib/akash-cost-exporter
+# The state file (resolved ids, previous AKT quote, credits spent) lives on a volume in docker-compose.yml.
+ENV AKASH_EXPORTER_STATE_FILE=/var/lib/akash-cost-exporter/state.json
+EXPOSE 9877
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9877/-/healthy"]
+ENTRYPOINT ["/usr/local/bin/akash-cost-exporter"]

@@ -1,0 +1,110 @@
+import ExporterKit
+import Exposition
+import Foundation
+
+/// Builds the tenant-cost families from the last good leases, deployments and block height.
+///
+/// Prices are applied here, at collect time, with the AKT price the market area holds right now: the order in
+/// which sources are polled does not matter, and a price that arrives later fills the `uakt` samples in on the
+/// next render. Each owner's data ages on its own; an amount that cannot be priced gives no USD sample while
+/// everything else is still exported.
+///
+/// Series count: one per active lease for `akash_lease_price_usd_per_hour`, a few per active deployment, a few
+/// per owner. Watching an account with thousands of leases means thousands of series.
+struct AccountCollector: MetricsCollector {
+    let leases: PerOwner<[ActiveLease]>
+    let deployments: PerOwner<[DeploymentEscrow]>
+    let latestHeight: LastGood<Int64>
+    let blockTime: Double
+    let aktPriceUSD: @Sendable (Date) -> Double?
+
+    func collect(now: Date) -> [MetricFamily] {
+        var families = AccountFamilies(blockTime: blockTime)
+        let pricing = DenomPricing(aktPriceUSD: aktPriceUSD(now))
+        let height = latestHeight.value(now: now)
+        for owner in leases.owners {
+            families.add(owner: owner, leases: leases.value(for: owner, now: now),
+                         deployments: deployments.value(for: owner, now: now), height: height, pricing: pricing)
+        }
+        return families.all
+    }
+}
+
+/// The families of the account area and how one owner's data fills them. Pure: the same inputs give the same
+/// samples.
+struct AccountFamilies {
+    let blockTime: Double
+    var leasePrice: MetricFamily
+    var accountSpend: MetricFamily
+    var activeLeases: MetricFamily
+    var deploymentSpend: MetricFamily
+    var deploymentSpendPerBlock: MetricFamily
+    var escrowBalance: MetricFamily
+    var escrowBalanceDenom: MetricFamily
+    var runway: MetricFamily
+
+    init(blockTime: Double) {
+        self.blockTime = blockTime
+        // The per-hour and runway figures depend on the assumed block time; say which one in HELP.
+        let perBlockTime = "at \(DurationParser.format(blockTime)) per block (--akash.block-time; "
+            + "6s is the average block time the Akash Console API uses)"
+        leasePrice = .gauge("akash_lease_price_usd_per_hour",
+                            "What each active lease costs in USD per hour, \(perBlockTime). Absent for uakt leases while no AKT price is known.")
+        accountSpend = .gauge("akash_account_spend_usd_per_hour",
+                              "Sum over the owner's active leases in USD per hour, \(perBlockTime).")
+        activeLeases = .gauge("akash_account_active_leases", "Active leases of the owner.")
+        deploymentSpend = .gauge("akash_deployment_spend_usd_per_hour",
+                                 "Sum over the deployment's active leases in USD per hour, \(perBlockTime).")
+        deploymentSpendPerBlock = .gauge("akash_deployment_spend_per_block",
+                                         "Sum of the deployment's active lease prices per block, in micro-units of the denom (uact, uakt).")
+        escrowBalance = .gauge("akash_deployment_escrow_balance_usd",
+                               "Escrow left now in USD: funds at the last settlement minus the blocks since then times the rate per block, not below 0.")
+        escrowBalanceDenom = .gauge("akash_deployment_escrow_balance",
+                                    "Escrow left now in micro-units of the denom (uact, uakt), not below 0.")
+        runway = .gauge("akash_deployment_escrow_runway_seconds",
+                        "Time until the deployment's escrow runs dry at its current rate, \(perBlockTime). Absent when no lease is paying.")
+    }
+
+    var all: [MetricFamily] {
+        [leasePrice, accountSpend, activeLeases, deploymentSpend, deploymentSpendPerBlock, escrowBalance,
+         escrowBalanceDenom, runway]
+    }
+
+    /// Adds one owner's samples. Lease figures need the leases; escrow figures need the leases (for the rate),
+    /// the deployments and the height, all fresh.
+    mutating func add(owner: String, leases: [ActiveLease]?, deployments: [DeploymentEscrow]?, height: Int64?,
+                      pricing: DenomPricing) {
+        guard let leases else { return }
+        let spend = OwnerSpend(leases)
+        activeLeases.add(Double(spend.activeLeases), ["owner": owner])
+        accountSpend.add(spend.total.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, ["owner": owner])
+        for lease in leases {
+            leasePrice.add(pricing.usdPerHour(perBlock: lease.price.amount, of: lease.price.denom, blockTime: blockTime),
+                           ["owner": owner, "dseq": lease.dseq, "gseq": String(lease.gseq), "oseq": String(lease.oseq),
+                            "provider": lease.provider])
+        }
+        for dseq in spend.deployments {
+            addSpend(owner: owner, dseq: dseq, rate: spend.rate(of: dseq), pricing: pricing)
+        }
+        guard let deployments, let height else { return }
+        for escrow in deployments {
+            let rate = spend.rate(of: escrow.dseq)
+            // An active deployment without an active lease (waiting for bids) costs nothing per hour.
+            if rate?.isEmpty == true { addSpend(owner: owner, dseq: escrow.dseq, rate: rate, pricing: pricing) }
+            guard let rate else { continue }
+            let projection = EscrowProjection.project(escrow, ratePerBlock: rate, height: height)
+            escrowBalance.add(pricing.usd(projection.left), ["owner": owner, "dseq": escrow.dseq])
+            for (denom, left) in projection.left {
+                escrowBalanceDenom.add(left.doubleValue, ["owner": owner, "dseq": escrow.dseq, "denom": denom])
+            }
+            runway.add(projection.runwayBlocks.map { $0 * blockTime }, ["owner": owner, "dseq": escrow.dseq])
+        }
+    }
+
+    private mutating func addSpend(owner: String, dseq: String, rate: Coins?, pricing: DenomPricing) {
+        deploymentSpend.add(rate.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, ["owner": owner, "dseq": dseq])
+        for (denom, amount) in rate ?? [:] {
+            deploymentSpendPerBlock.add(amount.doubleValue, ["owner": owner, "dseq": dseq, "denom": denom])
+        }
+    }
+}

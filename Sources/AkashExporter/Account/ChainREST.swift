@@ -1,0 +1,88 @@
+import ExporterKit
+import Foundation
+
+/// The Akash chain REST (LCD, gRPC-gateway) endpoint and the conventions its list endpoints share.
+struct ChainREST: Sendable {
+    let baseURL: URL
+    let timeout: Double
+
+    /// Page size asked for. The gateway's default is 100; asking for more keeps an account with thousands of
+    /// leases to a few requests, and a server that caps the page size lower is simply followed page by page.
+    static let pageLimit = 1000
+    /// A server inventing fresh keys forever would keep a poll going forever; at `pageLimit` per page this is a
+    /// million items, far beyond any real account.
+    static let maxPages = 1000
+
+    func request(_ path: String, query: [(String, String)] = []) -> UpstreamRequest {
+        UpstreamRequest(url: baseURL.appendingAPIPath(path, query: query), timeout: timeout)
+    }
+
+    /// Every item of a paginated list: follows `pagination.next_key`, passed back as `pagination.key`
+    /// (percent-encoded, since keys are base64 with `+`, `/` and `=`), until the server returns no key.
+    ///
+    /// A key seen before means the server is looping; the poll then fails with a `decode` failure instead of
+    /// spinning. Items are appended page by page, so the work is linear in the number of items.
+    func fetchAllPages<Page: ChainPage>(_ page: Page.Type, _ path: String, query: [(String, String)], what: String,
+                                        context: PollContext) async throws(SourceFailure) -> [Page.Item] {
+        var items: [Page.Item] = []
+        var seenKeys: Set<String> = []
+        var key: String?
+        for pageNumber in 1...Self.maxPages {
+            var pageQuery = query + [("pagination.limit", String(Self.pageLimit))]
+            if let key { pageQuery.append(("pagination.key", key)) }
+            let page = try await context.fetchJSON(Page.self, request(path, query: pageQuery),
+                                                   what: "\(what) (page \(pageNumber))")
+            items.append(contentsOf: page.items)
+            guard let next = page.pagination?.nextKey, !next.isEmpty else { return items }
+            guard seenKeys.insert(next).inserted else {
+                throw SourceFailure(.decode, "\(what): the server repeated pagination key \(next) on page \(pageNumber)")
+            }
+            key = next
+        }
+        throw SourceFailure(.decode, "\(what): still more pages after \(Self.maxPages)")
+    }
+}
+
+/// One page of a Cosmos list endpoint.
+protocol ChainPage: Decodable, Sendable {
+    associatedtype Item: Sendable
+    var items: [Item] { get }
+    var pagination: PageResponse? { get }
+}
+
+/// `cosmos.base.query.v1beta1.PageResponse`: `next_key` is base64 bytes, null or absent on the last page.
+struct PageResponse: Decodable, Sendable {
+    let nextKey: String?
+
+    enum CodingKeys: String, CodingKey {
+        case nextKey = "next_key"
+    }
+}
+
+/// A Cosmos `DecCoin` as the REST API writes it: `{"denom": "uact", "amount": "4.826603000000000000"}`.
+public struct DecCoin: Decodable, Sendable, Equatable {
+    public let denom: String
+    public let amount: ChainDecimal
+
+    public init(denom: String, amount: ChainDecimal) {
+        self.denom = denom
+        self.amount = amount
+    }
+}
+
+/// An integer field: gRPC-gateway writes 64-bit integers as JSON strings (`"settled_at": "16122572"`) and
+/// 32-bit ones as numbers (`"gseq": 1`); either is accepted so that a mirror that differs still decodes.
+struct ChainInteger: Decodable, Sendable {
+    let value: Int64
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Int64.self) {
+            value = number
+        } else if let parsed = Int64(try container.decode(String.self)) {
+            value = parsed
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an integer")
+        }
+    }
+}

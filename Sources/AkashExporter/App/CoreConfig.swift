@@ -1,0 +1,66 @@
+import ExporterKit
+import HTTPServer
+
+/// The exporter's own flags: where it listens, how it logs, where it keeps state.
+public struct CoreConfig: Sendable {
+    public var listenAddress: ListenAddress
+    public var telemetryPath: String
+    public var maxConnections: Int
+    public var basicAuth: BasicAuthCredentials?
+    public var logLevel: Logger.Level
+    public var logFormat: Logger.Format
+    public var stateFile: String?
+    public var once: Bool
+
+    public static let flags: [FlagSpec] = [
+        FlagSpec("web.listen-address", default: ":9877", placeholder: "[HOST]:PORT",
+                 help: "Address to listen on for the metrics, landing page and health endpoints."),
+        FlagSpec("web.telemetry-path", default: "/metrics", placeholder: "PATH",
+                 help: "Path under which to expose metrics."),
+        FlagSpec("web.max-connections", default: "1024", placeholder: "N",
+                 help: "Open HTTP connections allowed at once; beyond it new connections get 503."),
+        FlagSpec("web.basic-auth-file", placeholder: "FILE",
+                 help: "File holding username:password on one line; when set, every path but /-/healthy and /-/ready needs HTTP basic auth."),
+        FlagSpec("log.level", default: "info", placeholder: "LEVEL", help: "Only log messages with the given severity or above: debug, info, warn, error."),
+        FlagSpec("log.format", default: "logfmt", placeholder: "FORMAT", help: "Output format of log messages: logfmt or json."),
+        FlagSpec("state.file", default: "akash-cost-exporter.state.json", placeholder: "FILE",
+                 help: "Where resolved ids, the previous AKT quote and the month's CoinMarketCap credits survive restarts; empty keeps them in memory."),
+        FlagSpec("once", kind: .bool,
+                 help: "Poll every enabled source once, print the exposition to stdout and exit: 0 if every poll succeeded, 1 otherwise."),
+    ]
+
+    public init(_ flags: ParsedFlags) throws(ConfigError) {
+        let address = flags.string("web.listen-address") ?? ":9877"
+        do {
+            listenAddress = try ListenAddress.parse(address)
+        } catch {
+            throw .invalid("web.listen-address", address, expected: "[host]:port, e.g. :9877, 127.0.0.1:9877 or [::1]:9877")
+        }
+        let path = flags.string("web.telemetry-path") ?? "/metrics"
+        guard path.hasPrefix("/"), path != "/", !path.hasPrefix("/-/"), !path.contains(where: { $0 == "?" || $0 == "#" || $0 == " " }) else {
+            throw .invalid("web.telemetry-path", path, expected: "a path such as /metrics (not /, not under /-/)")
+        }
+        telemetryPath = path
+        maxConnections = try flags.int("web.max-connections", range: 1...65_536) ?? 1024
+        if let file = flags.string("web.basic-auth-file"), !file.isEmpty {
+            do {
+                basicAuth = try BasicAuthCredentials.load(path: file)
+            } catch {
+                throw ConfigError("invalid --web.basic-auth-file \"\(file)\": \(error)")
+            }
+        }
+        let level = flags.string("log.level") ?? "info"
+        guard let parsedLevel = Logger.Level(name: level) else {
+            throw .invalid("log.level", level, expected: "one of debug, info, warn, error")
+        }
+        logLevel = parsedLevel
+        let format = flags.string("log.format") ?? "logfmt"
+        guard let parsedFormat = Logger.Format(rawValue: format) else {
+            throw .invalid("log.format", format, expected: "logfmt or json")
+        }
+        logFormat = parsedFormat
+        let state = flags.string("state.file") ?? ""
+        stateFile = state.isEmpty ? nil : state
+        once = try flags.bool("once")
+    }
+}

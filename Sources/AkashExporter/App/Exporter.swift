@@ -1,0 +1,113 @@
+import Dispatch
+import ExporterKit
+import Exposition
+import Foundation
+import HTTPServer
+
+/// Wires the areas to the runtime: sources to the runner, collectors to the publisher, the publisher to the
+/// HTTP routes. It owns the lifecycle: start, serve, drain on SIGTERM/SIGINT, save state, exit.
+public final class Exporter: Sendable {
+    public let config: ExporterConfig
+    let logger: Logger
+    let state: StateStore
+    let health: HealthRegistry
+    let runner: SourceRunner
+    let publisher: ExpositionPublisher
+
+    public init(config: ExporterConfig, logger: Logger, upstream: any UpstreamFetching = URLSessionUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)")) {
+        self.config = config
+        self.logger = logger
+        state = StateStore(path: config.core.stateFile, logger: logger)
+        state.load()
+        let market = MarketArea(config: config.market, state: state, logger: logger)
+        let compute = ComputeArea(config: config.compute)
+        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
+        let areas: [any ExporterArea] = [market, compute, account]
+        let sources = areas.flatMap(\.sources)
+        health = HealthRegistry(sources: sources.map(\.name))
+        var collectors = areas.flatMap(\.collectors)
+        collectors.append(SelfMetricsCollector(health: health, version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion))
+        if !config.core.once {
+            // A one-shot run's process figures describe nothing worth keeping.
+            collectors.append(ProcessMetricsCollector())
+        }
+        let publisher = ExpositionPublisher(collectors: collectors, logger: logger)
+        self.publisher = publisher
+        runner = SourceRunner(sources: sources, upstream: upstream, health: health, state: state, logger: logger,
+                              onChange: { _ = publisher.refresh(now: Date()) })
+    }
+
+    /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.
+    public func runOnce() async -> (exposition: [UInt8], allSucceeded: Bool) {
+        let allSucceeded = await runner.runOnce()
+        state.saveIfChanged()
+        _ = publisher.refresh(now: Date())
+        return (publisher.current, allSucceeded)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting, finishes what is in flight, saves state.
+    /// The listening socket is bound before any poll starts, so a taken port fails with nothing half-started.
+    public func run() async throws -> Int32 {
+        let routes = ExporterRoutes(
+            telemetryPath: config.core.telemetryPath, publisher: publisher, health: health,
+            landingPage: LandingPage(telemetryPath: config.core.telemetryPath, description: ExporterConfig.summary))
+        var serverConfig = HTTPServerConfiguration(listenAddress: config.core.listenAddress)
+        serverConfig.maxConnections = config.core.maxConnections
+        serverConfig.basicAuth = config.core.basicAuth
+        serverConfig.unauthenticatedPaths = ["/-/healthy", "/-/ready"]
+        let server = HTTPServer(configuration: serverConfig, handler: routes)
+        try server.start()
+        logger.info("starting \(BuildInfo.program)", ["version": BuildInfo.version, "address": config.core.listenAddress.description,
+                                                     "port": "\(server.port)", "telemetry_path": config.core.telemetryPath,
+                                                     "sources": health.snapshot.map(\.name).joined(separator: ",")])
+        _ = publisher.refresh(now: Date())
+        publisher.startPeriodicRefresh()
+        runner.start()
+
+        let signal = await Self.waitForTerminationSignal()
+        logger.info("shutting down", ["signal": signal])
+        server.shutdown(drainTimeout: 5)
+        await runner.stop()
+        publisher.stopPeriodicRefresh()
+        state.saveIfChanged()
+        logger.info("stopped")
+        return 0
+    }
+
+    /// Waits for SIGTERM or SIGINT (dispatch signal sources, so no work happens in a signal handler).
+    static func waitForTerminationSignal() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let once = SignalOnce(continuation)
+            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { once.resume(name) }
+                source.resume()
+                once.retain(source)
+            }
+        }
+    }
+}
+
+/// Resumes a continuation for the first signal only, and keeps the dispatch sources alive.
+private final class SignalOnce: @unchecked Sendable {
+    private var continuation: CheckedContinuation<String, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+    private let lock = NSLock()
+
+    init(_ continuation: CheckedContinuation<String, Never>) {
+        self.continuation = continuation
+    }
+
+    func retain(_ source: any DispatchSourceSignal) {
+        lock.withLock { sources.append(source) }
+    }
+
+    func resume(_ name: String) {
+        let pending = lock.withLock { () -> CheckedContinuation<String, Never>? in
+            defer { continuation = nil }
+            return continuation
+        }
+        pending?.resume(returning: name)
+    }
+}

@@ -1,0 +1,43 @@
+import ExporterKit
+
+/// Everything the exporter is told at start, checked before anything starts: a bad value is one clear line and
+/// exit code 2.
+public struct ExporterConfig: Sendable {
+    public var core: CoreConfig
+    public var market: MarketConfig
+    public var compute: ComputeConfig
+    public var account: AccountConfig
+
+    /// Every flag of every area, for parsing and `--help`.
+    public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + AccountConfig.flags
+
+    public static let summary = """
+        Prometheus exporter for what compute costs on the Akash Network: GPU bid prices and provider supply from the
+        Akash Console API, a tenant's lease spend and escrow runway from the chain, and AKT market signals from
+        CoinMarketCap. Sources are polled in the background; scrapes serve the last rendered exposition.
+        """
+
+    public init(_ flags: ParsedFlags, environment: [String: String]) throws(ConfigError) {
+        core = try CoreConfig(flags)
+        market = try MarketConfig(flags, environment: environment)
+        compute = try ComputeConfig(flags)
+        account = try AccountConfig(flags)
+    }
+
+    public enum Parsed: Sendable {
+        case help(String)
+        case version(String)
+        case run(ExporterConfig)
+    }
+
+    public static func parse(arguments: [String], environment: [String: String]) throws(ConfigError) -> Parsed {
+        switch try FlagParser.parse(arguments, specs: flags, environment: environment) {
+        case .help:
+            return .help(FlagParser.usage(program: BuildInfo.program, summary: summary, specs: flags))
+        case .version:
+            return .version("\(BuildInfo.program) version \(BuildInfo.version) (swift \(BuildInfo.swiftVersion))")
+        case .values(let values):
+            return .run(try ExporterConfig(values, environment: environment))
+        }
+    }
+}

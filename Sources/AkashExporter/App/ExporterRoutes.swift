@@ -1,0 +1,44 @@
+import ExporterKit
+import Exposition
+import Foundation
+import HTTPServer
+
+/// The exporter's HTTP endpoints. `/metrics` sends the bytes the publisher rendered after the last change:
+/// no upstream call and no rendering happen on a scrape.
+public struct ExporterRoutes: HTTPHandler {
+    let telemetryPath: String
+    let publisher: ExpositionPublisher
+    let health: HealthRegistry
+    let landingPage: LandingPage
+
+    static let metricsHeaders: [(name: String, value: String)] = [("Content-Type", TextFormat.contentType)]
+    static let textHeaders: [(name: String, value: String)] = [("Content-Type", "text/plain; charset=utf-8")]
+
+    public init(telemetryPath: String, publisher: ExpositionPublisher, health: HealthRegistry, landingPage: LandingPage) {
+        self.telemetryPath = telemetryPath
+        self.publisher = publisher
+        self.health = health
+        self.landingPage = landingPage
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        switch request.path {
+        case telemetryPath:
+            return HTTPResponse(status: 200, headers: Self.metricsHeaders, body: publisher.current)
+        case "/":
+            return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
+                                body: landingPage.render(health: health.snapshot, now: Date()))
+        case "/-/healthy":
+            return HTTPResponse(status: 200, headers: Self.textHeaders, body: Array("Healthy\n".utf8))
+        case "/-/ready":
+            let pending = health.snapshot.filter { !$0.hasBeenPolled }.map(\.name)
+            if pending.isEmpty {
+                return HTTPResponse(status: 200, headers: Self.textHeaders, body: Array("Ready\n".utf8))
+            }
+            return HTTPResponse(status: 503, headers: Self.textHeaders,
+                                body: Array("Not ready: waiting for the first poll of \(pending.joined(separator: ", "))\n".utf8))
+        default:
+            return HTTPResponse(status: 404, headers: Self.textHeaders, body: Array("Not found\n".utf8))
+        }
+    }
+}

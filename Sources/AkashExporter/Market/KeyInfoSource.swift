@@ -1,0 +1,33 @@
+import Foundation
+import Exposition
+import ExporterKit
+
+/// `cmc_key_info`: `/v1/key/info`, only with a key (it has no keyless form). It costs no credits and tells
+/// what CoinMarketCap itself counts, which the planner also uses (other users of the key spend credits too).
+enum KeyInfoSource {
+    static func make(client: CoinMarketCapClient, box: LastGood<CMCKeyInfo>) -> CMCEndpointSource<CMCKeyInfo> {
+        CMCEndpointSource(name: "cmc_key_info", path: "/v1/key/info", client: client, box: box,
+                          currentInterval: { MarketSchedule.keyInfoInterval })
+    }
+}
+
+/// `akash_exporter_cmc_credits_*`: what was spent, what CoinMarketCap says is left, what the schedule will spend.
+struct CreditsCollector: MetricsCollector {
+    let schedule: MarketSchedule
+    let keyInfo: LastGood<CMCKeyInfo>
+
+    func collect(now: Date) -> [MetricFamily] {
+        guard !schedule.isKeyless else { return [] }
+        var used = MetricFamily.counter("akash_exporter_cmc_credits_used_total",
+                                        "CoinMarketCap credits spent this UTC month (from each response's status.credit_count); resets with the month.")
+        used.add(Double(schedule.state.creditsUsed(at: now)))
+        var remaining = MetricFamily.gauge("akash_exporter_cmc_credits_remaining", "CoinMarketCap credits left in the period, from /v1/key/info.")
+        let usage = keyInfo.value(now: now)?.usage
+        remaining.add(usage?.currentDay?.creditsLeft.map(Double.init), ["period": "day"])
+        remaining.add(usage?.currentMonth?.creditsLeft.map(Double.init), ["period": "month"])
+        var projected = MetricFamily.gauge("akash_exporter_cmc_credits_projected_monthly",
+                                           "CoinMarketCap credits this month at the current schedule: spent plus planned.")
+        projected.add(schedule.plan(now: now)?.projectedMonthly)
+        return [used, remaining, projected]
+    }
+}

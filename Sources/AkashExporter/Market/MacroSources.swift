@@ -1,0 +1,78 @@
+import Foundation
+import Exposition
+import ExporterKit
+
+/// The macro backdrop: `cmc_fear_greed` (`/v3/fear-and-greed/latest`) and `cmc_altcoin_season`
+/// (`/v1/altcoin-season-index/latest`), polled together at the planner's macro pace. Some plans answer the
+/// altcoin endpoint with 403 or 404: that source is then down (`auth` or `http`) and the rest goes on.
+enum MacroSources {
+    static func fearGreed(client: CoinMarketCapClient, schedule: MarketSchedule, box: LastGood<CMCFearGreed>) -> CMCEndpointSource<CMCFearGreed> {
+        CMCEndpointSource(name: "cmc_fear_greed", path: "/v3/fear-and-greed/latest", client: client, box: box,
+                          currentInterval: { schedule.interval(.macro) })
+    }
+
+    static func altcoinSeason(client: CoinMarketCapClient, schedule: MarketSchedule,
+                              box: LastGood<CMCAltcoinSeason>) -> CMCEndpointSource<CMCAltcoinSeason> {
+        CMCEndpointSource(name: "cmc_altcoin_season", path: "/v1/altcoin-season-index/latest", client: client, box: box,
+                          currentInterval: { schedule.interval(.macro) })
+    }
+}
+
+/// The macro indexes as decoded, and the regime derived from them.
+struct MacroReadings: Sendable {
+    var fearGreed: Double?
+    var altcoinIndex: Double?
+
+    /// The regime needs fear & greed; an unknown altcoin index counts as 0 (the endpoint is missing from some
+    /// plans, and without it the regime is not favorable).
+    var regimeFavorable: Bool? {
+        fearGreed == nil ? nil : MacroRegime.isFavorable(fearGreed: fearGreed, altcoinIndex: altcoinIndex)
+    }
+}
+
+/// `akash_macro_*`.
+struct MacroCollector: MetricsCollector {
+    let fearGreed: LastGood<CMCFearGreed>
+    let altcoinSeason: LastGood<CMCAltcoinSeason>
+
+    func readings(now: Date) -> MacroReadings {
+        MacroReadings(fearGreed: fearGreed.value(now: now)?.value, altcoinIndex: altcoinSeason.value(now: now)?.altcoinIndex)
+    }
+
+    func collect(now: Date) -> [MetricFamily] {
+        let readings = readings(now: now)
+        var fearGreed = MetricFamily.gauge("akash_macro_fear_greed_index", "CoinMarketCap Fear & Greed index, 0 (extreme fear) to 100 (extreme greed).")
+        fearGreed.add(readings.fearGreed)
+        var altcoin = MetricFamily.gauge("akash_macro_altcoin_season_index", "CoinMarketCap Altcoin Season index, 0 (bitcoin season) to 100 (altcoin season).")
+        altcoin.add(readings.altcoinIndex)
+        var regime = MetricFamily.gauge("akash_macro_regime_favorable", "1 when fear & greed > 50 and the altcoin season index >= 50 (unknown counts as 0).")
+        regime.add(readings.regimeFavorable.map { $0 ? 1 : 0 })
+        return [fearGreed, altcoin, regime]
+    }
+}
+
+/// `akash_akt_*`: the score (quote table plus regime penalty) and the momentum between the last two quotes.
+struct AKTSignalsCollector: MetricsCollector {
+    let quotes: LastGood<QuotesSnapshot>
+    let macro: MacroCollector
+
+    func collect(now: Date) -> [MetricFamily] {
+        guard let snapshot = quotes.value(now: now), let akt = snapshot.akt else { return [] }
+        var score = MetricFamily.gauge("akash_akt_signal_score", "AKT signal score from its quote, minus 15 when the macro regime is not favorable.")
+        if let usd = akt.usd, let favorable = macro.readings(now: now).regimeFavorable {
+            let inputs = AKTScore.Inputs(percentChange1h: usd.percentChange1h, percentChange24h: usd.percentChange24h,
+                                         percentChange7d: usd.percentChange7d, volume24hUSD: usd.volume24h,
+                                         marketCapUSD: usd.marketCap, marketPairs: akt.marketPairs)
+            score.add(AKTScore.score(inputs, regimeFavorable: favorable))
+        }
+        var price = MetricFamily.gauge("akash_akt_momentum_price_change_ratio", "AKT price change between the last two distinct quotes, as a ratio.")
+        var volume = MetricFamily.gauge("akash_akt_momentum_volume_change_ratio", "AKT 24h-volume change between the last two distinct quotes, as a ratio.")
+        var accelerating = MetricFamily.gauge("akash_akt_momentum_accelerating", "1 when the last AKT quote's price is above the one before, else 0.")
+        if let momentum = snapshot.momentum {
+            price.add(momentum.priceChangeRatio)
+            volume.add(momentum.volumeChangeRatio)
+            accelerating.add(momentum.accelerating ? 1 : 0)
+        }
+        return [score, price, volume, accelerating]
+    }
+}

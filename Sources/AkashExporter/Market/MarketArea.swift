@@ -1,0 +1,58 @@
+import Foundation
+import Exposition
+import ExporterKit
+
+/// Market signals from CoinMarketCap: the AKT trace and score, the macro regime, the DePIN sector and the
+/// credit budget. CoinMarketCap is the signal layer only: it never prices compute.
+public final class MarketArea: ExporterArea {
+    public let sources: [any PolledSource]
+    public let collectors: [any MetricsCollector]
+    private let quotes: LastGood<QuotesSnapshot>
+
+    /// Data older than this many poll intervals is dropped.
+    static let maxAgeIntervals = 3.0
+
+    public init(config: MarketConfig, state: StateStore, logger: Logger) {
+        let now = Date()
+        let marketState = MarketState(store: state)
+        let client = CoinMarketCapClient(baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeout,
+                                         state: marketState, keyAlarm: KeyRejectionLog(logger: logger))
+        let keyInfo = LastGood<CMCKeyInfo>(maxAge: Self.maxAgeIntervals * MarketSchedule.keyInfoInterval)
+        let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo)
+        // Intervals move with the credit plan; the age limit is set from the plan at start-up.
+        func box<Value>(_ consumer: CreditPlanner.Consumer) -> LastGood<Value> {
+            LastGood(maxAge: Self.maxAgeIntervals * schedule.interval(consumer, now: now))
+        }
+        quotes = box(.quotes)
+        guard config.enabled else {
+            sources = []
+            collectors = []
+            logger.info("CoinMarketCap disabled (--cmc.enabled=false): no market signals")
+            return
+        }
+        let fearGreed: LastGood<CMCFearGreed> = box(.macro)
+        let altcoinSeason: LastGood<CMCAltcoinSeason> = box(.macro)
+        let listings: LastGood<[DePINAsset]> = box(.listings)
+        let resolver = SymbolResolver(sector: config.sector, pinned: config.pinnedIDs, client: client, state: marketState, logger: logger)
+        let macro = MacroCollector(fearGreed: fearGreed, altcoinSeason: altcoinSeason)
+
+        var sources: [any PolledSource] = []
+        if !resolver.unresolved.isEmpty { sources.append(MapSource(resolver: resolver)) }
+        sources.append(QuotesSource(resolver: resolver, client: client, state: marketState, schedule: schedule, box: quotes))
+        sources.append(MacroSources.fearGreed(client: client, schedule: schedule, box: fearGreed))
+        sources.append(MacroSources.altcoinSeason(client: client, schedule: schedule, box: altcoinSeason))
+        sources.append(ListingsSource(client: client, schedule: schedule, depinTags: config.depinTags, sector: Set(config.sector), box: listings))
+        if config.apiKey != nil { sources.append(KeyInfoSource.make(client: client, box: keyInfo)) }
+        self.sources = sources
+        collectors = [QuotesCollector(box: quotes), macro, AKTSignalsCollector(quotes: quotes, macro: macro),
+                      ListingsCollector(box: listings), CreditsCollector(schedule: schedule, keyInfo: keyInfo)]
+
+        let pace = schedule.describe(now: now)
+        logger.info(pace.message, pace.fields)
+    }
+
+    /// AKT's USD price while the last quote is fresh; the account area converts uakt lease prices with it.
+    public func aktPriceUSD(now: Date) -> Double? {
+        quotes.value(now: now)?.akt?.usd?.price
+    }
+}

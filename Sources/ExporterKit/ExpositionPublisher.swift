@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+import Exposition
+
+/// Holds the rendered `/metrics` body. It is rendered when data changes (after each poll) and on a short timer
+/// (so `process_*` moves and data past its max age disappears without waiting for a poll); a scrape only reads
+/// the cached bytes and never renders.
+public final class ExpositionPublisher: Sendable {
+    /// The current body and a counter that moves only when its bytes change.
+    public struct Snapshot: Sendable {
+        public let body: [UInt8]
+        public let version: Int
+    }
+
+    private let collectors: [any MetricsCollector]
+    private let logger: Logger
+    private let published = Mutex(Snapshot(body: [], version: 0))
+    /// Serialises refreshes, so a render of older data can never replace a newer body.
+    private let rendering = Mutex(())
+    private let refresher = Mutex<Task<Void, Never>?>(nil)
+
+    public init(collectors: [any MetricsCollector], logger: Logger) {
+        self.collectors = collectors
+        self.logger = logger
+    }
+
+    /// The body to send: the same array storage every scrape, not a copy.
+    public var current: [UInt8] { published.withLock { $0.body } }
+
+    public var snapshot: Snapshot { published.withLock { $0 } }
+
+    /// Collects from every collector and renders. The body is replaced (and the version bumped) only when the
+    /// bytes differ; a render error is logged and the previous body kept. Returns whether the body changed.
+    @discardableResult
+    public func refresh(now: Date = Date()) -> Bool {
+        rendering.withLock { _ in
+            let families = collectors.flatMap { $0.collect(now: now) }
+            let body: [UInt8]
+            do {
+                body = try TextFormat.render(families)
+            } catch {
+                logger.error("cannot render the exposition, serving the previous one", ["err": "\(error)"])
+                return false
+            }
+            return published.withLock { published in
+                guard published.body != body else { return false }
+                published = Snapshot(body: body, version: published.version + 1)
+                return true
+            }
+        }
+    }
+
+    /// Refreshes every `interval` seconds until `stopPeriodicRefresh()`. Calling it again restarts the timer.
+    public func startPeriodicRefresh(every interval: Double = 5) {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                guard let self, !Task.isCancelled else { return }
+                self.refresh()
+            }
+        }
+        refresher.withLock {
+            $0?.cancel()
+            $0 = task
+        }
+    }
+
+    public func stopPeriodicRefresh() {
+        refresher.withLock {
+            $0?.cancel()
+            $0 = nil
+        }
+    }
+
+    deinit {
+        refresher.withLock { $0?.cancel() }
+    }
+}

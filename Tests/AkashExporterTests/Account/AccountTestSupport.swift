@@ -1,0 +1,75 @@
+@testable import AkashExporter
+import ExporterKit
+import Exposition
+import Foundation
+import TestSupport
+
+/// An account area pointed at a `FakeChain` on loopback, polled through the real `URLSessionUpstream`.
+struct AccountHarness {
+    static let tenant = "akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq"
+    static let secondOwner = "akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg"
+    static let providers = ["akash19zzh7whjt4vfwxd5wtj3tjtyatnpntfhldshd8", "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc",
+                            "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63"]
+    /// 2026-07-17T20:07:00Z, the time of the recorded block.
+    static let pollTime = Date(timeIntervalSince1970: 1_784_318_820)
+    static let promtool = "/usr/bin/promtool"
+
+    let chain: FakeChain
+    let area: AccountArea
+    let upstream = URLSessionUpstream()
+
+    init(owners: [String] = [tenant], interval: Double = 60,
+         aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }) throws {
+        chain = try FakeChain()
+        area = AccountArea(config: AccountConfig(owners: owners, restURL: chain.baseURL,
+                                                 interval: interval, timeout: 5),
+                           aktPriceUSD: aktPriceUSD)
+    }
+
+    func source(_ name: String) -> any PolledSource {
+        area.sources.first { $0.name == name }!
+    }
+
+    /// Polls one source once at `now`; the failure, or nil on success.
+    func poll(_ name: String, at now: Date = pollTime) async -> SourceFailure? {
+        let context = PollContext(source: name, now: now, upstream: upstream, health: HealthRegistry(sources: [name]))
+        do {
+            try await source(name).poll(context)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Polls every source once; the failures by source name.
+    func pollAll(at now: Date = pollTime) async -> [String: SourceFailure] {
+        var failures: [String: SourceFailure] = [:]
+        for source in area.sources {
+            if let failure = await poll(source.name, at: now) { failures[source.name] = failure }
+        }
+        return failures
+    }
+
+    func collect(at now: Date = pollTime) -> [MetricFamily] {
+        area.collectors.flatMap { $0.collect(now: now) }
+    }
+
+    func render(at now: Date = pollTime) throws -> String {
+        try TextFormat.renderString(collect(at: now))
+    }
+
+    /// The requests the fake chain saw on `path`, with their decoded query items.
+    func queries(_ path: String) -> [[String: String]] {
+        chain.requests(path).map(FakeChain.queryItems)
+    }
+
+    /// The value of the sample of `name` with exactly `labels`, or nil when there is none.
+    static func value(_ families: [MetricFamily], _ name: String, _ labels: [String: String]) -> Double? {
+        let wanted = Set(labels.map { Label($0.key, $0.value) })
+        return families.filter { $0.name == name }.flatMap(\.samples).first { Set($0.labels) == wanted }?.value
+    }
+
+    static func count(_ families: [MetricFamily], _ name: String) -> Int {
+        families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// What a user sees from the binary: flags, exit codes, the one-shot mode, serving and shutdown.
+@Suite("The exporter binary", .serialized)
+struct ExporterAppTests {
+    @Test("--help lists every flag with its environment variable and exits 0")
+    func help() throws {
+        let result = try ExporterBinary.run(["--help"])
+        #expect(result.status == 0)
+        for flag in ["--web.listen-address", "--web.telemetry-path", "--log.level", "--log.format", "--state.file", "--[no-]once",
+                     "--cmc.base-url", "--akash.console-url", "--akash.rest-url", "--akash.owner"] {
+            #expect(result.stdout.contains(flag), "missing \(flag)")
+        }
+        #expect(result.stdout.contains("AKASH_EXPORTER_WEB_LISTEN_ADDRESS"))
+        #expect(result.stdout.contains("CMC_API_KEY"))
+    }
+
+    @Test("--version prints the version")
+    func version() throws {
+        let result = try ExporterBinary.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("akash-cost-exporter version 0."))
+    }
+
+    @Test("a bad flag or value is one line naming it, and exit code 2", arguments: [
+        (["--web.listen-address=9877x"], "\"9877x\" for --web.listen-address"),
+        (["--web.listen-address=[::1:9877"], "--web.listen-address"),
+        (["--web.telemetry-path=metrics"], "\"metrics\" for --web.telemetry-path"),
+        (["--log.level=loud"], "\"loud\" for --log.level"),
+        (["--log.format=xml"], "\"xml\" for --log.format"),
+        (["--cmc.quotes-interval=soon"], "\"soon\" for --cmc.quotes-interval"),
+        (["--akash.owner=akash1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"], "akash1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"),
+        (["--akash.rest-url=ftp://x"], "\"ftp://x\" for --akash.rest-url"),
+        (["--no-such-flag"], "unknown flag --no-such-flag"),
+        (["--web.listen-address"], "--web.listen-address needs a value"),
+    ])
+    func badInput(arguments: [String], expected: String) throws {
+        let result = try ExporterBinary.run(arguments + ["--state.file="])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(expected), "stderr: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test("flags fall back to AKASH_EXPORTER_* environment variables")
+    func environmentFallback() throws {
+        let result = try ExporterBinary.run(["--state.file="], environment: ["AKASH_EXPORTER_LOG_LEVEL": "loud"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\"loud\" for --log.level"))
+    }
+
+    @Test("--once polls every source, prints the whole exposition (golden) and exits 0; the key stays in its header")
+    func onceGolden() throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("once-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let result = try ExporterBinary.run(["--once", "--state.file=\(state)"] + AppFakes.upstreamFlags(fake),
+                                            environment: ["CMC_API_KEY": AppFakes.apiKey])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let stable = AppFakes.deterministic(result.stdout)
+        try Golden.compare(stable, "exporter-once.prom")
+        // Values a user would check, straight from the recorded bodies.
+        #expect(result.stdout.contains("akash_akt_signal_score 21\n"))
+        #expect(result.stdout.contains("akash_market_price_usd{cmc_id=\"7431\",symbol=\"AKT\"} 0.87\n"))
+        #expect(result.stdout.contains("akash_deployment_escrow_runway_seconds{owner=\"\(AppFakes.owner)\",dseq=\"27790001\"} 59400\n"))
+        #expect(!result.stdout.contains("process_"))
+        // The secret: only ever in the X-CMC_PRO_API_KEY header.
+        let cmcRequests = fake.requests.filter { $0.path.hasPrefix("/cmc") }
+        #expect(!cmcRequests.isEmpty)
+        for request in fake.requests {
+            #expect(!request.rawTarget.contains(AppFakes.apiKey))
+            for (name, value) in request.headers where name != "x-cmc_pro_api_key" { #expect(!value.contains(AppFakes.apiKey)) }
+        }
+        #expect(cmcRequests.allSatisfy { $0.header("X-CMC_PRO_API_KEY") == AppFakes.apiKey })
+        #expect(!result.stdout.contains(AppFakes.apiKey) && !result.stderr.contains(AppFakes.apiKey))
+        #expect(!(try String(contentsOfFile: state, encoding: .utf8)).contains(AppFakes.apiKey))
+    }
+
+    @Test("--once exits 1 when a source fails, and still prints what the others gave")
+    func onceWithFailure() throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        fake.route("/chain/cosmos/base/tendermint/v1beta1/blocks/latest", .status(500))
+        let result = try ExporterBinary.run(["--once", "--state.file="] + AppFakes.upstreamFlags(fake),
+                                            environment: ["CMC_API_KEY": AppFakes.apiKey])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("akash_exporter_source_up{source=\"akash_block\"} 0\n"))
+        #expect(result.stdout.contains("akash_exporter_source_failures_total{source=\"akash_block\",reason=\"http\"} 1\n"))
+        #expect(result.stdout.contains("akash_gpu_bid_price_usd_per_hour{"))
+        #expect(result.stderr.contains("source=akash_block reason=http"))
+    }
+
+    @Test("serves metrics, landing page, health and readiness; SIGTERM drains, saves state and exits 0")
+    func serveAndShutdown() async throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        // A slow upstream keeps the exporter not ready for a moment.
+        fake.route("/console/v1/gpu-prices", .delayed(seconds: 1.5, .fixture("akash/gpu-prices.json")))
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let server = try RunningExporter(["--web.listen-address=127.0.0.1:0", "--state.file=\(state)"] + AppFakes.upstreamFlags(fake),
+                                         environment: ["CMC_API_KEY": AppFakes.apiKey])
+        let port = try server.waitForPort()
+
+        #expect(try RawHTTP.get(port: port, path: "/-/ready").status == 503)
+        #expect(try RawHTTP.get(port: port, path: "/-/healthy").status == 200)
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = try RawHTTP.get(port: port, path: "/-/ready").status == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready)
+
+        let metrics = try RawHTTP.get(port: port, path: "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.head.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8"))
+        #expect(metrics.body.contains("akash_gpu_bid_price_usd_per_hour{vendor=\"nvidia\",model=\"h100\""))
+        #expect(metrics.body.contains("process_resident_memory_bytes "))
+        let head = try RawHTTP.get(port: port, path: "/metrics", method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(head.head.contains("Content-Length: "))
+
+        let landing = try RawHTTP.get(port: port, path: "/")
+        #expect(landing.status == 200)
+        #expect(landing.body.contains("<a href=\"/metrics\">Metrics</a>"))
+        #expect(landing.body.contains("<td>cmc_quotes</td><td>up</td>"))
+        #expect(landing.body.contains("Version 0."))
+        #expect(try RawHTTP.get(port: port, path: "/nope").status == 404)
+        #expect(try RawHTTP.get(port: port, path: "/metrics", method: "POST").status == 405)
+        for body in [metrics.body, landing.body] { #expect(!body.contains(AppFakes.apiKey)) }
+
+        let status = try server.terminate()
+        #expect(status == 0)
+        #expect(server.stderr.contains("msg=\"shutting down\" signal=SIGTERM"))
+        #expect(!server.stderr.contains(AppFakes.apiKey))
+        let saved = try String(contentsOfFile: state, encoding: .utf8)
+        #expect(saved.contains("\"cmc\""))
+        #expect(!saved.contains(AppFakes.apiKey))
+    }
+}
+
+/// The exporter as a child process serving HTTP.
+final class RunningExporter: @unchecked Sendable {
+    private let process = Process()
+    private let errors = Pipe()
+    private let collected = LockedText()
+
+    init(_ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = ExporterBinary.url
+        process.arguments = arguments
+        process.environment = environment
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let collected = self.collected
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.append(String(decoding: data, as: UTF8.self))
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    var stderr: String { collected.text }
+
+    /// The bound port, from the start-up log line (`port=NNNNN`).
+    func waitForPort() throws -> Int {
+        for _ in 0..<200 {
+            if let range = stderr.range(of: #"port=(\d+)"#, options: .regularExpression) {
+                return Int(stderr[range].dropFirst(5))!
+            }
+            usleep(50_000)
+        }
+        throw POSIXError(.ETIMEDOUT)
+    }
+
+    /// SIGTERM, then the exit status.
+    func terminate() throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where process.isRunning { usleep(50_000) }
+        guard !process.isRunning else { throw POSIXError(.ETIMEDOUT) }
+        usleep(100_000)
+        return process.terminationStatus
+    }
+}
+
+/// Text appended from one thread and read from another.
+final class LockedText: Sendable {
+    private let storage = Mutex("")
+    func append(_ more: String) { storage.withLock { $0 += more } }
+    var text: String { storage.withLock { $0 } }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+@testable import AkashExporter
+import ExporterKit
+import Exposition
+import TestSupport
+
+@Suite("Compute: configuration, area, golden exposition")
+struct ComputeAreaTests {
+    static func parse(_ arguments: [String], environment: [String: String] = [:]) throws(ConfigError) -> ComputeConfig {
+        guard case .values(let flags) = try FlagParser.parse(arguments, specs: ComputeConfig.flags,
+                                                             environment: environment) else {
+            preconditionFailure("--help or --version in test arguments")
+        }
+        return try ComputeConfig(flags)
+    }
+
+    // MARK: Configuration
+
+    @Test("defaults: the public Console, 15m prices, 1m capacity, 5m providers, 30s/10s timeouts")
+    func defaults() throws {
+        let config = try Self.parse([])
+        #expect(config == ComputeConfig())
+        #expect(config.enabled)
+        #expect(config.consoleURL.absoluteString == "https://console-api.akash.network")
+        #expect(config.pricesInterval == 900)
+        #expect(config.capacityInterval == 60)
+        #expect(config.providersInterval == 300)
+        #expect(config.pricesTimeout == 30)
+        #expect(config.consoleTimeout == 10)
+    }
+
+    @Test("flags and environment override the defaults")
+    func overrides() throws {
+        let config = try Self.parse(
+            ["--akash.console-url", "http://127.0.0.1:8080/console", "--akash.prices-interval=5m",
+             "--akash.console-timeout=250ms", "--no-akash.console-enabled"],
+            environment: ["AKASH_EXPORTER_AKASH_CAPACITY_INTERVAL": "30s", "AKASH_EXPORTER_AKASH_PRICES_TIMEOUT": "1m"])
+        #expect(config.consoleURL.absoluteString == "http://127.0.0.1:8080/console")
+        #expect(config.pricesInterval == 300)
+        #expect(config.capacityInterval == 30)
+        #expect(config.providersInterval == 300)
+        #expect(config.pricesTimeout == 60)
+        #expect(config.consoleTimeout == 0.25)
+        #expect(!config.enabled)
+    }
+
+    @Test("a bad duration or URL is a ConfigError naming the flag and what is expected")
+    func badValues() {
+        #expect(throws: ConfigError.invalid("akash.providers-interval", "5 minutes",
+                                            expected: "a positive duration such as 30s, 5m or 1h")) {
+            try Self.parse(["--akash.providers-interval", "5 minutes"])
+        }
+        #expect(throws: ConfigError.invalid("akash.prices-timeout", "0s",
+                                            expected: "a positive duration such as 30s, 5m or 1h")) {
+            try Self.parse(["--akash.prices-timeout=0s"])
+        }
+        let badURL = #expect(throws: ConfigError.self) {
+            try Self.parse(["--akash.console-url", "console-api.akash.network"])
+        }
+        #expect(badURL?.message.hasPrefix(
+            "invalid value \"console-api.akash.network\" for --akash.console-url: expected") == true)
+    }
+
+    // MARK: Area
+
+    @Test("the area's sources: names, intervals, URLs under the path prefix, timeouts, body limits")
+    func sources() throws {
+        let config = ComputeConfig(consoleURL: URL(string: "http://127.0.0.1:9/console/")!, pricesInterval: 600,
+                                   capacityInterval: 30, providersInterval: 120, pricesTimeout: 20, consoleTimeout: 5)
+        let area = ComputeArea(config: config)
+        let requests = area.sources.map { source -> (String, Double, String, Double, Int) in
+            let request = try! #require(Self.request(of: source))
+            return (source.name, source.interval, request.url.absoluteString, request.timeout, request.maxBodyBytes)
+        }
+        #expect(requests.count == 3)
+        #expect(requests[0] == ("akash_gpu_prices", 600, "http://127.0.0.1:9/console/v1/gpu-prices", 20, 16 << 20))
+        #expect(requests[1] == ("akash_network_capacity", 30, "http://127.0.0.1:9/console/v1/network-capacity", 5,
+                                16 << 20))
+        #expect(requests[2] == ("akash_providers", 120, "http://127.0.0.1:9/console/v1/providers", 5, 32 << 20))
+        #expect(area.collectors.count == 3)
+    }
+
+    static func request(of source: any PolledSource) -> UpstreamRequest? {
+        (source as? ConsoleEndpointSource<GPUPrices.Body>)?.request
+            ?? (source as? ConsoleEndpointSource<NetworkCapacity.Body>)?.request
+            ?? (source as? ConsoleEndpointSource<ProviderCounts>)?.request
+    }
+
+    @Test("a disabled area polls nothing and exports nothing")
+    func disabled() {
+        let area = ComputeArea(config: ComputeConfig(enabled: false))
+        #expect(area.sources.isEmpty)
+        #expect(area.collectors.isEmpty)
+    }
+
+    @Test("last good values are served for three intervals after the poll, then dropped")
+    func staleness() async throws {
+        let area = ComputeArea(config: ComputeConfig(pricesInterval: 900, capacityInterval: 60, providersInterval: 300))
+        #expect(await area.pollAll(try StubConsole()).isEmpty)
+
+        let atCapacityMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(180))
+        #expect(ComputeTest.sample(atCapacityMaxAge, "akash_network_gpus", ["state": "total"]) == 247)
+        #expect(ComputeTest.sample(atCapacityMaxAge, "akash_providers", ["state": "active"]) == 60)
+
+        let pastCapacityMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(181))
+        #expect(ComputeTest.sample(pastCapacityMaxAge, "akash_network_gpus", ["state": "total"]) == nil)
+        #expect(ComputeTest.sample(pastCapacityMaxAge, "akash_providers", ["state": "active"]) == nil)
+        #expect(ComputeTest.sample(pastCapacityMaxAge, "akash_providers", ["state": "registered"]) == 2)
+
+        let pastProvidersMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(901))
+        #expect(ComputeTest.sample(pastProvidersMaxAge, "akash_providers", ["state": "registered"]) == nil)
+        #expect(ComputeTest.sampleCount(pastProvidersMaxAge, "akash_gpus") == 12)
+
+        #expect(area.collect(now: ComputeTest.pollTime.addingTimeInterval(2701)).allSatisfy { $0.isEmpty })
+    }
+
+    @Test("a failed poll keeps the last good values; a good one replaces them")
+    func failureKeepsLastGood() async throws {
+        let area = ComputeArea(config: ComputeConfig())
+        let console = try StubConsole()
+        await area.pollAll(console)
+
+        console.serve(NetworkCapacity.path, status: 500, body: Data("upstream exploded".utf8))
+        console.serve(ProviderList.path, body: Data(#"[{"isOnline":true}]"#.utf8))
+        console.fail(GPUPrices.path, SourceFailure(.timeout, "timed out after 30s"))
+        let failures = await area.pollAll(console, now: ComputeTest.pollTime.addingTimeInterval(60))
+        #expect(failures.mapValues(\.reason) == ["akash_network_capacity": .http, "akash_providers": .decode,
+                                                 "akash_gpu_prices": .timeout])
+        #expect(failures["akash_network_capacity"]?.message == "Console /v1/network-capacity: HTTP 500")
+
+        let kept = area.collect(now: ComputeTest.pollTime.addingTimeInterval(61))
+        #expect(ComputeTest.sample(kept, "akash_network_gpus", ["state": "total"]) == 247)
+        #expect(ComputeTest.sample(kept, "akash_providers", ["state": "registered"]) == 2)
+
+        try console.serve(NetworkCapacity.path, fixture: "network-capacity.test-fixture.json")
+        #expect(await ComputeArea.poll(area.source("akash_network_capacity"), console,
+                                       now: ComputeTest.pollTime.addingTimeInterval(120)) == nil)
+        let healed = area.collect(now: ComputeTest.pollTime.addingTimeInterval(121))
+        #expect(ComputeTest.sample(healed, "akash_network_gpus", ["state": "total"]) == 2742)
+    }
+
+    // MARK: Golden exposition
+
+    static let goldenName = "golden/compute.prom"
+    static let promtool = "/usr/bin/promtool"
+
+    /// The whole compute area after one poll of each source: the recorded capacity and provider bodies, and GPU
+    /// prices with odd model names (quote, backslash, newline, non-ASCII), a null price and a null statistic.
+    static func renderArea() async throws -> String {
+        let area = ComputeArea(config: ComputeConfig())
+        let failures = await area.pollAll(try StubConsole(prices: "gpu-prices.odd-names.json"))
+        #expect(failures.isEmpty)
+        return try TextFormat.renderString(area.collect(now: ComputeTest.pollTime))
+    }
+
+    @Test("whole compute exposition matches Tests/Fixtures/golden/compute.prom")
+    func golden() async throws {
+        let rendered = try await Self.renderArea()
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try Data(rendered.utf8).write(to: Fixtures.url(Self.goldenName))
+        }
+        #expect(rendered == (try Fixtures.string(Self.goldenName)))
+    }
+
+    @Test("odd model names are escaped in label values")
+    func escaping() async throws {
+        let rendered = try await Self.renderArea()
+        #expect(rendered.contains(#"model="rtx \"4090\" \\ test""#))
+        #expect(rendered.contains(#"model="mi300x\nbeta""#))
+        #expect(rendered.contains(#"model="rtx pro 6000 ™""#))
+        // Every line is a comment or one sample: no raw newline split a label value.
+        for line in rendered.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.hasPrefix("akash_") && line.contains(" "), "\(line)")
+        }
+    }
+
+    @Test("promtool accepts the golden exposition",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: Self.promtool)))
+    func promtoolAcceptsGolden() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.promtool)
+        process.arguments = ["check", "metrics"]
+        process.standardInput = try FileHandle(forReadingFrom: Fixtures.url(Self.goldenName))
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+    }
+}

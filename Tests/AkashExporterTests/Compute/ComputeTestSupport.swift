@@ -1,0 +1,114 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import AkashExporter
+import ExporterKit
+import Exposition
+import TestSupport
+
+/// An in-memory Console: answers each path with a canned response, or fails with a transport failure. Pure
+/// tests drive the real sources through it; the loopback tests use `FakeUpstream` for real HTTP.
+final class StubConsole: UpstreamFetching {
+    enum Reply: Sendable {
+        case response(UpstreamResponse)
+        case failure(SourceFailure)
+    }
+
+    private let replies = Mutex<[String: Reply]>([:])
+
+    /// Serves every compute endpoint from a fixture under `Tests/Fixtures/akash/`.
+    init(prices: String = "gpu-prices.json", capacity: String = "network-capacity.json",
+         providers: String = "providers.json") throws {
+        try serve(GPUPrices.path, fixture: prices)
+        try serve(NetworkCapacity.path, fixture: capacity)
+        try serve(ProviderList.path, fixture: providers)
+    }
+
+    func serve(_ path: String, fixture: String) throws {
+        serve(path, body: try Fixtures.data("akash/\(fixture)"))
+    }
+
+    func serve(_ path: String, status: Int = 200, body: Data) {
+        replies.withLock { $0[path] = .response(UpstreamResponse(status: status, body: body)) }
+    }
+
+    func fail(_ path: String, _ failure: SourceFailure) {
+        replies.withLock { $0[path] = .failure(failure) }
+    }
+
+    func fetch(_ request: UpstreamRequest) async throws(SourceFailure) -> UpstreamResponse {
+        switch replies.withLock({ $0[request.url.path] }) {
+        case .response(let response): return response
+        case .failure(let failure): throw failure
+        case nil: return UpstreamResponse(status: 404, body: Data())
+        }
+    }
+}
+
+/// Helpers of the compute tests, in one namespace: the test target is shared with the other areas.
+enum ComputeTest {
+    /// A fixed clock for everything that ages: 2026-07-17T20:00:00Z.
+    static let pollTime = Date(timeIntervalSince1970: 1_784_318_400)
+
+    /// Poll failures are expected in these tests; their log lines are not the subject.
+    static let quiet = Logger(level: .error, sink: { _ in })
+
+    /// The value of the sample of family `name` with exactly `labels`, or nil when there is none.
+    static func sample(_ families: [MetricFamily], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        let wanted = Set(labels.map { Label($0.key, $0.value) })
+        return families.filter { $0.name == name }.flatMap(\.samples)
+            .first { Set($0.labels) == wanted }?.value
+    }
+
+    /// How many samples the families named `name` hold.
+    static func sampleCount(_ families: [MetricFamily], _ name: String) -> Int {
+        families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
+    }
+
+    /// The failure of decoding `body`, nil when it decoded.
+    static func decodeFailure(_ body: String, _ decode: (Data) throws(SourceFailure) -> some Any) -> SourceFailure? {
+        do {
+            _ = try decode(Data(body.utf8))
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+extension ComputeArea {
+    func source(_ name: String) -> any PolledSource {
+        guard let source = sources.first(where: { $0.name == name }) else {
+            preconditionFailure("no source \(name) in the compute area")
+        }
+        return source
+    }
+
+    /// Every family the area's collectors give at `now`.
+    func collect(now: Date) -> [MetricFamily] {
+        collectors.flatMap { $0.collect(now: now) }
+    }
+
+    /// Polls every source once at `now`; the failures by source name.
+    @discardableResult
+    func pollAll(_ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime) async -> [String: SourceFailure] {
+        var failures: [String: SourceFailure] = [:]
+        for source in sources {
+            if let failure = await Self.poll(source, upstream, now: now) { failures[source.name] = failure }
+        }
+        return failures
+    }
+
+    /// Polls one source once; the failure, or nil on success.
+    static func poll(_ source: any PolledSource, _ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime,
+                     health: HealthRegistry? = nil) async -> SourceFailure? {
+        let health = health ?? HealthRegistry(sources: [source.name])
+        let context = PollContext(source: source.name, now: now, upstream: upstream, health: health)
+        do {
+            try await source.poll(context)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}

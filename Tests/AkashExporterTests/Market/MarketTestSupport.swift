@@ -1,0 +1,53 @@
+import Foundation
+import Synchronization
+@testable import AkashExporter
+import ExporterKit
+import Exposition
+import TestSupport
+
+/// Shared pieces of the market tests: a fixed clock, config from flags, polling a source, captured logs.
+enum MarketTesting {
+    /// 2026-05-26T12:05:00Z, a minute after the fixtures' `last_updated`.
+    static let now = Date(timeIntervalSince1970: 1_779_797_100)
+    static let apiKey = "cmc-test-key-0f9e8d7c"
+
+    static func config(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> MarketConfig {
+        guard case .values(let flags) = try FlagParser.parse(arguments, specs: MarketConfig.flags, environment: environment) else {
+            throw ConfigError("unexpected --help or --version")
+        }
+        return try MarketConfig(flags, environment: environment)
+    }
+
+    /// Polls once; the failure, or nil on success.
+    static func poll(_ source: any PolledSource, via upstream: any UpstreamFetching, at now: Date = now,
+                     health: HealthRegistry = HealthRegistry(sources: [])) async -> SourceFailure? {
+        do throws(SourceFailure) {
+            try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static func source(_ name: String, of area: MarketArea) -> (any PolledSource)? {
+        area.sources.first { $0.name == name }
+    }
+
+    static func render(_ area: MarketArea, at now: Date) throws -> String {
+        try TextFormat.renderString(area.collectors.flatMap { $0.collect(now: now) })
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, fixture: String) throws -> T {
+        try JSONDecoder().decode(T.self, from: Fixtures.data(fixture))
+    }
+}
+
+/// A logger whose lines the test can read.
+final class LogCapture: Sendable {
+    private let captured = Mutex<[String]>([])
+    var lines: [String] { captured.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(level: .debug, sink: { line in self.captured.withLock { $0.append(line) } })
+    }
+}

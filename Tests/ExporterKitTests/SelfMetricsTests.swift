@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+import TestSupport
+import Exposition
+@testable import ExporterKit
+
+@Suite struct SelfMetricsTests {
+    /// Three sources in three states: healthy after a timeout, rate limited without a success yet, not polled yet.
+    @Test func rendersTheGoldenExposition() throws {
+        let health = HealthRegistry(sources: ["akash_block", "akash_gpu_prices", "cmc_quotes"])
+        health.countRequest("akash_gpu_prices")
+        health.recordFailure("akash_gpu_prices", SourceFailure(.timeout, "GET x/v1/gpu-prices: timed out"), duration: 10)
+        health.countRequest("akash_gpu_prices")
+        health.recordSuccess("akash_gpu_prices", at: Date(timeIntervalSince1970: 1_700_000_123.5), duration: 0.25)
+        health.countRequest("cmc_quotes")
+        health.recordFailure("cmc_quotes", SourceFailure(.rateLimited, "HTTP 429", retryAfter: 60), duration: 0.125)
+        let collector = SelfMetricsCollector(health: health, version: "1.2.3", swiftVersion: "6.3")
+
+        let rendered = try TextFormat.renderString(collector.collect(now: Date(timeIntervalSince1970: 1_700_000_200)))
+        #expect(rendered == (try Fixtures.string("golden/self-metrics.prom")))
+    }
+
+    @Test func lastSuccessIsAbsentBeforeTheFirstSuccess() throws {
+        let health = HealthRegistry(sources: ["cmc_quotes"])
+        health.recordFailure("cmc_quotes", SourceFailure(.auth, "HTTP 401"), duration: 0.1)
+        let rendered = try TextFormat.renderString(SelfMetricsCollector(health: health, version: "1", swiftVersion: "6.3")
+            .collect(now: Date()))
+        #expect(rendered.contains("akash_exporter_source_up{source=\"cmc_quotes\"} 0\n"))
+        #expect(rendered.contains("akash_exporter_source_failures_total{source=\"cmc_quotes\",reason=\"auth\"} 1\n"))
+        #expect(!rendered.contains("akash_exporter_source_last_success_timestamp_seconds"))
+    }
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Static checks of the monitoring stack (no Docker engine needed):
+#   - every YAML file parses; every bind mount of docker-compose.yml exists in the repository;
+#   - the exporter's port agrees across its flag default, Dockerfile, compose and prometheus.yml, and every
+#     target/URL names a compose service on the port that service listens on;
+#   - every dashboard parses, has a fixed unique uid, the ds_prometheus variable, the schemaVersion of the pinned
+#     Grafana, is what grafana/build_dashboards.py generates, and queries only metrics of the contract (or `up`)
+#     with valid PromQL; the alert rules use only contract metrics too;
+#   - promtool check config / check rules / test rules, amtool check-config.
+# The metric contract is METRICS.md or docs/METRICS.md (override: METRICS_FILE=path).
+# Usage: scripts/check_stack.sh        Exit status: 0 when every check passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+failures=0
+run() {  # run <description> <command...>: one line per check, output shown only on failure
+  local output
+  if output=$("${@:2}" 2>&1); then
+    echo "ok   $1"
+  else
+    echo "FAIL $1"; echo "$output" | sed 's/^/     /'
+    failures=$((failures + 1))
+  fi
+}
+
+python3 -c 'import yaml' 2>/dev/null || { echo "check_stack: PyYAML is required (pip install PyYAML)"; exit 2; }
+for tool in promtool amtool; do
+  command -v "$tool" >/dev/null || { echo "check_stack: $tool not found (Debian: prometheus, prometheus-alertmanager)"; exit 2; }
+done
+
+# The Python part prints "ok   ..." / "FAIL ..." lines itself and exits with the number of failures.
+python3 - <<'PY' || failures=$((failures + $?))
+import glob, json, os, re, subprocess, sys, tempfile
+from pathlib import Path
+import yaml
+
+failed = 0
+def check(ok, what, detail=""):
+    global failed
+    print(("ok   " if ok else "FAIL ") + what + ("" if ok or not detail else f"\n     {detail}"))
+    failed += not ok
+
+def load_yaml(path):
+    with open(path) as f:
+        return yaml.safe_load(f)
+
+# --- YAML validity ------------------------------------------------------------------------------------------
+yaml_files = ["prometheus.yml", "alertmanager.yml", "docker-compose.yml", *sorted(glob.glob("alerts/*.yml")),
+              *sorted(glob.glob("grafana/provisioning/**/*.yml", recursive=True))]
+for path in yaml_files:
+    try:
+        load_yaml(path); check(True, f"yaml parses: {path}")
+    except Exception as error:  # noqa: BLE001 - any parse error is the finding
+        check(False, f"yaml parses: {path}", str(error))
+
+compose = load_yaml("docker-compose.yml")
+services = compose["services"]
+prometheus = load_yaml("prometheus.yml")
+
+# --- compose: mounted paths, build context --------------------------------------------------------------------
+for name, service in services.items():
+    for volume in service.get("volumes", []):
+        source = volume.split(":")[0]
+        if source.startswith((".", "/")):
+            check(Path(source).exists(), f"compose {name}: mounted path {source} exists")
+    if "build" in service:
+        context = service["build"] if isinstance(service["build"], str) else service["build"].get("context", ".")
+        check((Path(context) / "Dockerfile").is_file(), f"compose {name}: build context {context} has a Dockerfile")
+
+# --- ports --------------------------------------------------------------------------------------------------
+def container_ports(service):
+    return {int(str(p).rsplit(":", 1)[-1].split("/")[0]) for p in service.get("ports", [])}
+
+def url_port(text):
+    match = re.search(r"127\.0\.0\.1:(\d+)", " ".join(map(str, text)) if isinstance(text, list) else text)
+    return int(match.group(1)) if match else None
+
+def exporter_default_port():
+    """The default of --web.listen-address as the Swift sources declare it, when they do yet."""
+    for source in glob.glob("Sources/**/*.swift", recursive=True):
+        text = Path(source).read_text()
+        match = re.search(r'"web\.listen-address"[^)]*?default:\s*"[^"]*:(\d+)"', text, re.S)
+        if match:
+            return int(match.group(1)), source
+    return 9877, "the documented default (flag not found in Sources/)"
+
+port, origin = exporter_default_port()
+dockerfile = Path("Dockerfile").read_text()
+exporter = services["exporter"]
+check(port in container_ports(exporter), f"exporter port {port} ({origin}) is published by compose",
+      f"compose publishes {sorted(container_ports(exporter))}")
+check(url_port(exporter["healthcheck"]["test"]) == port, f"compose exporter healthcheck uses port {port}")
+check(re.search(rf"^EXPOSE {port}$", dockerfile, re.M) is not None, f"Dockerfile EXPOSEs {port}")
+healthcheck = re.search(r"^HEALTHCHECK.*?(?=^\S)", dockerfile + "\nEND", re.M | re.S)
+check(healthcheck is not None and url_port(healthcheck.group(0)) == port, f"Dockerfile HEALTHCHECK uses port {port}")
+check("--static-swift-stdlib" in dockerfile and re.search(r"^USER (?!root)", dockerfile, re.M) is not None,
+      "Dockerfile builds with --static-swift-stdlib and runs as a non-root user")
+
+service_ports = {"exporter": port, "prometheus": 9090, "alertmanager": 9093, "grafana": 3000}
+for name, expected in service_ports.items():
+    check(expected in container_ports(services[name]), f"compose {name} publishes its port {expected}")
+
+def check_target(where, target):
+    host, _, target_port = target.partition(":")
+    if host == "localhost":          # Prometheus scraping itself
+        host = "prometheus"
+    check(host in services and service_ports.get(host) == int(target_port),
+          f"{where}: target {target} is a compose service on its port")
+
+for job in prometheus["scrape_configs"]:
+    for static in job.get("static_configs", []):
+        for target in static["targets"]:
+            check_target(f"prometheus.yml job {job['job_name']}", target)
+for manager in prometheus["alerting"]["alertmanagers"]:
+    for static in manager["static_configs"]:
+        for target in static["targets"]:
+            check_target("prometheus.yml alerting", target)
+check(any(job["job_name"] == "akash-cost-exporter" for job in prometheus["scrape_configs"]),
+      'prometheus.yml scrapes job "akash-cost-exporter" (the alert rules select it)')
+for rule_file in prometheus.get("rule_files", []):
+    check(bool(glob.glob(rule_file)), f"prometheus.yml rule file {rule_file} exists next to it (compose mounts alerts/)")
+for path in glob.glob("grafana/provisioning/datasources/*.yml"):
+    for source in load_yaml(path)["datasources"]:
+        check_target(f"{path} datasource {source['name']}", source["url"].split("//", 1)[1].rstrip("/"))
+
+# --- metric contract ----------------------------------------------------------------------------------------
+contract_path = os.environ.get("METRICS_FILE") or next((p for p in ("METRICS.md", "docs/METRICS.md") if Path(p).is_file()), None)
+contract = set()
+if contract_path:
+    text = Path(contract_path).read_text()
+    contract = set(re.findall(r"^\|\s*`([a-z_:][a-z0-9_:]*)`", text, re.M))
+    contract |= set(re.findall(r"`(process_[a-z_]+)`", text))
+check(len(contract) > 10, f"metric contract read from {contract_path or 'METRICS.md / docs/METRICS.md (missing)'}: {len(contract)} names")
+
+def metric_names(expr):
+    without_strings = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    without_ranges = re.sub(r"\[[^\]]*\]", "", without_strings)
+    return set(re.findall(r"\b((?:akash|process)_[a-z0-9_]+)\b", without_ranges)) | (
+        {"up"} if re.search(r"\bup\b", without_ranges) else set())
+
+def check_names(where, exprs):
+    unknown = sorted({name for expr in exprs for name in metric_names(expr)} - contract - {"up"})
+    check(not unknown, f"{where}: only contract metric names", f"not in {contract_path}: {unknown}")
+
+rules = load_yaml("alerts/akash.rules.yml")
+check_names("alerts/akash.rules.yml", [rule["expr"] for group in rules["groups"] for rule in group["rules"]])
+
+# --- dashboards ---------------------------------------------------------------------------------------------
+pinned = re.search(r"grafana/grafana:(\d+)\.(\d+)", Path("docker-compose.yml").read_text())
+schema_for_grafana = {(11, 6): 41, (12, 0): 41, (11, 5): 40, (11, 4): 40}
+expected_schema = schema_for_grafana.get((int(pinned.group(1)), int(pinned.group(2)))) if pinned else None
+check(expected_schema is not None, f"compose pins a Grafana version with a known schemaVersion ({pinned and pinned.group(0)})")
+
+generated = subprocess.run([sys.executable, "grafana/build_dashboards.py", "--check"], capture_output=True, text=True)
+check(generated.returncode == 0, "grafana/dashboards/*.json are what grafana/build_dashboards.py generates", generated.stderr.strip())
+
+uids, all_exprs = {}, []
+for path in sorted(glob.glob("grafana/dashboards/*.json")):
+    try:
+        board = json.loads(Path(path).read_text())
+    except ValueError as error:
+        check(False, f"{path} parses", str(error)); continue
+    uid = board.get("uid")
+    check(bool(uid) and uid not in uids, f"{path}: fixed unique uid {uid!r}", f"also in {uids.get(uid)}")
+    uids[uid] = path
+    check(board.get("schemaVersion") == expected_schema, f"{path}: schemaVersion {board.get('schemaVersion')} matches Grafana {pinned and pinned.group(0)}")
+    check("__inputs" not in board, f"{path}: no __inputs (provisioning cannot resolve them)")
+    variables = {v["name"]: v for v in board.get("templating", {}).get("list", [])}
+    check(variables.get("ds_prometheus", {}).get("type") == "datasource", f"{path}: has the ds_prometheus datasource variable")
+    sources = [p.get("datasource") for p in board["panels"]] + [t.get("datasource") for p in board["panels"] for t in p.get("targets", [])]
+    sources += [v.get("datasource") for v in variables.values() if v["type"] == "query"]
+    check(all(s == {"type": "prometheus", "uid": "${ds_prometheus}"} for s in sources), f"{path}: every panel, query and variable uses ${{ds_prometheus}}")
+    exprs = [t["expr"] for p in board["panels"] for t in p.get("targets", [])]
+    exprs += [v["definition"] for v in variables.values() if v["type"] == "query"]
+    check_names(path, exprs)
+    all_exprs += [(path, e) for e in exprs]
+
+# Every query must be valid PromQL: load them into promtool as recording rules, Grafana variables substituted.
+def substitute(expr):
+    expr = re.sub(r"label_values\((\w+),\s*\w+\)", r"\1", expr)
+    expr = expr.replace("$__rate_interval", "1m").replace("$__interval", "1m")
+    return re.sub(r"\$\{?\w+\}?", ".*", expr)
+
+with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+    yaml.safe_dump({"groups": [{"name": "dashboard_queries", "rules": [
+        {"record": f"dashboard_query_{i}", "expr": substitute(expr)} for i, (_, expr) in enumerate(all_exprs)]}]}, handle)
+promql = subprocess.run(["promtool", "check", "rules", handle.name], capture_output=True, text=True)
+os.unlink(handle.name)
+check(promql.returncode == 0, f"all {len(all_exprs)} dashboard queries are valid PromQL", (promql.stdout + promql.stderr).strip())
+
+sys.exit(failed)
+PY
+
+run "promtool check config prometheus.yml" promtool check config prometheus.yml
+run "promtool check rules alerts/akash.rules.yml" promtool check rules alerts/akash.rules.yml
+run "promtool test rules alerts/akash.rules.test.yml" promtool test rules alerts/akash.rules.test.yml
+run "amtool check-config alertmanager.yml" amtool check-config alertmanager.yml
+run "bash -n on the scripts" bash -n scripts/e2e.sh scripts/check_stack.sh
+run "python compiles scripts/fake_upstream.py and grafana/build_dashboards.py" \
+  python3 -m py_compile scripts/fake_upstream.py grafana/build_dashboards.py
+
+if [ "$failures" -gt 0 ]; then
+  echo "check_stack: $failures check(s) failed"; exit 1
+fi
+echo "check_stack: all checks passed"

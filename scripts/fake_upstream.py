@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Fake CoinMarketCap, Akash Console and Akash chain REST upstreams serving recorded bodies.
+
+One loopback HTTP server stands in for all three APIs, each under its own path prefix, so the exporter can be
+pointed at it with:
+
+    --cmc.base-url       http://127.0.0.1:PORT/cmc        (keyless: the exporter adds /public-api itself)
+    --akash.console-url  http://127.0.0.1:PORT/console
+    --akash.rest-url     http://127.0.0.1:PORT/chain
+
+Routes map a request path to a recorded body. Query strings are ignored when matching, except that a route key
+may carry query parameters ("/chain/akash/market/v1beta5/leases/list?pagination.key=abc"); such a route wins over
+the bare path when the request carries every one of those parameters (values compared after URL-decoding). This
+is how pagination is faked: the first page names a next_key, the second page is routed on it.
+
+Routes file (--routes FILE.json): a JSON object whose keys are request paths and whose values are either a fixture
+path (string) or an object with these optional fields:
+    file     fixture path, relative to the routes file's directory or to the repository root
+    body     inline body instead of a file (a string is sent as is, anything else as JSON)
+    status   HTTP status (default 200)
+    headers  extra response headers, e.g. {"Retry-After": "30"}
+    delay    seconds to wait before answering (to exercise timeouts)
+Keys starting with "_" are comments. Without --routes the default table below is served (see --print-routes);
+with --routes and --with-defaults the file's entries are layered over it.
+
+Standard library only: the tests, benchmarks and the end-to-end script run it without any package installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+CMC_FIXTURES = {
+    "/v1/cryptocurrency/map": "Tests/Fixtures/cmc/map.json",
+    "/v3/cryptocurrency/quotes/latest": "Tests/Fixtures/cmc/quotes-v3.json",
+    "/v3/fear-and-greed/latest": "Tests/Fixtures/cmc/fear-and-greed.json",
+    "/v1/altcoin-season-index/latest": "Tests/Fixtures/cmc/altcoin-season.json",
+    "/v3/cryptocurrency/listings/latest": "Tests/Fixtures/cmc/listings-v3.json",
+    "/v1/key/info": "Tests/Fixtures/cmc/key-info.json",
+}
+CONSOLE_FIXTURES = {
+    "/v1/gpu-prices": "Tests/Fixtures/akash/gpu-prices.json",
+    "/v1/network-capacity": "Tests/Fixtures/akash/network-capacity.json",
+    "/v1/providers": "Tests/Fixtures/akash/providers.json",
+}
+# Owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c: deployment 27790001 has ~16.5 h of escrow left,
+# deployment 27650002 ~20.8 days (Tests/Fixtures/e2e/README.md has the arithmetic). Leases come in two pages.
+CHAIN_FIXTURES = {
+    "/akash/market/v1beta5/leases/list": "Tests/Fixtures/e2e/chain-leases.json",
+    "/akash/market/v1beta5/leases/list?pagination.key=bGVhc2VzLXBhZ2UtMg==": "Tests/Fixtures/e2e/chain-leases-page2.json",
+    "/akash/deployment/v1beta4/deployments/list": "Tests/Fixtures/e2e/chain-deployments.json",
+    "/cosmos/base/tendermint/v1beta1/blocks/latest": "Tests/Fixtures/e2e/chain-block-latest.json",
+}
+
+
+def default_route_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for prefix in ("/cmc", "/cmc/public-api"):
+        table.update({prefix + path: fixture for path, fixture in CMC_FIXTURES.items()})
+    table.update({"/console" + path: fixture for path, fixture in CONSOLE_FIXTURES.items()})
+    table.update({"/chain" + path: fixture for path, fixture in CHAIN_FIXTURES.items()})
+    return table
+
+
+CONTENT_TYPES = {".json": "application/json", ".prom": "text/plain; version=0.0.4; charset=utf-8"}
+
+
+class Route:
+    """One canned reply, loaded once at start-up so a missing fixture fails before the first request."""
+
+    def __init__(self, key: str, spec: object, base_dirs: list[Path]):
+        if isinstance(spec, str):
+            spec = {"file": spec}
+        if not isinstance(spec, dict):
+            raise ValueError(f"route {key!r}: expected a fixture path or an object, got {spec!r}")
+        path, _, query = key.partition("?")
+        self.path = path
+        self.required_params = {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
+        self.status = int(spec.get("status", 200))
+        self.delay = float(spec.get("delay", 0))
+        self.headers = {str(k): str(v) for k, v in spec.get("headers", {}).items()}
+        self.body, content_type = self._load_body(key, spec, base_dirs)
+        self.headers.setdefault("Content-Type", content_type)
+
+    @staticmethod
+    def _load_body(key: str, spec: dict, base_dirs: list[Path]) -> tuple[bytes, str]:
+        if "file" in spec:
+            for base in base_dirs:
+                candidate = (base / spec["file"]).resolve()
+                if candidate.is_file():
+                    return candidate.read_bytes(), CONTENT_TYPES.get(candidate.suffix, "application/octet-stream")
+            searched = ", ".join(str(base) for base in base_dirs)
+            raise ValueError(f"route {key!r}: fixture {spec['file']!r} not found under {searched}")
+        body = spec.get("body", "")
+        if isinstance(body, str):
+            return body.encode(), "text/plain; charset=utf-8"
+        return json.dumps(body).encode(), "application/json"
+
+    def matches(self, params: dict[str, list[str]]) -> bool:
+        return all(value in params.get(name, []) for name, value in self.required_params.items())
+
+
+class RouteTable:
+    def __init__(self, entries: dict[str, object], base_dirs: list[Path]):
+        self.routes_by_path: dict[str, list[Route]] = {}
+        for key, spec in entries.items():
+            if key.startswith("_"):
+                continue
+            route = Route(key, spec, base_dirs)
+            self.routes_by_path.setdefault(route.path, []).append(route)
+        for routes in self.routes_by_path.values():
+            # Most specific first: a route that requires query parameters beats the bare path.
+            routes.sort(key=lambda r: len(r.required_params), reverse=True)
+
+    def find(self, path: str, params: dict[str, list[str]]) -> Route | None:
+        return next((r for r in self.routes_by_path.get(path, []) if r.matches(params)), None)
+
+
+class RequestRecorder:
+    """Appends every request as one JSON line, so a test can assert what the exporter sent."""
+
+    def __init__(self, path: Path | None):
+        self.file = path.open("a", encoding="utf-8") if path else None
+        self.lock = threading.Lock()
+
+    def record(self, entry: dict) -> None:
+        if self.file is None:
+            return
+        with self.lock:
+            self.file.write(json.dumps(entry, sort_keys=True) + "\n")
+            self.file.flush()
+
+
+class FakeUpstreamHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real APIs; every reply carries Content-Length
+    server_version = "fake-upstream/1"
+    routes: RouteTable
+    recorder: RequestRecorder
+
+    def do_GET(self) -> None:
+        target = urlsplit(self.path)
+        params = parse_qs(target.query, keep_blank_values=True)
+        route = self.routes.find(target.path, params)
+        status = route.status if route else 404
+        self.recorder.record({
+            "time": datetime.now(timezone.utc).isoformat(),
+            "method": self.command,
+            "path": target.path,
+            "query": target.query,
+            "params": params,
+            "headers": {name.lower(): value for name, value in self.headers.items()},
+            "raw_target": self.path,
+            "status": status,
+        })
+        if route is None:
+            self._reply(404, json.dumps({"error": f"no route for {target.path}"}).encode(),
+                        {"Content-Type": "application/json"})
+            return
+        if route.delay > 0:
+            time.sleep(route.delay)
+        self._reply(route.status, route.body, route.headers)
+
+    def do_HEAD(self) -> None:
+        self._reply(405, b"", {"Allow": "GET"})
+
+    do_POST = do_PUT = do_DELETE = do_HEAD
+
+    def _reply(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (e.g. its timeout fired during a delayed reply)
+
+    def log_message(self, format: str, *args: object) -> None:
+        sys.stderr.write(f"fake_upstream: {self.address_string()} {format % args}\n")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Run with --print-routes to see the default route table. Module docstring: routes file format.",
+    )
+    parser.add_argument("--port", type=int, default=0,
+                        help="TCP port; 0 (default) picks a free one. The port is printed as PORT=<n> on stdout.")
+    parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--routes", type=Path, help="JSON routes file (path -> fixture); replaces the defaults")
+    parser.add_argument("--with-defaults", action="store_true",
+                        help="layer the --routes entries over the default table instead of replacing it")
+    parser.add_argument("--record", type=Path, help="append every request (path, query, headers) to this JSONL file")
+    parser.add_argument("--repo-root", type=Path, default=REPO_ROOT,
+                        help="where fixture paths are resolved from (default: this script's repository)")
+    parser.add_argument("--print-routes", action="store_true", help="print the effective route table as JSON and exit")
+    return parser.parse_args(argv)
+
+
+def load_entries(args: argparse.Namespace) -> tuple[dict[str, object], list[Path]]:
+    base_dirs = [args.repo_root]
+    if args.routes is None:
+        return dict(default_route_table()), base_dirs
+    try:
+        entries = json.loads(args.routes.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SystemExit(f"fake_upstream: cannot read routes file {args.routes}: {error}")
+    if not isinstance(entries, dict):
+        raise SystemExit(f"fake_upstream: routes file {args.routes} must hold a JSON object of path -> fixture")
+    if args.with_defaults:
+        entries = {**default_route_table(), **entries}
+    return entries, [args.routes.resolve().parent, args.repo_root]
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    entries, base_dirs = load_entries(args)
+    if args.print_routes:
+        print(json.dumps(entries, indent=2, sort_keys=True))
+        return 0
+    try:
+        FakeUpstreamHandler.routes = RouteTable(entries, base_dirs)
+    except ValueError as error:
+        raise SystemExit(f"fake_upstream: {error}")
+    FakeUpstreamHandler.recorder = RequestRecorder(args.record)
+    server = ThreadingHTTPServer((args.bind, args.port), FakeUpstreamHandler)
+    server.daemon_threads = True
+    print(f"PORT={server.server_address[1]}", flush=True)
+    sys.stderr.write(f"fake_upstream: serving {sum(map(len, FakeUpstreamHandler.routes.routes_by_path.values()))} "
+                     f"routes on http://{args.bind}:{server.server_address[1]}\n")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
