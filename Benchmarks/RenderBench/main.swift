@@ -1,6 +1,7 @@
 // Render time and body size of the exposition for a small and a large exporter, for scripts/bench.sh.
 // Series look like the exporter's own: a few families, labels per provider/GPU model, float values.
 //   bench-render [SERIES...]      (default: 10 10000)
+//   bench-render --emit SERIES    prints one such exposition (a body for the server benchmark)
 import Dispatch
 import Exposition
 import Foundation
@@ -26,7 +27,12 @@ func median(_ values: [Double]) -> Double {
     return sorted[sorted.count / 2]
 }
 
-let counts = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--emit", arguments.count == 2, let seriesCount = Int(arguments[1]) {
+    print(try TextFormat.renderString(families(seriesCount: seriesCount)), terminator: "")
+    exit(0)
+}
+let counts = arguments.compactMap { Int($0) }
 for seriesCount in counts.isEmpty ? [10, 10_000] : counts {
     let input = families(seriesCount: seriesCount)
     var bytes = 0
