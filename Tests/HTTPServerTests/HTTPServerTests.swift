@@ -30,11 +30,11 @@ struct HTTPServerTests {
     }
 
     @Test func pipelinedRequestsBehindALargeResponseWaitForIt() throws {
-        // The 4 MiB body does not fit the socket buffer while the client is not reading: the next request
+        // The 16 MiB body does not fit the socket buffers while the client is not reading: the next request
         // must wait for it and come out after it, whole.
-        let server = try startServer()
+        let server = try startServer { $0.writeTimeout = 20 }
         defer { server.shutdown() }
-        let client = try TestClient(port: server.port)
+        let client = try TestClient(port: server.port, receiveBuffer: 16384)
         try client.send("GET /big HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n")
         usleep(100_000)
         let big = try client.readResponse()
@@ -213,7 +213,7 @@ struct HTTPServerTests {
 
     @Test func shutdownLetsAResponseBeingWrittenFinish() throws {
         let server = try startServer { $0.writeTimeout = 10 }
-        let client = try TestClient(port: server.port)
+        let client = try TestClient(port: server.port, receiveBuffer: 16384)
         let idle = try TestClient(port: server.port)
         #expect(try idle.get("/").status == 200)
         try client.send("GET /big HTTP/1.1\r\n\r\n")
@@ -232,7 +232,7 @@ struct HTTPServerTests {
     @Test func aClientThatStopsReadingIsCutOffAfterTheWriteTimeout() throws {
         let server = try startServer { $0.writeTimeout = 0.3 }
         defer { server.shutdown() }
-        let client = try TestClient(port: server.port, timeout: 3)
+        let client = try TestClient(port: server.port, timeout: 3, receiveBuffer: 16384)
         try client.send("GET /big HTTP/1.1\r\n\r\n")
         sleep(1)
         // It never got more than the socket buffers held, and then the connection was closed.

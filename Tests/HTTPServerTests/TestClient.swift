@@ -27,12 +27,16 @@ final class TestClient: @unchecked Sendable {  // used by one thread at a time
     private var buffer: [UInt8] = []
 
     /// Connects to 127.0.0.1 (or `[::1]` with `ipv6`); reads and writes give up after `timeout` seconds.
-    init(port: Int, ipv6: Bool = false, timeout: Double = 5) throws {
+    /// A small `receiveBuffer` makes a large response back up into the server, as a slow client does.
+    init(port: Int, ipv6: Bool = false, timeout: Double = 5, receiveBuffer: Int32? = nil) throws {
         fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         let address = ipv6 ? SocketAddress.ipv6("::1", port: port)! : SocketAddress.ipv4("127.0.0.1", port: port)!
         guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
             let message = String(cString: strerror(errno))
@@ -120,9 +124,10 @@ final class TestClient: @unchecked Sendable {  // used by one thread at a time
     }
 }
 
-/// A handler for tests: `/missing` is 404, `/big` a large body, anything else echoes method and path.
+/// A handler for tests: `/missing` is 404, `/big` a body larger than the socket buffers of a client with a
+/// small receive buffer, anything else echoes method and path.
 struct EchoHandler: HTTPHandler {
-    static let bigBody: [UInt8] = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+    static let bigBody: [UInt8] = (0..<(16 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         switch request.path {
