@@ -14,6 +14,11 @@ COPY Sources ./Sources
 # SwiftPM checks that every declared target's directory exists, test and benchmark targets included.
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
+# Linking FoundationNetworking statically needs libcurl's development files (the link fails with undefined curl_*
+# symbols without them); the official image ships them, this makes sure.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
 RUN swift build -c release --static-swift-stdlib --product akash-cost-exporter \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
 
