@@ -170,3 +170,10 @@ enum UpstreamFault: String, Sendable, CaseIterable, CustomStringConvertible {
         self == .noAnswer ? ExporterUnderTest.shortTimeouts : []
     }
 }
+
+extension FakeReply {
+    /// A recorded CoinMarketCap error body (`Tests/Fixtures/cmc/error-<code>.json`) with its HTTP status.
+    static func cmcError(_ code: Int, status: Int, headers: [String: String] = [:]) -> FakeReply {
+        .json(try! Fixtures.data("cmc/error-\(code).json"), status: status, headers: headers)
+    }
+}
