@@ -28,10 +28,20 @@ struct CoinMarketCapClient: Sendable {
             keyAlarm.accepted()
             return data
         } catch {
+            let failure = redactingKey(error)
             // 401 is CoinMarketCap's answer to an invalid or missing key (1001, 1002).
-            if response.status == 401 { keyAlarm.rejected(error) }
-            throw error
+            if response.status == 401 { keyAlarm.rejected(failure) }
+            throw failure
         }
+    }
+
+    /// A failure message quotes CoinMarketCap's `error_message`; an upstream that echoes the key back must not
+    /// carry it into a log line or the landing page.
+    private func redactingKey(_ failure: SourceFailure) -> SourceFailure {
+        guard let secret = apiKey?.secret, failure.message.contains(secret) else { return failure }
+        var redacted = failure
+        redacted.message = failure.message.replacingOccurrences(of: secret, with: "<redacted>")
+        return redacted
     }
 
     func request(_ path: String, query: [(String, String)] = []) -> UpstreamRequest {
