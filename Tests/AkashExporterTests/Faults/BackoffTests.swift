@@ -6,8 +6,8 @@ import TestSupport
 
 /// No hammering: the requests a broken upstream sees over hours of virtual time, against the healthy schedule.
 /// Every source is scheduled by the same `SourceRunner` and `RetryPolicy`, so two representative sources cover
-/// them all: a Console endpoint (plain backoff) and a CoinMarketCap one (the upstream's own `Retry-After`, a
-/// rejected key, exhausted credits). Each runs alone on its own virtual clock (one clock per poll loop).
+/// them all: a Console endpoint (plain backoff), a chain one (`Retry-After`) and a CoinMarketCap one (its
+/// `Retry-After`, a rejected key, exhausted credits). Each runs alone on its own virtual clock (one clock per poll loop).
 @Suite("Backoff against a broken upstream")
 struct BackoffTests {
     /// The times (seconds since the start) at which the fake saw a request on one path.
@@ -65,15 +65,16 @@ struct BackoffTests {
         #expect(!scrape.samples(source.series).isEmpty)
     }
 
-    /// What CoinMarketCap says decides the pace: at least its `Retry-After`, half an hour for a rejected key, the
-    /// next UTC midnight when the daily credits are gone (the start is 12:05 UTC).
-    @Test("CoinMarketCap: the pace follows what the upstream said", arguments: [
-        (UpstreamFaultReply.retryAfter600, 600.0, 6),
-        (UpstreamFaultReply.keyInvalid, 1800.0, 2),
-        (UpstreamFaultReply.dailyCreditsGone, 11 * 3600.0 + 55 * 60, 1),
+    /// What the upstream says decides the pace: at least its `Retry-After` (chain and Console alike), half an hour
+    /// for a rejected key, the next UTC midnight when the daily credits are gone (the start is 12:05 UTC).
+    @Test("the pace follows what the upstream said", arguments: [
+        ("cmc_fear_greed", UpstreamFaultReply.cmcRetryAfter600, 600.0, 6),
+        ("akash_leases", UpstreamFaultReply.retryAfter600, 600.0, 6),
+        ("cmc_fear_greed", UpstreamFaultReply.keyInvalid, 1800.0, 2),
+        ("cmc_fear_greed", UpstreamFaultReply.dailyCreditsGone, 11 * 3600.0 + 55 * 60, 1),
     ])
-    func coinMarketCapPace(_ reply: UpstreamFaultReply, wait: Double, requestsInAnHour: Int) async throws {
-        let source = SourceUnderTest.named("cmc_fear_greed")
+    func paceFollowsTheUpstream(_ name: String, _ reply: UpstreamFaultReply, wait: Double, requestsInAnHour: Int) async throws {
+        let source = SourceUnderTest.named(name)
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
         let clock = VirtualTime(start: ExporterUnderTest.start, horizon: 3600)
@@ -85,16 +86,17 @@ struct BackoffTests {
 
         let exporter = try await Self.run(source, on: fake, clock: clock)
 
-        // The healthy schedule would be 60 requests in this hour.
+        // The healthy schedule would be 60 polls in this hour.
         #expect(requests.count(in: 0..<3600) == requestsInAnHour)
         #expect(clock.waits.allSatisfy { $0 == wait }, "\(clock.waits)")
         #expect(try exporter.scrape(at: clock.now).failures(source.name, reply.reason) == Double(requestsInAnHour))
     }
 }
 
-/// CoinMarketCap error answers the backoff test replays.
+/// Error answers the backoff test replays.
 enum UpstreamFaultReply: String, Sendable, CustomStringConvertible {
     case retryAfter600 = "429 with Retry-After: 600"
+    case cmcRetryAfter600 = "429 error 1008 with Retry-After: 600"
     case keyInvalid = "401 error 1001"
     case dailyCreditsGone = "429 error 1009"
 
@@ -102,7 +104,8 @@ enum UpstreamFaultReply: String, Sendable, CustomStringConvertible {
 
     var reply: FakeReply {
         switch self {
-        case .retryAfter600: .cmcError(1008, status: 429, headers: ["Retry-After": "600"])
+        case .retryAfter600: .status(429, headers: ["Retry-After": "600"])
+        case .cmcRetryAfter600: .cmcError(1008, status: 429, headers: ["Retry-After": "600"])
         case .keyInvalid: .cmcError(1001, status: 401)
         case .dailyCreditsGone: .cmcError(1009, status: 429)
         }
@@ -110,7 +113,7 @@ enum UpstreamFaultReply: String, Sendable, CustomStringConvertible {
 
     var reason: FailureReason {
         switch self {
-        case .retryAfter600: .rateLimited
+        case .retryAfter600, .cmcRetryAfter600: .rateLimited
         case .keyInvalid: .auth
         case .dailyCreditsGone: .creditsExhausted
         }

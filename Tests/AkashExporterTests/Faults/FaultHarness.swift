@@ -20,9 +20,6 @@ final class ExporterUnderTest: Sendable {
         "--cmc.listings-interval=1m", "--akash.prices-interval=1m", "--akash.capacity-interval=1m",
         "--akash.providers-interval=1m", "--akash.account-interval=1m",
     ]
-    /// Short whole-request timeouts, for the upstream that accepts and never answers.
-    static let shortTimeouts = ["--cmc.timeout=1s", "--akash.console-timeout=1s", "--akash.prices-timeout=1s",
-                                "--akash.rest-timeout=1s"]
 
     let logs = LogCapture()
     let state: StateStore

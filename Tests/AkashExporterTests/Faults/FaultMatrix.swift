@@ -50,6 +50,15 @@ struct SourceUnderTest: Sendable, CustomStringConvertible {
 
     var description: String { name }
 
+    /// The flag of the whole-request timeout this source's requests get.
+    var timeoutFlag: String {
+        switch area {
+        case .market: "--cmc.timeout"
+        case .compute: name == "akash_gpu_prices" ? "--akash.prices-timeout" : "--akash.console-timeout"
+        case .account: "--akash.rest-timeout"
+        }
+    }
+
     private static let owner = AppFakes.owner
     private static func cmcEmpty(_ data: String) -> String {
         #"{"status":{"error_code":0,"error_message":null,"credit_count":1},"data":\#(data)}"#
@@ -165,9 +174,10 @@ enum UpstreamFault: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
-    /// Flags the fault needs: a short timeout for the upstream that never answers.
-    var flags: [String] {
-        self == .noAnswer ? ExporterUnderTest.shortTimeouts : []
+    /// Flags the fault needs: a short timeout for the upstream that never answers (only the broken source's
+    /// timeout flag, so that a loaded machine cannot time out a healthy source of another area).
+    func flags(for source: SourceUnderTest) -> [String] {
+        self == .noAnswer ? ["\(source.timeoutFlag)=1s"] : []
     }
 }
 

@@ -19,7 +19,7 @@ struct UpstreamFaultTests {
     func fault(_ source: SourceUnderTest, _ fault: UpstreamFault) async throws {
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
-        let exporter = try ExporterUnderTest(fake, fault.flags)
+        let exporter = try ExporterUnderTest(fake, fault.flags(for: source))
         let healthy = try await Self.healthyRound(exporter, source)
 
         fake.route(source.path, fault.reply(for: source))
