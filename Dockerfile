@@ -11,8 +11,9 @@ WORKDIR /src
 # Manifest first: the package has no dependencies to resolve, but this keeps the layer order conventional.
 COPY Package.swift ./
 COPY Sources ./Sources
-# SwiftPM checks that every declared target's directory exists, test targets included.
+# SwiftPM checks that every declared target's directory exists, test and benchmark targets included.
 COPY Tests ./Tests
+COPY Benchmarks ./Benchmarks
 RUN swift build -c release --static-swift-stdlib --product akash-cost-exporter \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
 

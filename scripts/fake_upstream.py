@@ -20,6 +20,8 @@ path (string) or an object with these optional fields:
     status   HTTP status (default 200)
     headers  extra response headers, e.g. {"Retry-After": "30"}
     delay    seconds to wait before answering (to exercise timeouts)
+or {"sequence": [reply, reply, ...]}: the n-th request gets the n-th reply, the last one repeats (a failure then
+a success, or a quote that changes between polls).
 Keys starting with "_" are comments. Without --routes the default table below is served (see --print-routes);
 with --routes and --with-defaults the file's entries are layered over it.
 
@@ -75,17 +77,14 @@ def default_route_table() -> dict[str, str]:
 CONTENT_TYPES = {".json": "application/json", ".prom": "text/plain; version=0.0.4; charset=utf-8"}
 
 
-class Route:
-    """One canned reply, loaded once at start-up so a missing fixture fails before the first request."""
+class Reply:
+    """One canned answer, loaded at start-up so a missing fixture fails before the first request."""
 
     def __init__(self, key: str, spec: object, base_dirs: list[Path]):
         if isinstance(spec, str):
             spec = {"file": spec}
         if not isinstance(spec, dict):
             raise ValueError(f"route {key!r}: expected a fixture path or an object, got {spec!r}")
-        path, _, query = key.partition("?")
-        self.path = path
-        self.required_params = {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
         self.status = int(spec.get("status", 200))
         self.delay = float(spec.get("delay", 0))
         self.headers = {str(k): str(v) for k, v in spec.get("headers", {}).items()}
@@ -106,8 +105,29 @@ class Route:
             return body.encode(), "text/plain; charset=utf-8"
         return json.dumps(body).encode(), "application/json"
 
+
+class Route:
+    """A path (plus required query parameters) and its replies: one, or a sequence whose last entry repeats."""
+
+    def __init__(self, key: str, spec: object, base_dirs: list[Path]):
+        path, _, query = key.partition("?")
+        self.path = path
+        self.required_params = {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
+        specs = spec["sequence"] if isinstance(spec, dict) and "sequence" in spec else [spec]
+        if not specs:
+            raise ValueError(f"route {key!r}: empty sequence")
+        self.replies = [Reply(key, entry, base_dirs) for entry in specs]
+        self.served = 0
+        self.lock = threading.Lock()
+
     def matches(self, params: dict[str, list[str]]) -> bool:
         return all(value in params.get(name, []) for name, value in self.required_params.items())
+
+    def next_reply(self) -> Reply:
+        with self.lock:
+            reply = self.replies[min(self.served, len(self.replies) - 1)]
+            self.served += 1
+        return reply
 
 
 class RouteTable:
@@ -151,7 +171,8 @@ class FakeUpstreamHandler(BaseHTTPRequestHandler):
         target = urlsplit(self.path)
         params = parse_qs(target.query, keep_blank_values=True)
         route = self.routes.find(target.path, params)
-        status = route.status if route else 404
+        reply = route.next_reply() if route else None
+        status = reply.status if reply else 404
         self.recorder.record({
             "time": datetime.now(timezone.utc).isoformat(),
             "method": self.command,
@@ -162,13 +183,13 @@ class FakeUpstreamHandler(BaseHTTPRequestHandler):
             "raw_target": self.path,
             "status": status,
         })
-        if route is None:
+        if reply is None:
             self._reply(404, json.dumps({"error": f"no route for {target.path}"}).encode(),
                         {"Content-Type": "application/json"})
             return
-        if route.delay > 0:
-            time.sleep(route.delay)
-        self._reply(route.status, route.body, route.headers)
+        if reply.delay > 0:
+            time.sleep(reply.delay)
+        self._reply(reply.status, reply.body, reply.headers)
 
     def do_HEAD(self) -> None:
         self._reply(405, b"", {"Allow": "GET"})

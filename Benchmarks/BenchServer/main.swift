@@ -35,9 +35,8 @@ do {
         source.resume()
         return source
     }
-    stop.wait()
+    withExtendedLifetime(signals) { stop.wait() }
     server.shutdown(drainTimeout: 2)
-    _ = signals
 } catch {
     FileHandle.standardError.write(Data("bench-server: \(error)\n".utf8))
     exit(2)

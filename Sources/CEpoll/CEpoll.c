@@ -3,6 +3,7 @@
 #include "CEpoll.h"
 #include <stdlib.h>
 #include <unistd.h>
+#include <pthread.h>
 
 struct epoll_event *cepoll_events_allocate(int count) {
     return (struct epoll_event *)calloc((size_t)count, sizeof(struct epoll_event));
@@ -26,4 +27,8 @@ int cepoll_accept(int fd) {
     int client;
     do { client = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); } while (client < 0 && errno == EINTR);
     return client;
+}
+
+void cepoll_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }

@@ -58,10 +58,18 @@ public enum FlagParseResult: Sendable {
 public struct ParsedFlags: Sendable {
     private var values: [String: [String]]
     private let specs: [String: FlagSpec]
+    /// Flags given on the command line or in the environment (not defaulted).
+    private let given: Set<String>
 
-    init(values: [String: [String]], specs: [String: FlagSpec]) {
+    init(values: [String: [String]], specs: [String: FlagSpec], given: Set<String>) {
         self.values = values
         self.specs = specs
+        self.given = given
+    }
+
+    /// Whether the flag was given on the command line or in the environment, even with its default value.
+    public func isSet(_ name: String) -> Bool {
+        given.contains(name)
     }
 
     /// The value, or nil when neither given nor defaulted.
@@ -103,28 +111,18 @@ public struct ParsedFlags: Sendable {
         return value
     }
 
-    public func double(_ name: String, minimum: Double) throws(ConfigError) -> Double? {
-        guard let raw = string(name) else { return nil }
-        guard let value = Double(raw), value.isFinite, value >= minimum else {
-            throw .invalid(name, raw, expected: "a number of at least \(minimum)")
-        }
-        return value
-    }
 
     /// An http(s) URL, possibly with a path prefix.
     public func url(_ name: String) throws(ConfigError) -> URL? {
         guard let raw = string(name) else { return nil }
+        // No user:password@ part: the URL is logged at start, and credentials do not belong in it.
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty, url.query == nil else {
-            throw .invalid(name, raw, expected: "an http:// or https:// URL without a query, e.g. https://example.com/prefix")
+              let host = url.host, !host.isEmpty, url.query == nil, url.user == nil, url.password == nil else {
+            throw .invalid(name, raw, expected: "an http:// or https:// URL without credentials or a query, e.g. https://example.com/prefix")
         }
         return url
     }
 
-    /// Whether the value came from the command line or environment rather than the default.
-    public func isSet(_ name: String) -> Bool {
-        values[name] != nil && values[name] != (specs[name]?.defaultValue.map { [$0] })
-    }
 }
 
 /// Parses `--name=value`, `--name value`, `--flag` / `--no-flag` for booleans, `--help`, `--version`.
@@ -173,17 +171,20 @@ public enum FlagParser {
             }
         }
         var resolved: [String: [String]] = [:]
+        var given: Set<String> = []
         for spec in specs {
-            if let given = fromArguments[spec.name] {
-                resolved[spec.name] = given
+            if let fromCommandLine = fromArguments[spec.name] {
+                resolved[spec.name] = fromCommandLine
+                given.insert(spec.name)
             } else if let fromEnvironment = (spec.extraEnvironment + [spec.environmentName]).lazy
                 .compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) {
                 resolved[spec.name] = [fromEnvironment]
+                given.insert(spec.name)
             } else if let defaultValue = spec.defaultValue {
                 resolved[spec.name] = [defaultValue]
             }
         }
-        return .values(ParsedFlags(values: resolved, specs: byName))
+        return .values(ParsedFlags(values: resolved, specs: byName, given: given))
     }
 
     /// The `--help` text: usage line, then every flag with its default and environment variable.

@@ -2,13 +2,20 @@ import Foundation
 import Synchronization
 
 /// The last good value a source decoded and when it got it. Readers get it only while it is younger than
-/// `maxAge`: stale data is dropped from the output rather than served forever.
+/// its max age: stale data is dropped from the output rather than served forever.
 public final class LastGood<Value: Sendable>: Sendable {
-    public let maxAge: Double
+    /// Seconds a value is served, asked at read time: a source whose interval moves (the CoinMarketCap credit
+    /// plan) keeps its age limit at three of its current intervals instead of three of its first one.
+    private let maxAge: @Sendable (_ now: Date) -> Double
     private let state = Mutex<(value: Value, at: Date)?>(nil)
 
     /// - Parameter maxAge: seconds; by convention three poll intervals of the source that fills it.
-    public init(maxAge: Double) {
+    public convenience init(maxAge: Double) {
+        self.init(maxAge: { _ in maxAge })
+    }
+
+    /// - Parameter maxAge: seconds at a given instant, for sources whose interval changes while running.
+    public init(maxAge: @escaping @Sendable (_ now: Date) -> Double) {
         self.maxAge = maxAge
     }
 
@@ -16,10 +23,11 @@ public final class LastGood<Value: Sendable>: Sendable {
         state.withLock { $0 = (value, date) }
     }
 
-    /// The value if it is no older than `maxAge` at `now`.
+    /// The value if it is no older than the max age at `now`.
     public func value(now: Date) -> Value? {
-        state.withLock { stored in
-            guard let stored, now.timeIntervalSince(stored.at) <= maxAge else { return nil }
+        let limit = maxAge(now)
+        return state.withLock { stored in
+            guard let stored, now.timeIntervalSince(stored.at) <= limit else { return nil }
             return stored.value
         }
     }
@@ -27,14 +35,5 @@ public final class LastGood<Value: Sendable>: Sendable {
     /// The value regardless of age (state that must survive, such as the previous quote for momentum).
     public var latest: (value: Value, at: Date)? {
         state.withLock { $0 }
-    }
-
-    /// When the stored value stops being served, for scheduling a re-render at that moment.
-    public var expiry: Date? {
-        state.withLock { $0.map { $0.at.addingTimeInterval(maxAge) } }
-    }
-
-    public func clear() {
-        state.withLock { $0 = nil }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
+import CEpoll
 
 /// An HTTP/1.1 server on raw sockets for a handler that answers at once from memory (an exporter's cached
 /// exposition): GET and HEAD, keep-alive, pipelining, timeouts against slow clients, a connection cap.
@@ -57,12 +58,11 @@ public final class HTTPServer: Sendable {
             for (index, loop) in loops.enumerated() {
                 let finished = DispatchSemaphore(value: 0)
                 state.finished.append(finished)
-                let thread = Thread {
+                Thread {
+                    cepoll_set_thread_name("http-loop-\(index)")
                     loop.run()
                     finished.signal()
-                }
-                thread.name = "http-loop-\(index)"
-                thread.start()
+                }.start()
             }
         }
     }

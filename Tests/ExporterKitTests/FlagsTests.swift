@@ -36,6 +36,7 @@ import Testing
         #expect(try parse([]).string("web.listen-address") == ":9877")
         #expect(try parse([]).isSet("web.listen-address") == false)
         #expect(try parse([], environment: environment).isSet("web.listen-address"))
+        #expect(try parse(["--web.listen-address=:9877"]).isSet("web.listen-address"), "given with its default value")
     }
 
     @Test func extraEnvironmentNameIsReadFirst() throws {

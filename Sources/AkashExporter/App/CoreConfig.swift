@@ -46,7 +46,9 @@ public struct CoreConfig: Sendable {
             do {
                 basicAuth = try BasicAuthCredentials.load(path: file)
             } catch {
-                throw ConfigError("invalid --web.basic-auth-file \"\(file)\": \(error)")
+                // The file's content (a password) never enters the message, only what is wrong with it.
+                let problem = if case .basicAuthFile(_, let problem) = error { problem } else { "cannot be used" }
+                throw .invalid("web.basic-auth-file", file, expected: "a file with one line username:password, but it \(problem)")
             }
         }
         let level = flags.string("log.level") ?? "info"

@@ -35,12 +35,12 @@ struct CoinMarketCapClient: Sendable {
         }
     }
 
-    /// A failure message quotes CoinMarketCap's `error_message`; an upstream that echoes the key back must not
-    /// carry it into a log line or the landing page.
+    /// Failure messages carry upstream text (`error_message`) into logs and the landing page: a proxy or an
+    /// API change that echoes the key must not carry it there.
     private func redactingKey(_ failure: SourceFailure) -> SourceFailure {
-        guard let secret = apiKey?.secret, failure.message.contains(secret) else { return failure }
+        guard let apiKey, failure.message.contains(apiKey.secret) else { return failure }
         var redacted = failure
-        redacted.message = failure.message.replacingOccurrences(of: secret, with: "<redacted>")
+        redacted.message = failure.message.replacingOccurrences(of: apiKey.secret, with: "<redacted>")
         return redacted
     }
 

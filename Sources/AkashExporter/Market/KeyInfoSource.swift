@@ -28,6 +28,12 @@ struct CreditsCollector: MetricsCollector {
         var projected = MetricFamily.gauge("akash_exporter_cmc_credits_projected_monthly",
                                            "CoinMarketCap credits this month at the current schedule: spent plus planned.")
         projected.add(schedule.plan(now: now)?.projectedMonthly)
-        return [used, remaining, projected]
+        // Exported so that alerts compare against the configured numbers instead of copying them.
+        var budget = MetricFamily.gauge("akash_exporter_cmc_credits_budget_monthly",
+                                        "CoinMarketCap credits this exporter may spend a month (--cmc.monthly-credit-budget).")
+        budget.add(Double(schedule.budget))
+        var limit = MetricFamily.gauge("akash_exporter_cmc_credits_limit", "CoinMarketCap credit limit of the key's plan in the period, from /v1/key/info.")
+        limit.add(keyInfo.value(now: now)?.plan?.creditLimitMonthly.map(Double.init), ["period": "month"])
+        return [used, remaining, projected, budget, limit]
     }
 }

@@ -19,9 +19,13 @@ public final class MarketArea: ExporterArea {
                                          state: marketState, keyAlarm: KeyRejectionLog(logger: logger))
         let keyInfo = LastGood<CMCKeyInfo>(maxAge: Self.maxAgeIntervals * MarketSchedule.keyInfoInterval)
         let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo)
-        // Intervals move with the credit plan; the age limit is set from the plan at start-up.
+        // Intervals move with the credit plan (budget spent, other users of the key), so the age limit follows
+        // the plan in force when the data is read, not the one at start-up. A spent budget pauses polling until
+        // the month turns; the age limit stays at the slowest useful pace all the same, so a weeks-old AKT price
+        // never prices uakt leases (an explicit interval flag is the user's choice and is honoured).
         func box<Value>(_ consumer: CreditPlanner.Consumer) -> LastGood<Value> {
-            LastGood(maxAge: Self.maxAgeIntervals * schedule.interval(consumer, now: now))
+            let ceiling = config.intervalOverrides[consumer] ?? CreditPlanner.paces[consumer]!.slowest
+            return LastGood(maxAge: { now in Self.maxAgeIntervals * min(schedule.interval(consumer, now: now), ceiling) })
         }
         quotes = box(.quotes)
         guard config.enabled else {

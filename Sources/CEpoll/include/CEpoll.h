@@ -71,6 +71,9 @@ static inline ssize_t cepoll_recv(int fd, void *buffer, size_t length) {
 
 static inline int cepoll_errno(void) { return errno; }
 
+/// Names the calling thread (at most 15 characters), as `top -H` and debuggers show it.
+void cepoll_set_thread_name(const char *name);
+
 /// Wakes a loop blocked in epoll_wait, and clears the wake-up.
 void cepoll_eventfd_signal(int fd);
 void cepoll_eventfd_reset(int fd);

@@ -40,22 +40,15 @@ struct AccountGoldenTests {
         return try harness.render()
     }
 
-    static func checkGolden(_ rendered: String, _ name: String) throws {
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try Data(rendered.utf8).write(to: Fixtures.url(name))
-        }
-        #expect(rendered == (try Fixtures.string(name)))
-    }
-
     @Test("with AKT at $0.50: matches Tests/Fixtures/golden/account.prom")
     func golden() async throws {
-        try Self.checkGolden(try await Self.renderRecorded(aktPriceUSD: 0.5), "golden/account.prom")
+        try Golden.compare(try await Self.renderRecorded(aktPriceUSD: 0.5), "account.prom")
     }
 
     @Test("without an AKT price: the uakt figures are absent, the rest is the same; matches golden/account-no-akt-price.prom")
     func goldenWithoutAKTPrice() async throws {
         let rendered = try await Self.renderRecorded(aktPriceUSD: nil)
-        try Self.checkGolden(rendered, "golden/account-no-akt-price.prom")
+        try Golden.compare(rendered, "account-no-akt-price.prom")
         let withPrice = try await Self.renderRecorded(aktPriceUSD: 0.5)
         // Exactly the uakt lease, its deployment's spend and balance, and the tenant's total go missing.
         let missing = Set(withPrice.split(separator: "\n")).subtracting(rendered.split(separator: "\n"))
@@ -68,29 +61,13 @@ struct AccountGoldenTests {
         ])
     }
 
-    @Test("promtool accepts the golden expositions", .enabled(if: FileManager.default.isExecutableFile(atPath: H.promtool)),
-          arguments: ["golden/account.prom", "golden/account-no-akt-price.prom"])
-    func promtoolAcceptsGolden(_ name: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: H.promtool)
-        process.arguments = ["check", "metrics"]
-        process.standardInput = try FileHandle(forReadingFrom: Fixtures.url(name))
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
-    }
-
     @Test("figures checked by hand against the recorded bodies")
     func handComputed() async throws {
         let harness = try Self.recordedChain(aktPriceUSD: { _ in 0.5 })
         defer { harness.chain.stop() }
         #expect(await harness.pollAll().isEmpty)
         let families = harness.collect()
-        func value(_ name: String, _ labels: [String: String]) -> Double? { H.value(families, name, labels) }
+        func value(_ name: String, _ labels: [String: String]) -> Double? { Samples.value(families, name, labels) }
         func close(_ actual: Double?, _ expected: Double) -> Bool { actual.map { abs($0 - expected) < 1e-9 } ?? false }
         let tenant = H.tenant, second = H.secondOwner
 
@@ -138,9 +115,9 @@ struct AccountGoldenTests {
         defer { harness.chain.stop() }
         #expect(await harness.pollAll().isEmpty)
         let lease = ["owner": H.tenant, "dseq": "26000000", "gseq": "1", "oseq": "1", "provider": H.providers[2]]
-        #expect(H.value(harness.collect(), "akash_lease_price_usd_per_hour", lease) == nil)
+        #expect(Samples.value(harness.collect(), "akash_lease_price_usd_per_hour", lease) == nil)
         price.withLock { $0 = 0.5 }
-        #expect(H.value(harness.collect(), "akash_lease_price_usd_per_hour", lease) == 0.07515)
+        #expect(Samples.value(harness.collect(), "akash_lease_price_usd_per_hour", lease) == 0.07515)
     }
 
     @Test("the chain going down keeps the last good leases priced with the current AKT price")
@@ -161,8 +138,8 @@ struct AccountGoldenTests {
         price.withLock { $0 = 1 }
         let families = harness.collect(at: later)
         let lease = ["owner": H.tenant, "dseq": "26000000", "gseq": "1", "oseq": "1", "provider": H.providers[2]]
-        #expect(H.value(families, "akash_lease_price_usd_per_hour", lease) == 0.1503)
-        #expect(H.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "26000000"]) == 0.97495)
-        #expect(H.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "26000002"]) == 5)
+        #expect(Samples.value(families, "akash_lease_price_usd_per_hour", lease) == 0.1503)
+        #expect(Samples.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "26000000"]) == 0.97495)
+        #expect(Samples.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "26000002"]) == 5)
     }
 }

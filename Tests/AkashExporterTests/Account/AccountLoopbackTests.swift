@@ -35,10 +35,10 @@ struct AccountLoopbackTests {
         #expect(second.contains("pagination.key=%2B%2B%2F%2FAQA%3D"))
 
         let families = harness.collect()
-        #expect(H.value(families, "akash_account_active_leases", ["owner": H.tenant]) == 25)
-        #expect(H.count(families, "akash_lease_price_usd_per_hour") == 25)
+        #expect(Samples.value(families, "akash_account_active_leases", ["owner": H.tenant]) == 25)
+        #expect(Samples.count(families, "akash_lease_price_usd_per_hour") == 25)
         // 25 × 1.5 uact a block × 600 blocks an hour = 22500 uact = $0.0225 an hour.
-        let spend = try #require(H.value(families, "akash_account_spend_usd_per_hour", ["owner": H.tenant]))
+        let spend = try #require(Samples.value(families, "akash_account_spend_usd_per_hour", ["owner": H.tenant]))
         #expect(abs(spend - 0.0225) < 1e-12)
     }
 
@@ -51,10 +51,10 @@ struct AccountLoopbackTests {
         #expect(await harness.poll("akash_leases") == nil)
         #expect(harness.queries(FakeChain.leasesPath).count == 10)
         let families = harness.collect()
-        #expect(H.value(families, "akash_account_active_leases", ["owner": H.tenant]) == 2000)
-        #expect(H.count(families, "akash_lease_price_usd_per_hour") == 2000)
-        #expect(H.count(families, "akash_deployment_spend_usd_per_hour") == 500)
-        let spend = try #require(H.value(families, "akash_account_spend_usd_per_hour", ["owner": H.tenant]))
+        #expect(Samples.value(families, "akash_account_active_leases", ["owner": H.tenant]) == 2000)
+        #expect(Samples.count(families, "akash_lease_price_usd_per_hour") == 2000)
+        #expect(Samples.count(families, "akash_deployment_spend_usd_per_hour") == 500)
+        let spend = try #require(Samples.value(families, "akash_account_spend_usd_per_hour", ["owner": H.tenant]))
         #expect(abs(spend - 1.8) < 1e-12)
     }
 
@@ -70,7 +70,7 @@ struct AccountLoopbackTests {
         #expect(failure.message.contains("repeated pagination key"))
         // The first page gives the key, the second repeats it: two requests, then stop.
         #expect(harness.queries(FakeChain.leasesPath).count == 2)
-        #expect(H.value(harness.collect(), "akash_account_active_leases", ["owner": H.tenant]) == nil)
+        #expect(Samples.value(harness.collect(), "akash_account_active_leases", ["owner": H.tenant]) == nil)
     }
 
     @Test("deployments are paginated the same way and give every active escrow")
@@ -90,11 +90,11 @@ struct AccountLoopbackTests {
             == [nil, FakeChain.pageKey(1), FakeChain.pageKey(2)])
         let families = harness.collect()
         // No lease pays, so each escrow keeps its 1 ACT, costs nothing per hour and has no runway.
-        #expect(H.count(families, "akash_deployment_escrow_balance_usd") == 7)
-        #expect(H.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "30000006"]) == 1)
-        #expect(H.value(families, "akash_deployment_spend_usd_per_hour", ["owner": H.tenant, "dseq": "30000006"]) == 0)
-        #expect(H.count(families, "akash_deployment_escrow_runway_seconds") == 0)
-        #expect(H.value(families, "akash_account_spend_usd_per_hour", ["owner": H.tenant]) == 0)
+        #expect(Samples.count(families, "akash_deployment_escrow_balance_usd") == 7)
+        #expect(Samples.value(families, "akash_deployment_escrow_balance_usd", ["owner": H.tenant, "dseq": "30000006"]) == 1)
+        #expect(Samples.value(families, "akash_deployment_spend_usd_per_hour", ["owner": H.tenant, "dseq": "30000006"]) == 0)
+        #expect(Samples.count(families, "akash_deployment_escrow_runway_seconds") == 0)
+        #expect(Samples.value(families, "akash_account_spend_usd_per_hour", ["owner": H.tenant]) == 0)
     }
 
     @Test("the chain failing keeps the last good data until three intervals have passed, then drops it")
@@ -117,8 +117,8 @@ struct AccountLoopbackTests {
 
         // 4 leases × 1.5 uact = 6 uact a block against 6000 uact: 1000 blocks = 6000 s of runway.
         let runway = ["owner": H.tenant, "dseq": "30000000"]
-        #expect(H.value(harness.collect(at: later), "akash_deployment_escrow_runway_seconds", runway) == 6000)
-        #expect(H.value(harness.collect(at: H.pollTime.addingTimeInterval(180)), "akash_account_active_leases", ["owner": H.tenant]) == 4)
+        #expect(Samples.value(harness.collect(at: later), "akash_deployment_escrow_runway_seconds", runway) == 6000)
+        #expect(Samples.value(harness.collect(at: H.pollTime.addingTimeInterval(180)), "akash_account_active_leases", ["owner": H.tenant]) == 4)
         let stale = harness.collect(at: H.pollTime.addingTimeInterval(181))
         #expect(stale.allSatisfy { $0.isEmpty })
     }
@@ -136,8 +136,8 @@ struct AccountLoopbackTests {
         #expect(failure.reason == .http)
         #expect(failure.message.contains(H.secondOwner))
         let families = harness.collect()
-        #expect(H.value(families, "akash_account_active_leases", ["owner": H.tenant]) == 2)
-        #expect(H.value(families, "akash_account_active_leases", ["owner": H.secondOwner]) == nil)
+        #expect(Samples.value(families, "akash_account_active_leases", ["owner": H.tenant]) == 2)
+        #expect(Samples.value(families, "akash_account_active_leases", ["owner": H.secondOwner]) == nil)
     }
 
     @Test("a lease the server lists although it is closed is not billed")
@@ -148,7 +148,7 @@ struct AccountLoopbackTests {
             FakeChain.lease(owner: H.tenant, dseq: "1", provider: H.providers[0], denom: "uact", amount: "99.0", state: "closed"),
         ]])
         #expect(await harness.poll("akash_leases") == nil)
-        #expect(H.value(harness.collect(), "akash_account_active_leases", ["owner": H.tenant]) == 1)
+        #expect(Samples.value(harness.collect(), "akash_account_active_leases", ["owner": H.tenant]) == 1)
     }
 
     @Test("a malformed amount or a block without height is a decode failure, and nothing is stored")

@@ -12,7 +12,6 @@ struct AccountHarness {
                             "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63"]
     /// 2026-07-17T20:07:00Z, the time of the recorded block.
     static let pollTime = Date(timeIntervalSince1970: 1_784_318_820)
-    static let promtool = "/usr/bin/promtool"
 
     let chain: FakeChain
     let area: AccountArea
@@ -32,13 +31,7 @@ struct AccountHarness {
 
     /// Polls one source once at `now`; the failure, or nil on success.
     func poll(_ name: String, at now: Date = pollTime) async -> SourceFailure? {
-        let context = PollContext(source: name, now: now, upstream: upstream, health: HealthRegistry(sources: [name]))
-        do {
-            try await source(name).poll(context)
-            return nil
-        } catch {
-            return error
-        }
+        await AreaTesting.poll(source(name), via: upstream, at: now)
     }
 
     /// Polls every source once; the failures by source name.
@@ -63,13 +56,4 @@ struct AccountHarness {
         chain.requests(path).map(FakeChain.queryItems)
     }
 
-    /// The value of the sample of `name` with exactly `labels`, or nil when there is none.
-    static func value(_ families: [MetricFamily], _ name: String, _ labels: [String: String]) -> Double? {
-        let wanted = Set(labels.map { Label($0.key, $0.value) })
-        return families.filter { $0.name == name }.flatMap(\.samples).first { Set($0.labels) == wanted }?.value
-    }
-
-    static func count(_ families: [MetricFamily], _ name: String) -> Int {
-        families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
-    }
 }

@@ -34,6 +34,8 @@ struct ExporterAppTests {
         (["--cmc.quotes-interval=soon"], "\"soon\" for --cmc.quotes-interval"),
         (["--akash.owner=akash1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"], "akash1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"),
         (["--akash.rest-url=ftp://x"], "\"ftp://x\" for --akash.rest-url"),
+        (["--web.basic-auth-file=/nonexistent/auth"],
+         "invalid value \"/nonexistent/auth\" for --web.basic-auth-file: expected a file with one line username:password, but it cannot be read"),
         (["--no-such-flag"], "unknown flag --no-such-flag"),
         (["--web.listen-address"], "--web.listen-address needs a value"),
     ])

@@ -100,17 +100,17 @@ struct ComputeAreaTests {
         #expect(await area.pollAll(try StubConsole()).isEmpty)
 
         let atCapacityMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(180))
-        #expect(ComputeTest.sample(atCapacityMaxAge, "akash_network_gpus", ["state": "total"]) == 247)
-        #expect(ComputeTest.sample(atCapacityMaxAge, "akash_providers", ["state": "active"]) == 60)
+        #expect(Samples.value(atCapacityMaxAge, "akash_network_gpus", ["state": "total"]) == 247)
+        #expect(Samples.value(atCapacityMaxAge, "akash_providers", ["state": "active"]) == 60)
 
         let pastCapacityMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(181))
-        #expect(ComputeTest.sample(pastCapacityMaxAge, "akash_network_gpus", ["state": "total"]) == nil)
-        #expect(ComputeTest.sample(pastCapacityMaxAge, "akash_providers", ["state": "active"]) == nil)
-        #expect(ComputeTest.sample(pastCapacityMaxAge, "akash_providers", ["state": "registered"]) == 2)
+        #expect(Samples.value(pastCapacityMaxAge, "akash_network_gpus", ["state": "total"]) == nil)
+        #expect(Samples.value(pastCapacityMaxAge, "akash_providers", ["state": "active"]) == nil)
+        #expect(Samples.value(pastCapacityMaxAge, "akash_providers", ["state": "registered"]) == 2)
 
         let pastProvidersMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(901))
-        #expect(ComputeTest.sample(pastProvidersMaxAge, "akash_providers", ["state": "registered"]) == nil)
-        #expect(ComputeTest.sampleCount(pastProvidersMaxAge, "akash_gpus") == 12)
+        #expect(Samples.value(pastProvidersMaxAge, "akash_providers", ["state": "registered"]) == nil)
+        #expect(Samples.count(pastProvidersMaxAge, "akash_gpus") == 12)
 
         #expect(area.collect(now: ComputeTest.pollTime.addingTimeInterval(2701)).allSatisfy { $0.isEmpty })
     }
@@ -130,20 +130,17 @@ struct ComputeAreaTests {
         #expect(failures["akash_network_capacity"]?.message == "Console /v1/network-capacity: HTTP 500")
 
         let kept = area.collect(now: ComputeTest.pollTime.addingTimeInterval(61))
-        #expect(ComputeTest.sample(kept, "akash_network_gpus", ["state": "total"]) == 247)
-        #expect(ComputeTest.sample(kept, "akash_providers", ["state": "registered"]) == 2)
+        #expect(Samples.value(kept, "akash_network_gpus", ["state": "total"]) == 247)
+        #expect(Samples.value(kept, "akash_providers", ["state": "registered"]) == 2)
 
         try console.serve(NetworkCapacity.path, fixture: "network-capacity.test-fixture.json")
-        #expect(await ComputeArea.poll(area.source("akash_network_capacity"), console,
-                                       now: ComputeTest.pollTime.addingTimeInterval(120)) == nil)
+        #expect(await AreaTesting.poll(area.source("akash_network_capacity"), via: console,
+                                       at: ComputeTest.pollTime.addingTimeInterval(120)) == nil)
         let healed = area.collect(now: ComputeTest.pollTime.addingTimeInterval(121))
-        #expect(ComputeTest.sample(healed, "akash_network_gpus", ["state": "total"]) == 2742)
+        #expect(Samples.value(healed, "akash_network_gpus", ["state": "total"]) == 2742)
     }
 
     // MARK: Golden exposition
-
-    static let goldenName = "golden/compute.prom"
-    static let promtool = "/usr/bin/promtool"
 
     /// The whole compute area after one poll of each source: the recorded capacity and provider bodies, and GPU
     /// prices with odd model names (quote, backslash, newline, non-ASCII), a null price and a null statistic.
@@ -156,11 +153,7 @@ struct ComputeAreaTests {
 
     @Test("whole compute exposition matches Tests/Fixtures/golden/compute.prom")
     func golden() async throws {
-        let rendered = try await Self.renderArea()
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try Data(rendered.utf8).write(to: Fixtures.url(Self.goldenName))
-        }
-        #expect(rendered == (try Fixtures.string(Self.goldenName)))
+        try Golden.compare(try await Self.renderArea(), "compute.prom")
     }
 
     @Test("odd model names are escaped in label values")
@@ -173,21 +166,5 @@ struct ComputeAreaTests {
         for line in rendered.split(separator: "\n") where !line.hasPrefix("#") {
             #expect(line.hasPrefix("akash_") && line.contains(" "), "\(line)")
         }
-    }
-
-    @Test("promtool accepts the golden exposition",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: Self.promtool)))
-    func promtoolAcceptsGolden() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.promtool)
-        process.arguments = ["check", "metrics"]
-        process.standardInput = try FileHandle(forReadingFrom: Fixtures.url(Self.goldenName))
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
     }
 }

@@ -14,7 +14,7 @@ struct ComputeDecodingTests {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.json")))
         let h100 = ["vendor": "nvidia", "model": "h100", "ram": "80Gi", "interface": "SXM5"]
         func h100Price(_ stat: String) -> Double? {
-            ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
+            Samples.value(families, "akash_gpu_bid_price_usd_per_hour",
                    ["vendor": "nvidia", "model": "h100", "ram": "80Gi", "interface": "SXM5", "stat": stat])
         }
         #expect(h100Price("min") == 2.01)
@@ -22,13 +22,13 @@ struct ComputeDecodingTests {
         #expect(h100Price("mean") == 2.58)
         #expect(h100Price("weighted_mean") == 2.49)
         #expect(h100Price("max") == 3.16)
-        #expect(ComputeTest.sample(families, "akash_gpus", h100.merging(["state": "total"]) { $1 }) == 63)
-        #expect(ComputeTest.sample(families, "akash_gpus", h100.merging(["state": "available"]) { $1 }) == 15)
-        #expect(ComputeTest.sample(families, "akash_gpu_providers", h100.merging(["state": "total"]) { $1 }) == 5)
-        #expect(ComputeTest.sample(families, "akash_gpu_providers", h100.merging(["state": "available"]) { $1 }) == 3)
+        #expect(Samples.value(families, "akash_gpus", h100.merging(["state": "total"]) { $1 }) == 63)
+        #expect(Samples.value(families, "akash_gpus", h100.merging(["state": "available"]) { $1 }) == 15)
+        #expect(Samples.value(families, "akash_gpu_providers", h100.merging(["state": "total"]) { $1 }) == 5)
+        #expect(Samples.value(families, "akash_gpu_providers", h100.merging(["state": "available"]) { $1 }) == 3)
         // 6 models, 5 of them priced.
-        #expect(ComputeTest.sampleCount(families, "akash_gpu_bid_price_usd_per_hour") == 5 * 5)
-        #expect(ComputeTest.sampleCount(families, "akash_gpus") == 6 * 2)
+        #expect(Samples.count(families, "akash_gpu_bid_price_usd_per_hour") == 5 * 5)
+        #expect(Samples.count(families, "akash_gpus") == 6 * 2)
     }
 
     @Test("a null price gives no price sample, but the model's availability is still exported")
@@ -36,14 +36,14 @@ struct ComputeDecodingTests {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.json")))
         let prices = families.first { $0.name == "akash_gpu_bid_price_usd_per_hour" }!
         #expect(!prices.samples.contains { $0.labels.contains(Label("model", "rtx3060ti")) })
-        #expect(ComputeTest.sample(families, "akash_gpus",
+        #expect(Samples.value(families, "akash_gpus",
                        ["vendor": "nvidia", "model": "rtx3060ti", "ram": "8Gi", "interface": "PCIe", "state": "total"]) == 2)
     }
 
     @Test("a price of 0 upstream is exported as 0: only an absent price is absent")
     func zeroPriceIsAValue() throws {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.json")))
-        #expect(ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
+        #expect(Samples.value(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "nvidia", "model": "gtx1070ti", "ram": "8Gi", "interface": "PCIe", "stat": "min"]) == 0)
     }
 
@@ -52,7 +52,7 @@ struct ComputeDecodingTests {
         let families = GPUPrices.families(try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.odd-names.json")))
         let labels = ["vendor": "amd", "model": "mi300x\nbeta", "ram": "192Gi", "interface": "OAM"]
         func price(_ stat: String) -> Double? {
-            ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour", labels.merging(["stat": stat]) { $1 })
+            Samples.value(families, "akash_gpu_bid_price_usd_per_hour", labels.merging(["stat": stat]) { $1 })
         }
         #expect(price("median") == 1.95)
         #expect(price("weighted_mean") == nil)
@@ -63,9 +63,9 @@ struct ComputeDecodingTests {
         let body = try GPUPrices.decode(try Fixtures.data("akash/gpu-prices.test-fixture.json"))
         #expect(body.models.map(\.model) == ["gpu2", "gpu3", "gpu0", "gpu1"])
         let families = GPUPrices.families(body)
-        #expect(ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
+        #expect(Samples.value(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "nvidia", "model": "gpu0", "ram": "1024", "interface": "pcie", "stat": "weighted_mean"]) == 0.6)
-        #expect(ComputeTest.sampleCount(families, "akash_gpu_bid_price_usd_per_hour") == 2 * 5)
+        #expect(Samples.count(families, "akash_gpu_bid_price_usd_per_hour") == 2 * 5)
     }
 
     @Test("an empty models list is a valid answer with no GPU series")
@@ -122,27 +122,27 @@ struct ComputeDecodingTests {
     func networkCapacitySample() throws {
         let body = try NetworkCapacity.decode(try Fixtures.data("akash/network-capacity.json"))
         let families = NetworkCapacity.families(body)
-        #expect(ComputeTest.sample(families, "akash_providers", ["state": "active"]) == 60)
-        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
-        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "total"]) == 10107.225)
-        #expect(ComputeTest.sample(families, "akash_network_gpus", ["state": "pending"]) == 10)
-        #expect(ComputeTest.sample(families, "akash_network_memory_bytes", ["state": "available"])
+        #expect(Samples.value(families, "akash_providers", ["state": "active"]) == 60)
+        #expect(Samples.value(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
+        #expect(Samples.value(families, "akash_network_cpu_cores", ["state": "total"]) == 10107.225)
+        #expect(Samples.value(families, "akash_network_gpus", ["state": "pending"]) == 10)
+        #expect(Samples.value(families, "akash_network_memory_bytes", ["state": "available"])
                 == 52_776_558_133_248)
-        #expect(ComputeTest.sample(families, "akash_network_storage_bytes", ["class": "persistent", "state": "total"])
+        #expect(Samples.value(families, "akash_network_storage_bytes", ["class": "persistent", "state": "total"])
                 == 100_423_521_312_768)
-        #expect(ComputeTest.sample(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "pending"])
+        #expect(Samples.value(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "pending"])
                 == 2_199_023_255_552)
         // Only the two real classes: the upstream `total` class would double every sum().
-        #expect(ComputeTest.sampleCount(families, "akash_network_storage_bytes") == 2 * 4)
+        #expect(Samples.count(families, "akash_network_storage_bytes") == 2 * 4)
     }
 
     @Test("the Console's functional-test capacity body decodes")
     func networkCapacityTestFixture() throws {
         let families = NetworkCapacity.families(
             try NetworkCapacity.decode(try Fixtures.data("akash/network-capacity.test-fixture.json")))
-        #expect(ComputeTest.sample(families, "akash_providers", ["state": "active"]) == 2)
-        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "pending"]) == 0.912)
-        #expect(ComputeTest.sample(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "active"])
+        #expect(Samples.value(families, "akash_providers", ["state": "active"]) == 2)
+        #expect(Samples.value(families, "akash_network_cpu_cores", ["state": "pending"]) == 0.912)
+        #expect(Samples.value(families, "akash_network_storage_bytes", ["class": "ephemeral", "state": "active"])
                 == 910)
     }
 
@@ -165,9 +165,9 @@ struct ComputeDecodingTests {
         let counts = try ProviderList.decode(try Fixtures.data("akash/providers.json"))
         #expect(counts == ProviderCounts(registered: 2, online: 1, audited: 1))
         let families = ProviderList.families(counts)
-        #expect(ComputeTest.sample(families, "akash_providers", ["state": "registered"]) == 2)
-        #expect(ComputeTest.sample(families, "akash_providers", ["state": "online"]) == 1)
-        #expect(ComputeTest.sample(families, "akash_providers", ["state": "audited"]) == 1)
+        #expect(Samples.value(families, "akash_providers", ["state": "registered"]) == 2)
+        #expect(Samples.value(families, "akash_providers", ["state": "online"]) == 1)
+        #expect(Samples.value(families, "akash_providers", ["state": "audited"]) == 1)
     }
 
     @Test("an audited provider that is offline is not counted as audited")

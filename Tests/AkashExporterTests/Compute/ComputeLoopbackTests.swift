@@ -70,7 +70,7 @@ struct ComputeLoopbackTests {
         }
 
         func h100Median(at now: Date) -> Double? {
-            ComputeTest.sample(area.collect(now: now), "akash_gpu_bid_price_usd_per_hour",
+            Samples.value(area.collect(now: now), "akash_gpu_bid_price_usd_per_hour",
                    ["vendor": "nvidia", "model": "h100", "ram": "80Gi", "interface": "SXM5", "stat": "median"])
         }
     }
@@ -86,9 +86,9 @@ struct ComputeLoopbackTests {
         }
         let families = setup.area.collect(now: ComputeTest.pollTime)
         #expect(setup.h100Median(at: ComputeTest.pollTime) == 2.56)
-        #expect(ComputeTest.sample(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
-        #expect(ComputeTest.sample(families, "akash_providers", ["state": "active"]) == 60)
-        #expect(ComputeTest.sample(families, "akash_providers", ["state": "online"]) == 1)
+        #expect(Samples.value(families, "akash_network_cpu_cores", ["state": "active"]) == 2858.03)
+        #expect(Samples.value(families, "akash_providers", ["state": "active"]) == 60)
+        #expect(Samples.value(families, "akash_providers", ["state": "online"]) == 1)
         #expect(setup.console.requests.map(\.path).sorted()
                 == ["/console/v1/gpu-prices", "/console/v1/network-capacity", "/console/v1/providers"])
         #expect(setup.console.requests.allSatisfy { $0.method == "GET" && $0.header("accept") == "application/json" })
@@ -118,7 +118,7 @@ struct ComputeLoopbackTests {
         #expect(await setup.poll(GPUPrices.sourceName, at: healed))
         #expect(setup.health(GPUPrices.sourceName).up == true)
         let families = setup.area.collect(now: healed)
-        #expect(ComputeTest.sample(families, "akash_gpu_bid_price_usd_per_hour",
+        #expect(Samples.value(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "amd", "model": "gpu3", "ram": "8192", "interface": "sxm", "stat": "median"]) == 1.2)
         #expect(setup.h100Median(at: healed) == nil)
     }
@@ -132,7 +132,7 @@ struct ComputeLoopbackTests {
         #expect(await setup.poll(ProviderList.sourceName, at: ComputeTest.pollTime.addingTimeInterval(300)) == false)
         #expect(setup.health(ProviderList.sourceName).failures == [.decode: 1])
         let kept = setup.area.collect(now: ComputeTest.pollTime.addingTimeInterval(301))
-        #expect(ComputeTest.sample(kept, "akash_providers", ["state": "registered"]) == 2)
+        #expect(Samples.value(kept, "akash_providers", ["state": "registered"]) == 2)
     }
 
     /// The runner's clock in these tests: polls happen at the times a test names, whatever the wall clock says.

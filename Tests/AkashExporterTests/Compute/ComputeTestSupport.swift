@@ -53,18 +53,6 @@ enum ComputeTest {
     /// Poll failures are expected in these tests; their log lines are not the subject.
     static let quiet = Logger(level: .error, sink: { _ in })
 
-    /// The value of the sample of family `name` with exactly `labels`, or nil when there is none.
-    static func sample(_ families: [MetricFamily], _ name: String, _ labels: [String: String] = [:]) -> Double? {
-        let wanted = Set(labels.map { Label($0.key, $0.value) })
-        return families.filter { $0.name == name }.flatMap(\.samples)
-            .first { Set($0.labels) == wanted }?.value
-    }
-
-    /// How many samples the families named `name` hold.
-    static func sampleCount(_ families: [MetricFamily], _ name: String) -> Int {
-        families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
-    }
-
     /// The failure of decoding `body`, nil when it decoded.
     static func decodeFailure(_ body: String, _ decode: (Data) throws(SourceFailure) -> some Any) -> SourceFailure? {
         do {
@@ -94,21 +82,9 @@ extension ComputeArea {
     func pollAll(_ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime) async -> [String: SourceFailure] {
         var failures: [String: SourceFailure] = [:]
         for source in sources {
-            if let failure = await Self.poll(source, upstream, now: now) { failures[source.name] = failure }
+            if let failure = await AreaTesting.poll(source, via: upstream, at: now) { failures[source.name] = failure }
         }
         return failures
     }
 
-    /// Polls one source once; the failure, or nil on success.
-    static func poll(_ source: any PolledSource, _ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime,
-                     health: HealthRegistry? = nil) async -> SourceFailure? {
-        let health = health ?? HealthRegistry(sources: [source.name])
-        let context = PollContext(source: source.name, now: now, upstream: upstream, health: health)
-        do {
-            try await source.poll(context)
-            return nil
-        } catch {
-            return error
-        }
-    }
 }

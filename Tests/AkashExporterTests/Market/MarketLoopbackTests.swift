@@ -57,7 +57,7 @@ final class FakeCoinMarketCap {
             Issue.record("no source \(name)")
             return nil
         }
-        return await MarketTesting.poll(source, via: client, at: now, health: health)
+        return await AreaTesting.poll(source, via: client, at: now, health: health)
     }
 
     /// Everything a secret could leak into, apart from the one header it belongs in.
@@ -140,6 +140,30 @@ final class FakeCoinMarketCap {
         fake.assertKeyOnlyInItsHeader(exposition: exposition, failures: [failure])
     }
 
+    /// The age limit is three of the quotes' *current* intervals: when the credit plan slows quotes down, the
+    /// last quote is not dropped between two polls of the new pace.
+    @Test func ageLimitFollowsTheCreditPlan() async throws {
+        // 8,400 of 10,000 credits spent with 5.5 days left: quotes every ~15 min, so a 50-min-old quote is stale.
+        let fake = try FakeCoinMarketCap(state: MarketStateSection(credits: .init(month: "2026-05", used: 8_400)))
+        #expect(await fake.poll("cmc_quotes") == nil)
+        let later = MarketTesting.now.addingTimeInterval(3000)
+        #expect(fake.area.aktPriceUSD(now: later) == nil)
+        // Another user of the key spent more: 100 usable credits left slow quotes to one every ~80 min.
+        let keyInfo = #"{"status":{"error_code":0,"credit_count":0},"data":{"usage":{"current_month":{"credits_used":8900}}}}"#
+        fake.route("/v1/key/info", .json(Data(keyInfo.utf8)))
+        #expect(await fake.poll("cmc_key_info", at: later) == nil)
+        #expect(fake.area.aktPriceUSD(now: later) == 0.87)
+    }
+
+    /// A spent budget pauses quotes until the month turns, but never stretches the age limit past three times the
+    /// slowest useful pace (30 min): a days-old AKT price must not price uakt leases.
+    @Test func spentBudgetDoesNotKeepAStalePrice() async throws {
+        let fake = try FakeCoinMarketCap(state: MarketStateSection(credits: .init(month: "2026-05", used: 9_990)))
+        #expect(await fake.poll("cmc_quotes") == nil)
+        #expect(fake.area.aktPriceUSD(now: MarketTesting.now.addingTimeInterval(3 * 1800)) == 0.87)
+        #expect(fake.area.aktPriceUSD(now: MarketTesting.now.addingTimeInterval(3 * 1800 + 1)) == nil)
+    }
+
     /// A rejected key fails every source with `auth` and is logged in one clear line, not once per source.
     @Test func rejectedKeyIsOneLogLine() async throws {
         let fake = try FakeCoinMarketCap(arguments: ["--cmc.ids", "AKT=7431"])
@@ -154,6 +178,18 @@ final class FakeCoinMarketCap {
         #expect(alarms.count == 1)
         #expect(try MarketTesting.render(fake.area, at: MarketTesting.now).contains("akash_market_") == false)
         fake.assertKeyOnlyInItsHeader(exposition: "", failures: failures)
+    }
+
+    /// An error message that echoes the key (a proxy, an API change) reaches no failure, log line or page.
+    @Test func echoedKeyInAnErrorMessageIsRedacted() async throws {
+        let fake = try FakeCoinMarketCap(arguments: ["--cmc.ids", "AKT=7431"])
+        let body = #"{"status":{"error_code":1001,"error_message":"API key \#(MarketTesting.apiKey) is invalid.","credit_count":0}}"#
+        fake.route("/v3/cryptocurrency/quotes/latest", .json(Data(body.utf8), status: 401))
+        let failure = try #require(await fake.poll("cmc_quotes"))
+        #expect(failure.reason == .auth)
+        #expect(failure.message.hasPrefix("quotes: CoinMarketCap error 1001: API key <redacted> is invalid."))
+        #expect(fake.logs.lines.contains { $0.contains("<redacted>") })
+        fake.assertKeyOnlyInItsHeader(exposition: "", failures: [failure])
     }
 
     /// Plans without the altcoin season endpoint: that source is down, the regime still follows fear & greed.
@@ -189,19 +225,6 @@ final class FakeCoinMarketCap {
         let fake = try FakeCoinMarketCap(arguments: ["--cmc.enabled=false"])
         #expect(fake.area.sources.isEmpty && fake.area.collectors.isEmpty)
         #expect(fake.area.aktPriceUSD(now: MarketTesting.now) == nil)
-    }
-}
-
-/// Golden expositions in `Tests/Fixtures/golden`. `UPDATE_GOLDEN=1 swift test ...` rewrites them.
-enum Golden {
-    static func compare(_ actual: String, _ name: String) throws {
-        let url = Fixtures.url("golden/\(name)")
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let expected = try Fixtures.string("golden/\(name)")
-        #expect(actual == expected, "golden \(name) differs; run with UPDATE_GOLDEN=1 and review the diff")
     }
 }
 

@@ -18,17 +18,6 @@ enum MarketTesting {
         return try MarketConfig(flags, environment: environment)
     }
 
-    /// Polls once; the failure, or nil on success.
-    static func poll(_ source: any PolledSource, via upstream: any UpstreamFetching, at now: Date = now,
-                     health: HealthRegistry = HealthRegistry(sources: [])) async -> SourceFailure? {
-        do throws(SourceFailure) {
-            try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     static func source(_ name: String, of area: MarketArea) -> (any PolledSource)? {
         area.sources.first { $0.name == name }
     }

@@ -1,0 +1,35 @@
+@testable import AkashExporter
+import ExporterKit
+import Exposition
+import Foundation
+
+/// What the tests of every area do the same way: poll one source outside the runner, and read one sample back
+/// from the families the collectors built.
+enum AreaTesting {
+    /// Polls `source` once with the clock at `now`, its requests counted in `health`; the failure, or nil.
+    static func poll(_ source: any PolledSource, via upstream: any UpstreamFetching, at now: Date,
+                     health: HealthRegistry? = nil) async -> SourceFailure? {
+        let context = PollContext(source: source.name, now: now, upstream: upstream,
+                                  health: health ?? HealthRegistry(sources: [source.name]))
+        do throws(SourceFailure) {
+            try await source.poll(context)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+/// Samples of rendered-to-be families, looked up the way a user's query would: by name and exact label set.
+enum Samples {
+    /// The value of the sample of `name` with exactly `labels`, or nil when there is none.
+    static func value(_ families: [MetricFamily], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        let wanted = Set(labels.map { Label($0.key, $0.value) })
+        return families.filter { $0.name == name }.flatMap(\.samples).first { Set($0.labels) == wanted }?.value
+    }
+
+    /// How many samples the families named `name` hold.
+    static func count(_ families: [MetricFamily], _ name: String) -> Int {
+        families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
+    }
+}
