@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Exposition
+import TestSupport
 @testable import ExporterKit
 
 /// Log lines a test can read back.
@@ -45,33 +46,10 @@ struct ValueCollector: MetricsCollector {
     }
 }
 
-/// A clock for the runner that jumps ahead on every wait, so hours of polling schedule pass in milliseconds.
-/// Once a wait reaches the horizon the waiting loop parks until it is cancelled.
-final class VirtualTime: Sendable {
-    private let state: Mutex<(now: Date, waits: [Double])>
-    let horizon: Date
-
-    init(start: Date = Date(timeIntervalSince1970: 1_700_000_000), horizon: Double) {
-        state = Mutex((start, []))
-        self.horizon = start.addingTimeInterval(horizon)
-    }
-
-    var now: Date { state.withLock { $0.now } }
-    /// Every delay the runner asked for, in order.
-    var waits: [Double] { state.withLock { $0.waits } }
-    var reachedHorizon: Bool { now >= horizon }
-
+extension VirtualTime {
+    /// The runner's timing on this clock, without jitter.
     var timing: SourceRunner.Timing {
-        SourceRunner.Timing(now: { self.now }, sleep: { try await self.sleep($0) }, jitter: { 0 })
-    }
-
-    private func sleep(_ seconds: Double) async throws {
-        let parked = state.withLock { state -> Bool in
-            state.now += seconds
-            state.waits.append(seconds)
-            return state.now >= horizon
-        }
-        if parked { try await Task.sleep(for: .seconds(3600)) }
+        SourceRunner.Timing(now: { self.now }, sleep: sleep, jitter: { 0 })
     }
 }
 

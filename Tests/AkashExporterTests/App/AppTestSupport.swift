@@ -8,6 +8,12 @@ enum AppFakes {
 
     static func allUpstreams() throws -> FakeUpstream {
         let fake = try FakeUpstream()
+        routeEverything(on: fake)
+        return fake
+    }
+
+    /// Routes every upstream path to its recorded body (again: how a test heals a broken upstream).
+    static func routeEverything(on fake: FakeUpstream) {
         let cmc = ["/v1/cryptocurrency/map": "cmc/map.json", "/v3/cryptocurrency/quotes/latest": "cmc/quotes-v3.json",
                    "/v3/fear-and-greed/latest": "cmc/fear-and-greed.json",
                    "/v1/altcoin-season-index/latest": "cmc/altcoin-season.json",
@@ -22,7 +28,6 @@ enum AppFakes {
         }
         fake.route("/chain/akash/deployment/v1beta4/deployments/list", .fixture("e2e/chain-deployments.json"))
         fake.route("/chain/cosmos/base/tendermint/v1beta1/blocks/latest", .fixture("e2e/chain-block-latest.json"))
-        return fake
     }
 
     /// Flags pointing every upstream at `fake`.

@@ -1,0 +1,33 @@
+import Foundation
+import Synchronization
+
+/// A clock for a poll loop that jumps ahead on every wait, so hours of polling schedule pass in milliseconds.
+/// Once a wait reaches the horizon the waiting loop parks until it is cancelled. One clock drives one loop: two
+/// loops sharing it would each push the other's time forward.
+///
+/// Test targets turn it into `SourceRunner.Timing(now: { clock.now }, sleep: clock.sleep, jitter: { 0 })`
+/// (TestSupport does not depend on ExporterKit).
+public final class VirtualTime: Sendable {
+    private let state: Mutex<(now: Date, waits: [Double])>
+    public let horizon: Date
+
+    public init(start: Date = Date(timeIntervalSince1970: 1_700_000_000), horizon: Double) {
+        state = Mutex((start, []))
+        self.horizon = start.addingTimeInterval(horizon)
+    }
+
+    public var now: Date { state.withLock { $0.now } }
+    /// Every delay the loop asked for, in order.
+    public var waits: [Double] { state.withLock { $0.waits } }
+    public var reachedHorizon: Bool { now >= horizon }
+
+    /// Moves time on by `seconds` at once; parks (until cancelled) when that reaches the horizon.
+    @Sendable public func sleep(_ seconds: Double) async throws {
+        let parked = state.withLock { state -> Bool in
+            state.now += seconds
+            state.waits.append(seconds)
+            return state.now >= horizon
+        }
+        if parked { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
