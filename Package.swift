@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(name: "bench-render", dependencies: ["Exposition"], path: "Benchmarks/RenderBench", swiftSettings: strict),
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"]),

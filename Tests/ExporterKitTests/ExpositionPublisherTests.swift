@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import Exposition
+import TestSupport
 @testable import ExporterKit
 
 /// A collector whose output the test sets.

@@ -46,19 +46,3 @@ struct ValueCollector: MetricsCollector {
     }
 }
 
-extension VirtualTime {
-    /// The runner's timing on this clock, without jitter.
-    var timing: SourceRunner.Timing {
-        SourceRunner.Timing(now: { self.now }, sleep: sleep, jitter: { 0 })
-    }
-}
-
-/// Waits (up to a generous bound, not a speed goal) until `condition` holds; false if it never did.
-func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        if Date() > deadline { return false }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return true
-}

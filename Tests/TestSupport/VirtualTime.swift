@@ -1,12 +1,11 @@
 import Foundation
+import ExporterKit
 import Synchronization
 
 /// A clock for a poll loop that jumps ahead on every wait, so hours of polling schedule pass in milliseconds.
 /// Once a wait reaches the horizon the waiting loop parks until it is cancelled. One clock drives one loop: two
 /// loops sharing it would each push the other's time forward.
 ///
-/// Test targets turn it into `SourceRunner.Timing(now: { clock.now }, sleep: clock.sleep, jitter: { 0 })`
-/// (TestSupport does not depend on ExporterKit).
 public final class VirtualTime: Sendable {
     private let state: Mutex<(now: Date, waits: [Double])>
     public let horizon: Date
@@ -30,4 +29,21 @@ public final class VirtualTime: Sendable {
         }
         if parked { try await Task.sleep(for: .seconds(3600)) }
     }
+}
+
+extension VirtualTime {
+    /// The runner's timing on this clock, without jitter.
+    public var timing: SourceRunner.Timing {
+        SourceRunner.Timing(now: { self.now }, sleep: sleep, jitter: { 0 })
+    }
+}
+
+/// Waits (up to a generous bound, not a speed goal) until `condition` holds; false if it never did.
+public func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        if Date() > deadline { return false }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return true
 }

@@ -19,10 +19,7 @@ public final class Exporter: Sendable {
         self.logger = logger
         state = StateStore(path: config.core.stateFile, logger: logger)
         state.load()
-        let market = MarketArea(config: config.market, state: state, logger: logger)
-        let compute = ComputeArea(config: config.compute)
-        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
-        let areas: [any ExporterArea] = [market, compute, account]
+        let areas = Self.areas(config: config, state: state, logger: logger)
         let sources = areas.flatMap(\.sources)
         health = HealthRegistry(sources: sources.map(\.name))
         var collectors = areas.flatMap(\.collectors)
@@ -35,6 +32,15 @@ public final class Exporter: Sendable {
         self.publisher = publisher
         runner = SourceRunner(sources: sources, upstream: upstream, health: health, state: state, logger: logger,
                               onChange: { _ = publisher.refresh(now: Date()) })
+    }
+
+    /// The areas as configured, wired together: the account area prices uakt leases with the market area's fresh
+    /// AKT quote, read at render time so that poll order does not matter.
+    public static func areas(config: ExporterConfig, state: StateStore, logger: Logger) -> [any ExporterArea] {
+        let market = MarketArea(config: config.market, state: state, logger: logger)
+        let compute = ComputeArea(config: config.compute)
+        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
+        return [market, compute, account]
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.

@@ -41,11 +41,7 @@ final class ExporterUnderTest: Sendable {
         let logger = logs.logger
         state = StateStore(path: config.core.stateFile, logger: logger)
         state.load()
-        // As in Exporter.init.
-        let market = MarketArea(config: config.market, state: state, logger: logger)
-        let compute = ComputeArea(config: config.compute)
-        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
-        let areas: [any ExporterArea] = [market, compute, account]
+        let areas = Exporter.areas(config: config, state: state, logger: logger)
         let sources = areas.flatMap(\.sources).filter { only?.contains($0.name) ?? true }
         sourceNames = sources.map(\.name)
         health = HealthRegistry(sources: sourceNames)
@@ -131,19 +127,3 @@ struct Scrape: Sendable, CustomStringConvertible {
     }
 }
 
-extension VirtualTime {
-    /// The runner's timing on this clock, without jitter.
-    var timing: SourceRunner.Timing {
-        SourceRunner.Timing(now: { self.now }, sleep: sleep, jitter: { 0 })
-    }
-}
-
-/// Waits (up to a generous bound, not a speed goal) until `condition` holds; false if it never did.
-func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        if Date() > deadline { return false }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return true
-}
