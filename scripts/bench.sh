@@ -77,11 +77,10 @@ bin=.build/release
 # --- the server under test -------------------------------------------------------------------------------
 upstream_port=""
 if [ "$target" = exporter ]; then
-  python3 scripts/fake_upstream.py --port 0 > "$work/upstream.out" 2>"$work/upstream.err" &
-  pids+=($!)
-  for _ in $(seq 1 200); do grep -q '^PORT=' "$work/upstream.out" 2>/dev/null && break; sleep 0.05; done
-  upstream_port="$(sed -n 's/^PORT=//p' "$work/upstream.out")"
-  [ -n "$upstream_port" ] || { echo "fake upstream did not start" >&2; cat "$work/upstream.err" >&2; exit 1; }
+  . scripts/lib/fake_upstream.sh
+  start_fake_upstream "$work" || { echo "fake upstream did not start" >&2; cat "$work/fake.err" >&2; exit 1; }
+  pids+=("$FAKE_UPSTREAM_PID")
+  upstream_port="${FAKE_UPSTREAM_URL##*:}"
 fi
 
 # Starts the server under test on port $1 in the background; prints its pid.

@@ -42,18 +42,10 @@ fail() {
   exit 1
 }
 
-: >"$work/fake.out"
-python3 scripts/fake_upstream.py --port 0 ${fake_args[@]+"${fake_args[@]}"} >"$work/fake.out" 2>"$work/fake.err" &
-fake_pid=$!
-port=""
-for _ in $(seq 100); do
-  port="$(sed -n 's/^PORT=//p' "$work/fake.out")"
-  [ -n "$port" ] && break
-  kill -0 "$fake_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "fake upstream did not start" "$work/fake.err"
-base="http://127.0.0.1:$port"
+. scripts/lib/fake_upstream.sh
+start_fake_upstream "$work" ${fake_args[@]+"${fake_args[@]}"} || fail "fake upstream did not start" "$work/fake.err"
+fake_pid="$FAKE_UPSTREAM_PID"
+base="$FAKE_UPSTREAM_URL"
 state="$work/state.json"
 
 free_port() {

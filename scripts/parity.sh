@@ -24,19 +24,11 @@ cleanup() {
 trap cleanup EXIT
 show() { echo "--- $1"; sed "s/^/    /" "$2"; } >&2
 
-# One fake for all upstreams; it prints PORT=<n> once it listens and logs every request it answers.
-: >"$work/fake.out"  # exists before the loop below reads it
-python3 scripts/fake_upstream.py --port 0 --record "$work/requests.jsonl" >"$work/fake.out" 2>"$work/fake.err" &
-fake_pid=$!
-port=""
-for _ in $(seq 100); do
-  port="$(sed -n 's/^PORT=//p' "$work/fake.out")"
-  [ -n "$port" ] && break
-  kill -0 "$fake_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$port" ] || { show "fake upstream did not start" "$work/fake.err"; exit 1; }
-base="http://127.0.0.1:$port"
+# One fake for all upstreams, recording every request it answers.
+. scripts/lib/fake_upstream.sh
+start_fake_upstream "$work" --record "$work/requests.jsonl" || { show "fake upstream did not start" "$work/fake.err"; exit 1; }
+fake_pid="$FAKE_UPSTREAM_PID"
+base="$FAKE_UPSTREAM_URL"
 echo "parity: fake upstream at $base"
 
 # The exporter: poll every enabled source once and print the exposition. Its exit code says whether every poll
