@@ -81,9 +81,9 @@ enum ExporterBinary {
 
 /// Minimal blocking HTTP/1.0 GET over a socket, so tests see raw status lines and headers.
 enum RawHTTP {
-    static func get(port: Int, path: String, method: String = "GET", headers: [String] = []) throws -> (status: Int, head: String, body: String) {
+    /// A connected blocking socket to 127.0.0.1:`port` (5 s receive timeout); the caller closes it.
+    static func connect(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -91,11 +91,23 @@ enum RawHTTP {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let request = "\(method) \(path) HTTP/1.0\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        return fd
+    }
+
+    static func send(_ fd: Int32, _ text: String) {
+        _ = text.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    static func get(port: Int, path: String, method: String = "GET", headers: [String] = []) throws -> (status: Int, head: String, body: String) {
+        let fd = try connect(port: port)
+        defer { close(fd) }
+        send(fd, "\(method) \(path) HTTP/1.0\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n")
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

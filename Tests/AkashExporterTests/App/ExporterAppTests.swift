@@ -145,6 +145,59 @@ struct ExporterAppTests {
     }
 }
 
+extension ExporterAppTests {
+    @Test("hostile clients leave no file descriptor behind: process_open_fds returns to its baseline")
+    func noLeakedDescriptors() async throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        let server = try RunningExporter(["--web.listen-address=127.0.0.1:0", "--state.file="] + AppFakes.upstreamFlags(fake),
+                                         environment: ["CMC_API_KEY": AppFakes.apiKey])
+        let port = try server.waitForPort()
+        func openFDs() throws -> Double? {
+            let body = try RawHTTP.get(port: port, path: "/metrics").body
+            return body.split(separator: "\n").first { $0.hasPrefix("process_open_fds ") }
+                .flatMap { Double($0.split(separator: " ")[1]) }
+        }
+        // The body is re-rendered every few seconds; the baseline is a value seen twice in a row once ready.
+        var baseline: Double?
+        var previous: Double?
+        for _ in 0..<40 where baseline == nil {
+            let current = try openFDs()
+            if current != nil, current == previous, try RawHTTP.get(port: port, path: "/-/ready").status == 200 { baseline = current }
+            previous = current
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let before = try #require(baseline)
+
+        var sockets: [Int32] = []
+        for index in 0..<300 {
+            let fd = try RawHTTP.connect(port: port)
+            switch index % 4 {
+            case 0: break                                                               // idle
+            case 1: RawHTTP.send(fd, "GET /metr")                                       // half a request line
+            case 2: RawHTTP.send(fd, "\u{16}\u{03}\u{01}garbage\r\n\r\n")          // not HTTP at all
+            default: RawHTTP.send(fd, "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 20_000) + "\r\n\r\n")  // 431
+            }
+            sockets.append(fd)
+        }
+        // The server may already have cut the garbage and 431 clients; the idle and half-request ones stay open.
+        var during = before
+        for _ in 0..<40 where during < before + 150 {
+            try await Task.sleep(for: .milliseconds(500))
+            during = try #require(try openFDs())
+        }
+        #expect(during >= before + 150, "the open clients show in process_open_fds (\(before) → \(during))")
+        for fd in sockets { close(fd) }
+        var after = during
+        for _ in 0..<60 where after != before {
+            try await Task.sleep(for: .milliseconds(500))
+            after = try #require(try openFDs())
+        }
+        #expect(after == before, "open fds \(before) before, \(after) after (\(during) while 300 clients were connected)")
+        #expect(try server.terminate() == 0)
+    }
+}
+
 /// The exporter as a child process serving HTTP.
 final class RunningExporter: @unchecked Sendable {
     private let process = Process()
