@@ -25,7 +25,7 @@ struct BlockSource: PolledSource {
 struct LatestBlock: Decodable, Sendable {
     struct Block: Decodable, Sendable {
         struct Header: Decodable, Sendable {
-            let height: ChainInteger
+            let height: JSONInteger
         }
 
         let header: Header

@@ -70,19 +70,3 @@ public struct DecCoin: Decodable, Sendable, Equatable {
     }
 }
 
-/// An integer field: gRPC-gateway writes 64-bit integers as JSON strings (`"settled_at": "16122572"`) and
-/// 32-bit ones as numbers (`"gseq": 1`); either is accepted so that a mirror that differs still decodes.
-struct ChainInteger: Decodable, Sendable {
-    let value: Int64
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int64.self) {
-            value = number
-        } else if let parsed = Int64(try container.decode(String.self)) {
-            value = parsed
-        } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an integer")
-        }
-    }
-}

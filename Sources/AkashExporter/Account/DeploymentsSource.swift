@@ -62,7 +62,7 @@ struct DeploymentsPage: ChainPage {
     struct EscrowState: Decodable, Sendable {
         let state: String
         let funds: [DecCoin]
-        let settledAt: ChainInteger
+        let settledAt: JSONInteger
 
         enum CodingKeys: String, CodingKey {
             case state, funds

@@ -59,8 +59,8 @@ struct LeasesPage: ChainPage {
 
     struct LeaseID: Decodable, Sendable {
         let dseq: String
-        let gseq: ChainInteger
-        let oseq: ChainInteger
+        let gseq: JSONInteger
+        let oseq: JSONInteger
         let provider: String
     }
 

@@ -26,25 +26,9 @@ struct CMCStatus: Decodable, Sendable, Equatable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         // Some CoinMarketCap services send "0" rather than 0.
-        errorCode = try container.decodeIfPresent(LenientInt.self, forKey: .errorCode)?.value ?? 0
+        errorCode = try container.decodeIfPresent(JSONInteger.self, forKey: .errorCode).map { Int($0.value) } ?? 0
         errorMessage = try container.decodeIfPresent(String.self, forKey: .errorMessage)
-        creditCount = try container.decodeIfPresent(LenientInt.self, forKey: .creditCount)?.value ?? 0
-    }
-}
-
-/// An integer sent as a JSON number or as a string of digits.
-struct LenientInt: Decodable, Sendable {
-    var value: Int
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int.self) {
-            value = number
-        } else if let text = try? container.decode(String.self), let number = Int(text.trimmingCharacters(in: .whitespaces)) {
-            value = number
-        } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an integer or a string of digits")
-        }
+        creditCount = try container.decodeIfPresent(JSONInteger.self, forKey: .creditCount).map { Int($0.value) } ?? 0
     }
 }
 
