@@ -66,7 +66,7 @@ struct ProviderFamilies {
                             + "\(byModel): lease price (CPU, memory and storage included) divided by its GPUs, \(perBlockTime).")
         gpuPriceVsMarket = .gauge("akash_provider_gpu_price_vs_market_ratio",
                                   "akash_provider_gpu_price_usd_per_gpu_hour divided by the network median bid price of the "
-                                    + "matching GPU model (Console /v1/gpu-prices); absent unless exactly one model matches.")
+                                    + "matching GPU model (Console /v1/gpu-prices); absent unless exactly one row of it matches.")
         openBids = .gauge("akash_provider_open_bids", "Open bids of the provider, waiting for the tenant (0 when there are none).")
         openBidMin = .gauge("akash_provider_open_bid_min_usd_per_gpu_hour",
                             "The provider's lowest open single-model bid per GPU-hour in USD, by offered GPU model, \(perBlockTime).")
