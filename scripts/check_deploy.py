@@ -15,7 +15,8 @@
   - deploy/systemd: `systemd-analyze verify` reports nothing, `systemd-analyze security` exposure at most 2.0;
   - every flag and AKASH_EXPORTER_* variable these files use is a flag the exporter declares, and the version in
     the Dockerfile, the kustomization and the SDL's image tag is Sources/AkashExporter/Version.swift's;
-  - docs/production.md points at the unit file, and relative links of the deploy docs resolve.
+  - docs/production.md points at the unit file, and relative links of the deploy docs resolve;
+  - NOTICE credits every source (repository, commit, path) the data shipped in Sources/ names.
 
 Usage: scripts/check_deploy.py        Exit status: the number of failed checks (0: all passed). Needs PyYAML, kubectl.
 """
@@ -322,6 +323,23 @@ for doc in sorted(glob.glob("docs/deploy*.md")):
     links = re.findall(r"\]\(((?!https?://|#|mailto:)[^)#\s]+)", text)
     missing = [link for link in links if not (Path(doc).parent / link).exists()]
     check(not missing, f"{doc}: relative links resolve", missing)
+
+# --- NOTICE credits every source the shipped data names ----------------------------------------------------------
+notice = Path("NOTICE").read_text()
+# A data row's source: a pinned repository file (owner/repo@commit:path) or a web page; metric labels are neither.
+shipped_sources = sorted(source for source in set(re.findall(r'"source"\s*:\s*"([^"]+)"', sources))
+                         if re.match(r"https?://|[\w.-]+/[\w.-]+@[0-9a-f]{7,}:", source))
+if shipped_sources:
+    uncredited = []
+    for source in shipped_sources:
+        pinned = re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]+):(\S+)", source)
+        needed = [f"github.com/{pinned.group(1)}", pinned.group(2), pinned.group(3)] if pinned else [source]
+        if not all(part in notice for part in needed):
+            uncredited.append(source)
+    check(not uncredited, f"NOTICE credits every source of the data shipped in Sources/ ({len(shipped_sources)} sources)",
+          f"not credited (repository, commit and path, or the URL): {uncredited}")
+else:
+    skip("NOTICE credits", "no shipped data names a source yet")
 
 print(f"check_deploy: {'all checks passed' if not failed else f'{failed} check(s) failed'}")
 sys.exit(min(failed, 100))
