@@ -40,7 +40,9 @@ public final class Exporter: Sendable {
         let market = MarketArea(config: config.market, state: state, logger: logger)
         let compute = ComputeArea(config: config.compute)
         let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
-        return [market, compute, account]
+        let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
+                                    marketMedian: { _ in { _ in nil } })
+        return [market, compute, account, provider]
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.

@@ -7,9 +7,11 @@ public struct ExporterConfig: Sendable {
     public var market: MarketConfig
     public var compute: ComputeConfig
     public var account: AccountConfig
+    public var provider: ProviderConfig
 
     /// Every flag of every area, for parsing and `--help`.
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + AccountConfig.flags
+        + ProviderConfig.flags
 
     public static let summary = """
         Prometheus exporter for what compute costs on the Akash Network: GPU bid prices and provider supply from the
@@ -22,6 +24,7 @@ public struct ExporterConfig: Sendable {
         market = try MarketConfig(flags, environment: environment)
         compute = try ComputeConfig(flags)
         account = try AccountConfig(flags)
+        provider = try ProviderConfig(flags, chain: account)
     }
 
     public enum Parsed: Sendable {
