@@ -35,12 +35,14 @@ public final class Exporter: Sendable {
     }
 
     /// The areas as configured, wired together: the account area prices uakt leases with the market area's fresh
-    /// AKT quote, read at render time so that poll order does not matter.
+    /// AKT quote, and the cloud prices meet the compute area's GPU medians, read at render time so that poll order
+    /// does not matter.
     public static func areas(config: ExporterConfig, state: StateStore, logger: Logger) -> [any ExporterArea] {
         let market = MarketArea(config: config.market, state: state, logger: logger)
         let compute = ComputeArea(config: config.compute)
         let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
-        return [market, compute, account]
+        let cloud = CloudPricesArea(list: config.cloudPrices.list, marketGPUs: { now in compute.marketGPUs(now: now) })
+        return [market, compute, account, cloud]
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.

@@ -7,9 +7,11 @@ public struct ExporterConfig: Sendable {
     public var market: MarketConfig
     public var compute: ComputeConfig
     public var account: AccountConfig
+    var cloudPrices: CloudPricesConfig
 
     /// Every flag of every area, for parsing and `--help`.
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + AccountConfig.flags
+        + CloudPricesConfig.flags
 
     public static let summary = """
         Prometheus exporter for what compute costs on the Akash Network: GPU bid prices and provider supply from the
@@ -22,6 +24,7 @@ public struct ExporterConfig: Sendable {
         market = try MarketConfig(flags, environment: environment)
         compute = try ComputeConfig(flags)
         account = try AccountConfig(flags)
+        cloudPrices = try CloudPricesConfig(flags)
     }
 
     public enum Parsed: Sendable {
