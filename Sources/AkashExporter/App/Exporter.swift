@@ -41,8 +41,14 @@ public final class Exporter: Sendable {
         let market = MarketArea(config: config.market, state: state, logger: logger)
         let compute = ComputeArea(config: config.compute)
         let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
-        let cloud = CloudPricesArea(list: config.cloudPrices.list, marketGPUs: { now in compute.marketGPUs(now: now) })
-        return [market, compute, account, cloud]
+        let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]? = { now in compute.marketGPUs(now: now) }
+        let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
+                                    marketMedian: { now in
+                                        let rows = marketGPUs(now)
+                                        return { gpu in rows.flatMap { MarketMatch.median(for: gpu, in: $0) } }
+                                    })
+        let cloud = CloudPricesArea(list: config.cloudPrices.list, marketGPUs: marketGPUs)
+        return [market, compute, account, provider, cloud]
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.
