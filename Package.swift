@@ -35,7 +35,9 @@ let package = Package(
         .executableTarget(name: "upstream-probe", dependencies: ["ExporterKit"], path: "Benchmarks/UpstreamProbe", swiftSettings: strict),
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["CGzip", "ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
+        // zlib's gzip for the fake upstream (deflateInit2 is a macro Swift cannot call).
+        .target(name: "CGzip", path: "Tests/CGzip", linkerSettings: [.linkedLibrary("z")]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"]),
