@@ -190,7 +190,8 @@ public enum YAMLSubset {
             } else {
                 text = ""
                 for (index, part) in body.enumerated() {
-                    if index > 0 { text += part.isEmpty || body[index - 1].isEmpty ? "\n" : " " }
+                    // A break between two lines folds into a space; each empty line stands for one break.
+                    if index > 0 { text += part.isEmpty ? "\n" : (body[index - 1].isEmpty ? "" : " ") }
                     text += part
                 }
             }
