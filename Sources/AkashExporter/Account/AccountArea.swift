@@ -22,7 +22,7 @@ public struct AccountArea: ExporterArea {
         let deployments = PerOwner<[DeploymentEscrow]>(owners: config.owners, maxAge: maxAge)
         let latestHeight = LastGood<Int64>(maxAge: maxAge)
         sources = [
-            LeasesSource(interval: config.interval, chain: chain, leases: leases),
+            LeasesSource(name: "akash_leases", side: .owner, interval: config.interval, chain: chain, leases: leases),
             DeploymentsSource(interval: config.interval, chain: chain, deployments: deployments),
             BlockSource(interval: config.interval, chain: chain, latestHeight: latestHeight),
         ]

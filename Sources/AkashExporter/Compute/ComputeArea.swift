@@ -6,12 +6,15 @@ import Foundation
 public struct ComputeArea: ExporterArea {
     public let sources: [any PolledSource]
     public let collectors: [any MetricsCollector]
+    /// The last good `/v1/gpu-prices`, which the GPU price check compares leases and clouds with.
+    private let gpuPrices: LastGood<GPUPrices.Body>?
 
     /// With `config.enabled` false the area has no sources and no collectors.
     public init(config: ComputeConfig) {
         guard config.enabled else {
             sources = []
             collectors = []
+            gpuPrices = nil
             return
         }
         let prices = ConsoleEndpoint(
@@ -28,5 +31,11 @@ public struct ComputeArea: ExporterArea {
             decode: ProviderList.decode, families: ProviderList.families)
         sources = [prices.source, capacity.source, providers.source]
         collectors = [prices.collector, capacity.collector, providers.collector]
+        gpuPrices = prices.source.lastGood
+    }
+
+    /// The GPU models of the network and their bid prices while fresh; nil when the area is off, not yet polled or stale.
+    func marketGPUs(now: Date) -> [GPUPrices.GPUModel]? {
+        gpuPrices?.value(now: now)?.models
     }
 }
