@@ -19,12 +19,14 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // Revision and build date, injected by scripts/build-release.sh with -Xcc -D...; "unknown" otherwise.
         .target(name: "CBuildStamp"),
+        // libcurl's easy interface for the upstream client (curl_easy_setopt is variadic; Swift calls typed wrappers).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // Prometheus text format 0.0.4: knows nothing of Akash.
         .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
         .target(name: "HTTPServer", dependencies: ["CEpoll", "COpenSSL", "CCrypt"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
-        .target(name: "ExporterKit", dependencies: ["Exposition", "CZlib"], swiftSettings: strict),
+        .target(name: "ExporterKit", dependencies: ["CCurl", "Exposition", "CZlib"], swiftSettings: strict),
         // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
         .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer", "CBuildStamp"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),
@@ -35,6 +37,8 @@ let package = Package(
         // Benchmark helpers run by scripts/bench.sh: the HTTP server alone, and the renderer's cost.
         .executableTarget(name: "bench-server", dependencies: ["HTTPServer"], path: "Benchmarks/BenchServer", swiftSettings: strict),
         .executableTarget(name: "bench-render", dependencies: ["Exposition"], path: "Benchmarks/RenderBench", swiftSettings: strict),
+        // Per-request memory of the upstream client and of JSON decoding, each alone (issue 15's creep).
+        .executableTarget(name: "upstream-probe", dependencies: ["ExporterKit"], path: "Benchmarks/UpstreamProbe", swiftSettings: strict),
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
