@@ -33,6 +33,9 @@ let package = Package(
         // Poll and render time of the account area against a loopback fake chain (scripts/bench_account.sh).
         .executableTarget(name: "AccountBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],
                           path: "Benchmarks/AccountBench", swiftSettings: strict),
+        // Poll and render time of the provider view against a loopback fake chain (scripts/bench_provider.sh).
+        .executableTarget(name: "ProviderBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],
+                          path: "Benchmarks/ProviderBench", swiftSettings: strict),
 
         // Benchmark helpers run by scripts/bench.sh: the HTTP server alone, and the renderer's cost.
         .executableTarget(name: "bench-server", dependencies: ["HTTPServer"], path: "Benchmarks/BenchServer", swiftSettings: strict),
