@@ -14,12 +14,14 @@
     file lives; its entrypoint gives that volume to the exporter's user (run for real when we are root);
   - deploy/systemd: `systemd-analyze verify` reports nothing, `systemd-analyze security` exposure at most 2.0;
   - every flag and AKASH_EXPORTER_* variable these files use is a flag the exporter declares, and the version in
-    the Dockerfile, the kustomization and the SDL's image tag is Sources/AkashExporter/Version.swift's;
+    the Dockerfile, the kustomization and the SDL's image tag is Sources/AkashExporter/Version.swift's; nothing the
+    Dockerfile copies is excluded by .dockerignore;
   - docs/production.md points at the unit file, and relative links of the deploy docs resolve;
   - NOTICE credits every source (repository, commit, path) the data shipped in Sources/ names.
 
 Usage: scripts/check_deploy.py        Exit status: the number of failed checks (0: all passed). Needs PyYAML, kubectl.
 """
+import fnmatch
 import glob
 import importlib.util
 import os
@@ -317,6 +319,28 @@ if VERSION:
     check(dockerfile_version is not None and dockerfile_version.group(1) == VERSION and tags == {VERSION},
           f"version {VERSION} (Version.swift) is the Dockerfile's VERSION default and the kustomization's image tag",
           f"Dockerfile {dockerfile_version and dockerfile_version.group(1)}, kustomization {tags}")
+
+
+
+def docker_ignored(path, patterns):
+    """.dockerignore semantics, enough for our file: the last pattern matching the path or a parent of it wins."""
+    ignored = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        if any(fnmatch.fnmatch(prefix, pattern) for prefix in
+               ["/".join(path.split("/")[:i]) for i in range(1, path.count("/") + 2)]):
+            ignored = not negated
+    return ignored
+
+
+ignore_patterns = [line.strip() for line in Path(".dockerignore").read_text().splitlines()
+                   if line.strip() and not line.startswith("#")]
+copied = [source for line in re.findall(r"^COPY\s+(?!.*--from)(.+)$", Path("Dockerfile").read_text(), re.M)
+          for source in [word for word in line.split() if not word.startswith("--")][:-1]]
+check(copied and not [c for c in copied if docker_ignored(c.rstrip("/"), ignore_patterns)],
+      f"Dockerfile: nothing it COPYs is excluded by .dockerignore ({', '.join(copied)})",
+      f"excluded: {[c for c in copied if docker_ignored(c.rstrip('/'), ignore_patterns)]}")
 
 production = Path("docs/production.md").read_text()
 check("deploy/systemd/akash-cost-exporter.service" in production and "\n[Service]" not in production,
