@@ -16,12 +16,17 @@ COPY Sources ./Sources
 # SwiftPM checks that every declared target's directory exists, test and benchmark targets included.
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
-# C headers of the system libraries our C targets wrap: libcurl (Sources/CCurl, the upstream client).
+COPY scripts/build-release.sh ./scripts/build-release.sh
+# C headers of the system libraries our C targets wrap: libcurl (Sources/CCurl, the upstream client); OpenSSL,
+# libcrypt and zlib for the HTTP server's TLS, bcrypt and gzip.
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libssl-dev libcrypt-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
-RUN swift build -c release --static-swift-stdlib --product akash-cost-exporter \
- && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
+# The version stamp of --version: docker build --build-arg REVISION=$(git rev-parse HEAD) --build-arg BRANCH=main .
+ARG REVISION=unknown
+ARG BRANCH=unknown
+RUN REVISION="$REVISION" BRANCH="$BRANCH" BUILD_USER=docker scripts/build-release.sh --static-swift-stdlib --product akash-cost-exporter \
+ && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
 
 # Same Debian release as the builder. Exactly the packages of the shared libraries the binary links (`ldd`: glibc,
 # libstdc++, libgcc, libcurl), plus two that are no library: the CA certificates TLS verification reads, and curl

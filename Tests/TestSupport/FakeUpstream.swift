@@ -1,4 +1,4 @@
-import CGzip
+import CZlib
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -452,12 +452,12 @@ extension FakeReply {
     }
 }
 
-/// gzip (zlib through `CGzip`) for fake upstream bodies.
+/// gzip (zlib through `CZlib`) for fake upstream bodies, at the best compression as a CDN would.
 public enum Gzip {
     public static func compress(_ data: Data) -> Data {
-        var output = Data(count: cgzip_bound(data.count))
+        var output = Data(count: czlib_gzip_bound(data.count))
         let size = output.withUnsafeMutableBytes { out in
-            data.withUnsafeBytes { cgzip_compress($0.baseAddress, $0.count, out.baseAddress, out.count) }
+            data.withUnsafeBytes { czlib_gzip($0.baseAddress, $0.count, out.baseAddress, out.count, 9) }
         }
         precondition(size > 0, "Gzip.compress: zlib failed")
         return output.prefix(size)
