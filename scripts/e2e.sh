@@ -132,18 +132,24 @@ else
     swift build --product akash-cost-exporter 2>&1 | tail -n 3
   fi
   exporter_port=$(free_port)
-  # Short intervals so that two polls (momentum needs two quotes) happen within seconds.
+  # Every registered API pointed at the fake, the flags its recorded bodies assume (the owner), and every
+  # interval short so that two polls (momentum needs two quotes) happen within seconds: from scripts/sources.json,
+  # which a test keeps equal to the exporter's source registry.
+  mapfile -t source_flags < <(python3 - "$upstream" <<'PY'
+import json, sys
+sources = json.load(open("scripts/sources.json"))
+for api in sources["apis"]:
+    print(f"--{api['url_flag']}={sys.argv[1]}{api['prefix']}")
+print(*sources["flags"], sep="\n")
+for flag in sources["interval_flags"]:
+    print(f"--{flag}=3s")
+PY
+)
   start exporter env CMC_API_KEY="$CMC_KEY" "$bin" \
     --web.listen-address="127.0.0.1:$exporter_port" \
     --state.file="$work/exporter.state.json" \
     --log.level=debug \
-    --cmc.base-url="$upstream/cmc" \
-    --akash.console-url="$upstream/console" \
-    --akash.rest-url="$upstream/chain" \
-    --akash.owner="$OWNER" \
-    --cmc.quotes-interval=3s --cmc.macro-interval=3s --cmc.listings-interval=3s \
-    --akash.prices-interval=3s --akash.capacity-interval=3s --akash.providers-interval=3s \
-    --akash.account-interval=3s
+    "${source_flags[@]}"
 fi
 wait_ready "http://127.0.0.1:$exporter_port/-/ready" 60
 echo "exporter ready on 127.0.0.1:$exporter_port"

@@ -10,7 +10,10 @@ public struct UpstreamRequest: Sendable {
     /// A larger body is refused (reason `decode`) without being held in memory whole.
     public var maxBodyBytes: Int
 
-    public init(url: URL, headers: [String: String] = [:], timeout: Double, maxBodyBytes: Int = 16 << 20) {
+    /// 16 MiB: far above any answer the exporter reads, while still bounding memory.
+    public static let defaultMaxBodyBytes = 16 << 20
+
+    public init(url: URL, headers: [String: String] = [:], timeout: Double, maxBodyBytes: Int = defaultMaxBodyBytes) {
         self.url = url
         self.headers = headers
         self.timeout = timeout

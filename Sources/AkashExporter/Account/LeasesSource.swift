@@ -23,7 +23,29 @@ public struct ActiveLease: Sendable, Equatable {
 struct LeasesSource: PolledSource {
     static let path = "/akash/market/v1beta5/leases/list"
 
-    let name = "akash_leases"
+    static let declaration = SourceDeclaration(
+        name: "akash_leases", api: .chainREST,
+        endpoints: [.init(path, recordedBody: "e2e/chain-leases.json"),
+                    .init(path, query: "pagination.key=bGVhc2VzLXBhZ2UtMg==", recordedBody: "e2e/chain-leases-page2.json")],
+        summary: "chain REST active leases of each owner (all pages)", schedule: "1 min",
+        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        // A tenant with no active lease: zero leases and zero spend, no lease series; its active deployments
+        // (waiting for bids) cost nothing, so their escrow stays whole and has no runway.
+        recorded: .init(series: ["akash_lease_", "akash_account_", "akash_deployment_"],
+                        emptyBody: #"{"leases":[],"pagination":{"next_key":null,"total":"0"}}"#,
+                        emptyAnswer: .valid([
+                            "akash_account_active_leases{owner=\"\(AccountArea.recordedOwner)\"} 0",
+                            "akash_account_spend_usd_per_hour{owner=\"\(AccountArea.recordedOwner)\"} 0",
+                            "akash_deployment_escrow_balance{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27650002\",denom=\"uact\"} 150000000",
+                            "akash_deployment_escrow_balance{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27790001\",denom=\"uact\"} 20000000",
+                            "akash_deployment_escrow_balance_usd{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27650002\"} 150",
+                            "akash_deployment_escrow_balance_usd{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27790001\"} 20",
+                            "akash_deployment_spend_usd_per_hour{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27650002\"} 0",
+                            "akash_deployment_spend_usd_per_hour{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27790001\"} 0",
+                        ]),
+                        flags: AccountArea.recordedFlags))
+
+    var name: String { Self.declaration.name }
     let interval: Double
     let chain: ChainREST
     let leases: PerOwner<[ActiveLease]>

@@ -1,9 +1,12 @@
 import Foundation
+@testable import AkashExporter
+import ExporterKit
 import TestSupport
 
-/// One fake server for all three upstreams, under the prefixes a user would put in the URL flags.
+/// One fake server for every upstream API, each under the prefix a user would put in its URL flag, serving every
+/// registered source's recorded bodies (`SourceRegistry.all`): no app test can reach the real internet.
 enum AppFakes {
-    static let owner = "akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
+    static let owner = AccountArea.recordedOwner
     static let apiKey = "CMC-SECRET-KEY-1f2e3d4c5b6a"
 
     static func allUpstreams() throws -> FakeUpstream {
@@ -12,29 +15,29 @@ enum AppFakes {
         return fake
     }
 
-    /// Routes every upstream path to its recorded body (again: how a test heals a broken upstream).
+    /// Routes every registered endpoint to its recorded body (again: how a test heals a broken upstream). A body
+    /// bound to a query parameter (a list's second page) answers the requests that carry it.
     static func routeEverything(on fake: FakeUpstream) {
-        let cmc = ["/v1/cryptocurrency/map": "cmc/map.json", "/v3/cryptocurrency/quotes/latest": "cmc/quotes-v3.json",
-                   "/v3/fear-and-greed/latest": "cmc/fear-and-greed.json",
-                   "/v1/altcoin-season-index/latest": "cmc/altcoin-season.json",
-                   "/v3/cryptocurrency/listings/latest": "cmc/listings-v3.json", "/v1/key/info": "cmc/key-info.json"]
-        for (path, fixture) in cmc { fake.route("/cmc" + path, .fixture(fixture)) }
-        fake.route("/console/v1/gpu-prices", .fixture("akash/gpu-prices.json"))
-        fake.route("/console/v1/network-capacity", .fixture("akash/network-capacity.json"))
-        fake.route("/console/v1/providers", .fixture("akash/providers.json"))
-        fake.route("/chain/akash/market/v1beta5/leases/list") { request in
-            request.query?.contains("pagination.key=") == true
-                ? .fixture("e2e/chain-leases-page2.json") : .fixture("e2e/chain-leases.json")
+        for source in SourceRegistry.all {
+            for (path, endpoints) in Dictionary(grouping: source.endpoints, by: \.path) {
+                let plain = endpoints.first { $0.query == nil } ?? endpoints[0]
+                let bound = endpoints.filter { $0.query != nil }
+                guard !bound.isEmpty else {
+                    fake.route(source.api.fakePrefix + path, .fixture(plain.recordedBody))
+                    continue
+                }
+                fake.route(source.api.fakePrefix + path) { request in
+                    let parameters = (request.query ?? "").split(separator: "&").map { $0.removingPercentEncoding ?? String($0) }
+                    let match = bound.first { parameters.contains($0.query!) }
+                    return .fixture((match ?? plain).recordedBody)
+                }
+            }
         }
-        fake.route("/chain/akash/deployment/v1beta4/deployments/list", .fixture("e2e/chain-deployments.json"))
-        fake.route("/chain/cosmos/base/tendermint/v1beta1/blocks/latest", .fixture("e2e/chain-block-latest.json"))
     }
 
-    /// Flags pointing every upstream at `fake`.
+    /// Flags pointing every registered API at `fake`, plus the flags the recorded bodies assume (the owner).
     static func upstreamFlags(_ fake: FakeUpstream) -> [String] {
-        let base = fake.baseURL.absoluteString
-        return ["--cmc.base-url=\(base)/cmc", "--akash.console-url=\(base)/console", "--akash.rest-url=\(base)/chain",
-                "--akash.owner=\(owner)"]
+        SourceRegistry.all.apis.map { $0.urlFlag(fake) } + SourceRegistry.all.flatMap(\.recorded.flags).uniqued()
     }
 
     /// Drops the series whose values depend on the run (durations, times, process figures), node_exporter style.
