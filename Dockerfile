@@ -40,3 +40,20 @@ EXPOSE 9877
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9877/-/healthy"]
 ENTRYPOINT ["/usr/local/bin/akash-cost-exporter"]
+
+# OCI image labels. Last in the file so that a new revision or date rebuilds only this metadata layer:
+#   docker build --build-arg VERSION=0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" \
+#     --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg SOURCE="$(git remote get-url origin)" -t akash-cost-exporter .
+# VERSION's default follows Sources/AkashExporter/Version.swift (scripts/check_deploy.py checks it); the others
+# are empty unless given, rather than made up.
+ARG VERSION=0.1.0
+ARG REVISION=""
+ARG CREATED=""
+ARG SOURCE=""
+LABEL org.opencontainers.image.title="akash-cost-exporter" \
+      org.opencontainers.image.description="Prometheus exporter for Akash Network compute costs (GPU bid prices, lease spend, escrow runway) and the AKT market" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"

@@ -205,6 +205,8 @@ PY
 run "promtool check config prometheus.yml" promtool check config prometheus.yml
 run "promtool check rules alerts/akash.rules.yml" promtool check rules alerts/akash.rules.yml
 run "promtool test rules alerts/akash.rules.test.yml" promtool test rules alerts/akash.rules.test.yml
+# The Kubernetes PrometheusRule is generated from the rules file: after editing the rules, run scripts/gen_prometheusrule.py.
+run "deploy/kubernetes/prometheusrule.yaml is generated from alerts/akash.rules.yml" python3 scripts/gen_prometheusrule.py --check
 run "amtool check-config alertmanager.yml" amtool check-config alertmanager.yml
 run "promtool check metrics Tests/Fixtures/e2e/stand-in.prom" \
   bash -c "sed -e 's/NOW/1784548800/g' -e 's/START/1784548800/g' -e 's/COUNT/1/g' Tests/Fixtures/e2e/stand-in.prom | promtool check metrics"

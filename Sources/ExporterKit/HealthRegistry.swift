@@ -9,6 +9,8 @@ public struct SourceHealth: Sendable, Equatable {
     public var lastSuccess: Date?
     public var lastDuration: Double?
     public var lastError: String?
+    /// Seconds between successful polls as the source last reported it (it may change: credit budget).
+    public var interval: Double?
     public var requests: Int = 0
     public var failures: [FailureReason: Int] = [:]
 
@@ -29,6 +31,10 @@ public final class HealthRegistry: Sendable {
 
     public func register(_ source: String) {
         state.withLock { if $0[source] == nil { $0[source] = SourceHealth(name: source) } }
+    }
+
+    public func recordInterval(_ source: String, _ seconds: Double) {
+        state.withLock { $0[source, default: SourceHealth(name: source)].interval = seconds }
     }
 
     public func countRequest(_ source: String) {

@@ -2,7 +2,7 @@ import Foundation
 import Exposition
 
 /// The exporter's own health: build info and, per source, whether the last poll worked, when one last did, how
-/// long it took, and the requests and failures so far. Names as in METRICS.md.
+/// long it took, how often it is polled, and the requests and failures so far. Names as in METRICS.md.
 public struct SelfMetricsCollector: MetricsCollector {
     private let health: HealthRegistry
     private let version: String
@@ -24,6 +24,8 @@ public struct SelfMetricsCollector: MetricsCollector {
                                              "Unix time of the source's last successful poll.")
         var duration = MetricFamily.gauge("akash_exporter_source_duration_seconds",
                                           "How long the source's last poll took, in seconds.")
+        var interval = MetricFamily.gauge("akash_exporter_source_interval_seconds",
+                                          "Seconds between the source's successful polls, as currently scheduled.")
         var requests = MetricFamily.counter("akash_exporter_source_requests_total",
                                             "Requests made to the source's upstream API.")
         var failures = MetricFamily.counter("akash_exporter_source_failures_total",
@@ -34,12 +36,13 @@ public struct SelfMetricsCollector: MetricsCollector {
             up.add(source.up.map { $0 ? 1 : 0 }, ["source": name])
             lastSuccess.add(source.lastSuccess?.timeIntervalSince1970, ["source": name])
             duration.add(source.lastDuration, ["source": name])
+            interval.add(source.interval, ["source": name])
             requests.add(Double(source.requests), ["source": name])
             // Every reason from the start, at 0 until it happens, so rate() and increase() see the first one.
             for reason in FailureReason.allCases {
                 failures.add(Double(source.failures[reason] ?? 0), ["source": name, "reason": reason.rawValue])
             }
         }
-        return [buildInfo, up, lastSuccess, duration, requests, failures]
+        return [buildInfo, up, lastSuccess, duration, interval, requests, failures]
     }
 }

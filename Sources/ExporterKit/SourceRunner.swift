@@ -60,7 +60,10 @@ public final class SourceRunner: Sendable {
         self.timing = timing
         self.onChange = onChange
         // Every source is known before its first poll, so `/-/ready` waits for all of them.
-        for source in sources { health.register(source.name) }
+        for source in sources {
+            health.register(source.name)
+            health.recordInterval(source.name, source.interval)
+        }
     }
 
     /// Starts one background loop per source. Calling it again does nothing.
@@ -155,6 +158,8 @@ public final class SourceRunner: Sendable {
         } else {
             health.recordSuccess(source.name, at: timing.now(), duration: duration)
         }
+        // A poll may change the interval (the credit planner learns the budget), and alerts on staleness use it.
+        health.recordInterval(source.name, source.interval)
         state.saveIfChanged()
         onChange()
         return failure
