@@ -34,7 +34,8 @@ public struct SourceDeclaration: Sendable, CustomStringConvertible {
     public struct Endpoint: Sendable, Equatable {
         /// Relative to the API's base URL: `/v1/gpu-prices`.
         public let path: String
-        /// `name=value`: this body answers only requests carrying that query parameter (a list's second page).
+        /// `name=value&name=value`, values unencoded: this body answers the requests that carry every one of these
+        /// query parameters (the most specific match wins): one address's list, or its second page.
         public let query: String?
         /// Under `Tests/Fixtures/`: `akash/gpu-prices.json`.
         public let recordedBody: String
@@ -43,6 +44,22 @@ public struct SourceDeclaration: Sendable, CustomStringConvertible {
             self.path = path
             self.query = query
             self.recordedBody = recordedBody
+        }
+
+        /// The query's parameters, `name=value` each.
+        public var parameters: [String] {
+            query.map { $0.split(separator: "&").map(String.init) } ?? []
+        }
+
+        /// The request target relative to the API's base: path and query, values percent-encoded.
+        public var target: String {
+            guard let query else { return path }
+            let encoded = query.split(separator: "&").map { parameter in
+                let (name, value) = parameter.firstIndex(of: "=").map { (parameter[..<$0], parameter[parameter.index(after: $0)...]) }
+                    ?? (parameter[...], "")
+                return name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .apiQueryValue) ?? String(value))
+            }
+            return path + "?" + encoded.joined(separator: "&")
         }
     }
 
@@ -121,16 +138,13 @@ extension [SourceDeclaration] {
         return seen
     }
 
-    /// Every path the loopback fakes serve, prefix included, and its recorded body: `/console/v1/gpu-prices`
-    /// -> `akash/gpu-prices.json`; a query-bound body as `/chain/...list?pagination.key=...`. With `aliases`,
-    /// also under each API's further prefixes.
-    public func fakeRoutes(aliases: Bool) -> [(route: String, recordedBody: String)] {
+    /// Every request target the loopback fakes serve, prefix included, and its recorded body:
+    /// `/console/v1/gpu-prices` -> `akash/gpu-prices.json`; a query-bound body as `/chain/...list?filters.owner=...`.
+    /// Also under each API's further prefixes.
+    public var fakeRoutes: [(target: String, recordedBody: String)] {
         flatMap { source in
-            let prefixes = [source.api.fakePrefix] + (aliases ? source.api.fakeAliases : [])
-            return prefixes.flatMap { prefix in
-                source.endpoints.map { endpoint in
-                    (prefix + endpoint.path + (endpoint.query.map { "?" + $0 } ?? ""), endpoint.recordedBody)
-                }
+            ([source.api.fakePrefix] + source.api.fakeAliases).flatMap { prefix in
+                source.endpoints.map { (prefix + $0.target, $0.recordedBody) }
             }
         }
     }

@@ -102,11 +102,12 @@ struct StateDocument: Codable {
     var sections: [String: JSONValue]
 }
 
-/// Any JSON value, to keep sections opaque to the store.
-indirect enum JSONValue: Codable, Equatable {
+/// Any JSON value, to keep sections opaque to the store; also what a strict reader of a user's file walks
+/// to say which entry and field is wrong.
+public indirect enum JSONValue: Codable, Equatable, Sendable {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
@@ -116,7 +117,7 @@ indirect enum JSONValue: Codable, Equatable {
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

@@ -81,7 +81,7 @@ extension URL {
 
 extension CharacterSet {
     /// Unreserved characters plus `,` (CoinMarketCap id lists), percent-encoding the rest.
-    static let apiQueryValue: CharacterSet = {
+    public static let apiQueryValue: CharacterSet = {
         var set = CharacterSet.alphanumerics
         set.insert(charactersIn: "-._~,")
         return set

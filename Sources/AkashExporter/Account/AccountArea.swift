@@ -5,7 +5,7 @@ import Foundation
 /// the chain REST API, and the spend, escrow balance and runway computed from them.
 public struct AccountArea: ExporterArea {
     /// The area's sources, for the registry.
-    static let declarations = [LeasesSource.declaration, DeploymentsSource.declaration, BlockSource.declaration]
+    static let declarations = [LeasesSource.ownerLeases, DeploymentsSource.declaration, BlockSource.declaration]
     /// The owner whose leases and deployments the recorded chain bodies (`Tests/Fixtures/e2e/`) hold.
     static let recordedOwner = "akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
     static let recordedFlags = ["--akash.owner=\(recordedOwner)"]
@@ -26,7 +26,7 @@ public struct AccountArea: ExporterArea {
         let deployments = PerOwner<[DeploymentEscrow]>(owners: config.owners, pollInterval: config.interval)
         let latestHeight = LastGood<Int64>(pollInterval: config.interval)
         sources = [
-            LeasesSource(interval: config.interval, chain: chain, leases: leases),
+            LeasesSource(side: .owner, interval: config.interval, chain: chain, leases: leases),
             DeploymentsSource(interval: config.interval, chain: chain, deployments: deployments),
             BlockSource.make(interval: config.interval, chain: chain, latestHeight: latestHeight),
         ]

@@ -45,9 +45,7 @@ struct AccountFamilies {
 
     init(blockTime: Double) {
         self.blockTime = blockTime
-        // The per-hour and runway figures depend on the assumed block time; say which one in HELP.
-        let perBlockTime = "at \(DurationParser.format(blockTime)) per block (--akash.block-time; "
-            + "6s is the average block time the Akash Console API uses)"
+        let perBlockTime = Self.perBlockTime(blockTime)
         leasePrice = .gauge("akash_lease_price_usd_per_hour",
                             "What each active lease costs in USD per hour, \(perBlockTime). Absent for uakt leases while no AKT price is known.")
         accountSpend = .gauge("akash_account_spend_usd_per_hour",
@@ -63,6 +61,12 @@ struct AccountFamilies {
                                     "Escrow left now in micro-units of the denom (uact, uakt), not below 0.")
         runway = .gauge("akash_deployment_escrow_runway_seconds",
                         "Time until the deployment's escrow runs dry at its current rate, \(perBlockTime). Absent when no lease is paying.")
+    }
+
+    /// The per-hour and runway figures depend on the assumed block time; HELP says which one.
+    static func perBlockTime(_ blockTime: Double) -> String {
+        "at \(DurationParser.format(blockTime)) per block (--akash.block-time; "
+            + "6s is the average block time the Akash Console API uses)"
     }
 
     var all: [MetricFamily] {

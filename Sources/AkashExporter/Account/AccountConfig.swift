@@ -28,7 +28,7 @@ public struct AccountConfig: Sendable, Equatable {
         FlagSpec("akash.block-time", default: "6s", placeholder: "DURATION",
                  help: "Average block time for per-hour prices and escrow runway; 6s is what the Akash Console API uses."),
         FlagSpec("akash.account-interval", default: "1m", placeholder: "DURATION",
-                 help: "How often to poll the owners' leases, deployments and the latest block."),
+                 help: "How often to poll the owners' leases, deployments and the latest block, and the providers' leases and bids."),
         FlagSpec("akash.rest-timeout", default: "10s", placeholder: "DURATION",
                  help: "Time allowed for one chain REST request."),
     ]
@@ -42,20 +42,26 @@ public struct AccountConfig: Sendable, Equatable {
     }
 
     public init(_ flags: ParsedFlags) throws(ConfigError) {
-        var owners: [String] = []
-        for address in flags.list("akash.owner") {
-            do throws(Bech32.Problem) {
-                try Bech32.decode(address, expectingPrefix: "akash")
-            } catch {
-                throw ConfigError.invalid("akash.owner", address, expected: "an Akash account address (akash1...), but \(error)")
-            }
-            let normalized = address.lowercased()
-            if !owners.contains(normalized) { owners.append(normalized) }
-        }
-        self.init(owners: owners,
+        self.init(owners: try Self.addresses(flags, "akash.owner"),
                   restURL: try flags.url("akash.rest-url")!,
                   blockTime: try flags.duration("akash.block-time")!,
                   interval: try flags.duration("akash.account-interval")!,
                   timeout: try flags.duration("akash.rest-timeout")!)
+    }
+
+    /// The Akash account addresses given to a repeatable flag (`--akash.owner`, `--akash.provider`): each
+    /// bech32-checked, lower-cased, in the order given, without repeats. A bad one names itself and what is wrong.
+    static func addresses(_ flags: ParsedFlags, _ flag: String) throws(ConfigError) -> [String] {
+        var addresses: [String] = []
+        for address in flags.list(flag) {
+            do throws(Bech32.Problem) {
+                try Bech32.decode(address, expectingPrefix: "akash")
+            } catch {
+                throw ConfigError.invalid(flag, address, expected: "an Akash account address (akash1...), but \(error)")
+            }
+            let normalized = address.lowercased()
+            if !addresses.contains(normalized) { addresses.append(normalized) }
+        }
+        return addresses
     }
 }

@@ -47,12 +47,20 @@ public final class Exporter: Sendable {
     }
 
     /// The areas as configured, wired together: the account area prices uakt leases with the market area's fresh
-    /// AKT quote, read at render time so that poll order does not matter.
+    /// AKT quote, and the cloud prices meet the compute area's GPU medians, read at render time so that poll order
+    /// does not matter.
     public static func areas(config: ExporterConfig, state: StateStore, logger: Logger) -> [any ExporterArea] {
         let market = MarketArea(config: config.market, state: state, logger: logger)
         let compute = ComputeArea(config: config.compute)
         let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
-        return [market, compute, account]
+        let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]? = { now in compute.marketGPUs(now: now) }
+        let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
+                                    marketMedian: { now in
+                                        let rows = marketGPUs(now)
+                                        return { gpu in rows.flatMap { MarketMatch.median(for: gpu, in: $0) } }
+                                    })
+        let cloud = CloudPricesArea(list: config.cloudPrices.list, marketGPUs: marketGPUs)
+        return [market, compute, account, provider, cloud]
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.

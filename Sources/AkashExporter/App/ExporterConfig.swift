@@ -7,9 +7,12 @@ public struct ExporterConfig: Sendable {
     public var market: MarketConfig
     public var compute: ComputeConfig
     public var account: AccountConfig
+    public var provider: ProviderConfig
+    var cloudPrices: CloudPricesConfig
 
     /// Every flag of every area, for parsing and `--help`.
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + AccountConfig.flags
+        + ProviderConfig.flags + CloudPricesConfig.flags
 
     public static let summary = """
         Prometheus exporter for what compute costs on the Akash Network: GPU bid prices and provider supply from the
@@ -22,6 +25,8 @@ public struct ExporterConfig: Sendable {
         market = try MarketConfig(flags, environment: environment)
         compute = try ComputeConfig(flags)
         account = try AccountConfig(flags)
+        provider = try ProviderConfig(flags, chain: account)
+        cloudPrices = try CloudPricesConfig(flags)
     }
 
     public enum Parsed: Sendable {

@@ -9,12 +9,15 @@ public struct ComputeArea: ExporterArea {
 
     public let sources: [any PolledSource]
     public let collectors: [any MetricsCollector]
+    /// The last good `/v1/gpu-prices`, which the GPU price check compares leases and clouds with.
+    private let gpuPrices: LastGood<GPUPrices.Body>?
 
     /// With `config.enabled` false the area has no sources and no collectors.
     public init(config: ComputeConfig) {
         guard config.enabled else {
             sources = []
             collectors = []
+            gpuPrices = nil
             return
         }
         let prices = GPUPrices.endpoint(config)
@@ -22,5 +25,11 @@ public struct ComputeArea: ExporterArea {
         let providers = ProviderList.endpoint(config)
         sources = [prices.source, capacity.source, providers.source]
         collectors = [prices.collector, capacity.collector, providers.collector]
+        gpuPrices = prices.source.lastGood
+    }
+
+    /// The GPU models of the network and their bid prices while fresh; nil when the area is off, not yet polled or stale.
+    func marketGPUs(now: Date) -> [GPUPrices.GPUModel]? {
+        gpuPrices?.value(now: now)?.models
     }
 }

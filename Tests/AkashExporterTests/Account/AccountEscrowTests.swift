@@ -20,9 +20,9 @@ struct AccountEscrowTests {
     @Test("several leases: their prices add up to the rate, and the runway shrinks accordingly")
     func severalLeases() throws {
         let leases = [
-            ActiveLease(dseq: "16122570", gseq: 1, oseq: 1, provider: "p1", price: DecCoin(denom: "uact", amount: Self.amount("4.826603"))),
-            ActiveLease(dseq: "16122570", gseq: 2, oseq: 1, provider: "p2", price: DecCoin(denom: "uact", amount: Self.amount("120"))),
-            ActiveLease(dseq: "99", gseq: 1, oseq: 1, provider: "p3", price: DecCoin(denom: "uact", amount: Self.amount("1"))),
+            ActiveLease(owner: "akash1tenant", dseq: "16122570", gseq: 1, oseq: 1, provider: "p1", price: DecCoin(denom: "uact", amount: Self.amount("4.826603"))),
+            ActiveLease(owner: "akash1tenant", dseq: "16122570", gseq: 2, oseq: 1, provider: "p2", price: DecCoin(denom: "uact", amount: Self.amount("120"))),
+            ActiveLease(owner: "akash1tenant", dseq: "99", gseq: 1, oseq: 1, provider: "p3", price: DecCoin(denom: "uact", amount: Self.amount("1"))),
         ]
         let spend = OwnerSpend(leases)
         let rate = try #require(spend.rate(of: "16122570"))

@@ -15,22 +15,18 @@ enum AppFakes {
         return fake
     }
 
-    /// Routes every registered endpoint to its recorded body (again: how a test heals a broken upstream). A body
-    /// bound to a query parameter (a list's second page) answers the requests that carry it.
-    static func routeEverything(on fake: FakeUpstream) {
-        for source in SourceRegistry.all {
-            for (path, endpoints) in Dictionary(grouping: source.endpoints, by: \.path) {
-                let plain = endpoints.first { $0.query == nil } ?? endpoints[0]
-                let bound = endpoints.filter { $0.query != nil }
-                guard !bound.isEmpty else {
-                    fake.route(source.api.fakePrefix + path, .fixture(plain.recordedBody))
-                    continue
-                }
-                fake.route(source.api.fakePrefix + path) { request in
-                    let parameters = (request.query ?? "").split(separator: "&").map { $0.removingPercentEncoding ?? String($0) }
-                    let match = bound.first { parameters.contains($0.query!) }
-                    return .fixture((match ?? plain).recordedBody)
-                }
+    /// Routes every registered endpoint to its recorded body (again: how a test heals a broken upstream). Where
+    /// several bodies share a path (a list's pages, one list for owners and one for providers), a request gets the
+    /// one whose query parameters it carries, the most specific first. The requests of `broken` get `fault`.
+    static func routeEverything(on fake: FakeUpstream, breaking broken: SourceDeclaration? = nil, with fault: FakeReply? = nil) {
+        let endpoints = SourceRegistry.all.flatMap { source in source.endpoints.map { (source: source, endpoint: $0) } }
+        for (path, candidates) in Dictionary(grouping: endpoints, by: { $0.source.api.fakePrefix + $0.endpoint.path }) {
+            let bySpecificity = candidates.sorted { $0.endpoint.parameters.count > $1.endpoint.parameters.count }
+            fake.route(path) { request in
+                let parameters = Set((request.query ?? "").split(separator: "&").map { $0.removingPercentEncoding ?? String($0) })
+                let match = bySpecificity.first { $0.endpoint.parameters.allSatisfy(parameters.contains) } ?? bySpecificity.last!
+                if let fault, match.source.name == broken?.name { return fault }
+                return .fixture(match.endpoint.recordedBody)
             }
         }
     }

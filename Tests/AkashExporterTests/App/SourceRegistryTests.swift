@@ -40,7 +40,7 @@ struct SourceRegistryTests {
             apis = sources.apis.map { API(prefix: $0.fakePrefix, urlFlag: $0.urlFlag) }
             intervalFlags = sources.compactMap(\.intervalFlag).uniqued()
             flags = sources.flatMap(\.recorded.flags).uniqued()
-            routes = Dictionary(sources.fakeRoutes(aliases: true).map { ($0.route, "Tests/Fixtures/" + $0.recordedBody) },
+            routes = Dictionary(sources.fakeRoutes.map { ($0.target, "Tests/Fixtures/" + $0.recordedBody) },
                                 uniquingKeysWith: { first, _ in first })
         }
 
@@ -85,7 +85,7 @@ struct SourceRegistryTests {
         defer { fake.stop() }
         for source in SourceRegistry.all {
             for endpoint in source.endpoints {
-                let target = source.api.fakePrefix + endpoint.path + (endpoint.query.map { "?" + $0 } ?? "")
+                let target = source.api.fakePrefix + endpoint.target
                 let answer = try RawHTTP.get(port: fake.baseURL.port!, path: target)
                 #expect(answer.status == 200, "\(source): \(target)")
                 #expect(answer.body == (try Fixtures.string(endpoint.recordedBody)), "\(source): \(target)")

@@ -23,7 +23,7 @@ struct UpstreamFaultTests {
         let exporter = try ExporterUnderTest(fake, fault.flags(for: source))
         let healthy = try await Self.healthyRound(exporter, source)
 
-        fake.route(source.path, fault.reply(for: source))
+        AppFakes.routeEverything(on: fake, breaking: source.declaration, with: fault.reply(for: source))
         #expect(await exporter.poll(at: Self.brokenAt) == false)
         try Self.expectDown(exporter, source, reason: fault.reason, lastGood: healthy)
 
@@ -39,7 +39,7 @@ struct UpstreamFaultTests {
         let exporter = try ExporterUnderTest(fake)
         let healthy = try await Self.healthyRound(exporter, source)
 
-        fake.route(source.path, .json(Data(source.emptyBody.utf8)))
+        AppFakes.routeEverything(on: fake, breaking: source.declaration, with: .json(Data(source.emptyBody.utf8)))
         switch source.empty {
         case .fails(let reason):
             #expect(await exporter.poll(at: Self.brokenAt) == false)

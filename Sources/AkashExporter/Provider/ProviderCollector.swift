@@ -1,0 +1,119 @@
+import ExporterKit
+import Exposition
+import Foundation
+
+/// A watched provider's bids, as the last poll of `akash_provider_bids` found them.
+struct ProviderBids: Sendable, Equatable {
+    /// Bids that won a lease still running: they say which GPU model each active lease rents.
+    var active: [Bid]
+    /// Bids waiting for the tenant.
+    var open: [Bid]
+}
+
+/// Builds the provider families from the last good leases and bids of each watched provider.
+///
+/// As for a tenant, prices are applied at collect time with the AKT price and the network medians of that
+/// moment, so poll order does not matter. Leases and bids age on their own: with fresh leases but stale bids, the
+/// revenue is still exported and the per-GPU figures are not.
+///
+/// Series count: a few per provider plus a few per GPU model it rents out or bids on; not per lease.
+struct ProviderCollector: MetricsCollector {
+    let leases: PerOwner<[ActiveLease]>
+    let bids: PerOwner<ProviderBids>
+    let blockTime: Double
+    let aktPriceUSD: @Sendable (Date) -> Double?
+    /// The network median per GPU-hour of the `/v1/gpu-prices` row a model matches, nil when no single row does.
+    let marketMedian: @Sendable (Date) -> (GPUAttribute) -> Double?
+
+    func collect(now: Date) -> [MetricFamily] {
+        var families = ProviderFamilies(blockTime: blockTime)
+        let pricing = DenomPricing(aktPriceUSD: aktPriceUSD(now))
+        let median = marketMedian(now)
+        for provider in leases.owners {
+            families.add(provider: provider, leases: leases.value(for: provider, now: now),
+                         bids: bids.value(for: provider, now: now), pricing: pricing, median: median)
+        }
+        return families.all
+    }
+}
+
+/// The families of a provider's own view and how one provider's data fills them. Pure: the same inputs give the
+/// same samples, models in a fixed order.
+struct ProviderFamilies {
+    let blockTime: Double
+    var activeLeases: MetricFamily
+    var revenue: MetricFamily
+    var revenuePerBlock: MetricFamily
+    var leasedGPUs: MetricFamily
+    var gpuPrice: MetricFamily
+    var gpuPriceVsMarket: MetricFamily
+    var openBids: MetricFamily
+    var openBidMin: MetricFamily
+
+    init(blockTime: Double) {
+        self.blockTime = blockTime
+        let perBlockTime = AccountFamilies.perBlockTime(blockTime)
+        let byModel = "by the GPU model the winning bid offered (resources_offer)"
+        activeLeases = .gauge("akash_provider_active_leases", "Active leases of the provider.")
+        revenue = .gauge("akash_provider_revenue_usd_per_hour",
+                         "Sum of the provider's active lease prices (CPU-only leases included) in USD per hour, \(perBlockTime). "
+                            + "Absent while a uakt lease cannot be priced (no fresh AKT price).")
+        revenuePerBlock = .gauge("akash_provider_revenue_per_block",
+                                 "Sum of the provider's active lease prices per block, in micro-units of the denom (uact, uakt).")
+        leasedGPUs = .gauge("akash_provider_leased_gpus", "GPUs the provider's active leases rent, \(byModel).")
+        gpuPrice = .gauge("akash_provider_gpu_price_usd_per_gpu_hour",
+                          "GPU-weighted average price per GPU-hour in USD of the provider's active single-model GPU leases, "
+                            + "\(byModel): lease price (CPU, memory and storage included) divided by its GPUs, \(perBlockTime).")
+        gpuPriceVsMarket = .gauge("akash_provider_gpu_price_vs_market_ratio",
+                                  "akash_provider_gpu_price_usd_per_gpu_hour divided by the network median bid price of the "
+                                    + "matching GPU model (Console /v1/gpu-prices); absent unless exactly one row of it matches.")
+        openBids = .gauge("akash_provider_open_bids", "Open bids of the provider, waiting for the tenant (0 when there are none).")
+        openBidMin = .gauge("akash_provider_open_bid_min_usd_per_gpu_hour",
+                            "The provider's lowest open single-model bid per GPU-hour in USD, by offered GPU model, \(perBlockTime).")
+    }
+
+    var all: [MetricFamily] {
+        [activeLeases, revenue, revenuePerBlock, leasedGPUs, gpuPrice, gpuPriceVsMarket, openBids, openBidMin]
+    }
+
+    /// Adds one provider's samples: revenue needs its leases; the GPU figures need its leases and bids; the open
+    /// bid figures need its bids.
+    mutating func add(provider: String, leases: [ActiveLease]?, bids: ProviderBids?, pricing: DenomPricing,
+                      median: (GPUAttribute) -> Double?) {
+        let providerLabel = [Label("provider", provider)]
+        if let leases {
+            let earned = ProviderRevenue(leases)
+            activeLeases.add(Double(earned.activeLeases), labels: providerLabel)
+            revenue.add(earned.perBlock.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, labels: providerLabel)
+            for (denom, amount) in (earned.perBlock ?? [:]).sorted(by: { $0.key < $1.key }) {
+                revenuePerBlock.add(amount.doubleValue, labels: providerLabel + [Label("denom", denom)])
+            }
+        }
+        guard let bids else { return }
+        if let leases {
+            let leased = ProviderLeasedGPUs(leases: leases, activeBids: bids.active)
+            for model in Self.ordered(leased.gpus.keys) {
+                let labels = Self.labels(provider, model)
+                leasedGPUs.add(leased.gpus[model], labels: labels)
+                let price = leased.priced[model]?.usdPerGPUHour(pricing, blockTime: blockTime)
+                gpuPrice.add(price, labels: labels)
+                gpuPriceVsMarket.add(price.flatMap { price in median(model).flatMap { $0 > 0 ? price / $0 : nil } }, labels: labels)
+            }
+        }
+        let open = ProviderOpenBids(bids.open)
+        openBids.add(Double(open.count), labels: providerLabel)
+        for model in Self.ordered(open.cheapest.keys) {
+            openBidMin.add(open.minUSDPerGPUHour(model, pricing, blockTime: blockTime), labels: Self.labels(provider, model))
+        }
+    }
+
+    static func ordered(_ models: some Sequence<GPUAttribute>) -> [GPUAttribute] {
+        models.sorted { $0.description < $1.description }
+    }
+
+    static func labels(_ provider: String, _ model: GPUAttribute) -> [Label] {
+        let values = model.labelValues
+        return [Label("provider", provider), Label("vendor", values.vendor), Label("model", values.model),
+                Label("ram", values.ram), Label("interface", values.interface)]
+    }
+}

@@ -1,0 +1,36 @@
+import ExporterKit
+import Foundation
+
+/// Configuration of a provider's own view. No provider address means this part is off. The chain endpoint, block
+/// time, poll interval and timeout are the tenant area's (`--akash.rest-url`, `--akash.block-time`,
+/// `--akash.account-interval`, `--akash.rest-timeout`): one chain, one pace.
+public struct ProviderConfig: Sendable, Equatable {
+    /// Provider addresses to watch, lower case, in the order given, without repeats.
+    public var providers: [String]
+    public var restURL: URL
+    public var blockTime: Double
+    public var interval: Double
+    public var timeout: Double
+
+    public var isEnabled: Bool { !providers.isEmpty }
+
+    public static let flags: [FlagSpec] = [
+        FlagSpec("akash.provider", kind: .repeatable, placeholder: "ADDRESS",
+                 help: "Provider address (bech32 akash1...) whose revenue per hour, leased GPUs and open bids to export, "
+                    + "priced against the network median per GPU model. None: this part is off."),
+    ]
+
+    public init(providers: [String], restURL: URL, blockTime: Double = 6, interval: Double = 60, timeout: Double = 10) {
+        self.providers = providers
+        self.restURL = restURL
+        self.blockTime = blockTime
+        self.interval = interval
+        self.timeout = timeout
+    }
+
+    /// - Parameter chain: the already checked tenant configuration, whose chain settings are shared.
+    public init(_ flags: ParsedFlags, chain: AccountConfig) throws(ConfigError) {
+        self.init(providers: try AccountConfig.addresses(flags, "akash.provider"), restURL: chain.restURL,
+                  blockTime: chain.blockTime, interval: chain.interval, timeout: chain.timeout)
+    }
+}
