@@ -67,7 +67,7 @@ chain.serveLatestBlock(height: height)
 
 let config = AccountConfig(owners: [owner], restURL: chain.baseURL, interval: 3600, timeout: 30)
 let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 })
-let upstream = URLSessionUpstream()
+let upstream = CurlUpstream()
 let health = HealthRegistry(sources: area.sources.map(\.name))
 let now = Date()
 

@@ -20,7 +20,7 @@ public final class Exporter: Sendable {
     ///   - timing: the runner's clock; tests pass a virtual one to follow schedules over simulated hours.
     ///   - only: poll just these sources (a test following one source's schedule); nil polls every enabled one.
     public init(config: ExporterConfig, logger: Logger,
-                upstream: any UpstreamFetching = URLSessionUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)"),
+                upstream: any UpstreamFetching = CurlUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)"),
                 timing: SourceRunner.Timing = .system, only: Set<String>? = nil) {
         self.config = config
         self.logger = logger
