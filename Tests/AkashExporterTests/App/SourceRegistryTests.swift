@@ -23,6 +23,8 @@ struct SourceRegistryTests {
 
         let comment = "Generated from SourceRegistry.all by `UPDATE_GOLDEN=1 swift test --filter SourceRegistry`; "
             + "a test fails when it is out of step. Do not edit by hand."
+        /// Every registered source's name.
+        let sources: [String]
         /// Where each API is served and the flag pointing the exporter at it.
         let apis: [API]
         /// The flags setting a poll interval (end-to-end runs shorten them all).
@@ -33,10 +35,11 @@ struct SourceRegistryTests {
         let routes: [String: String]
 
         enum CodingKeys: String, CodingKey {
-            case comment = "_comment", apis, intervalFlags = "interval_flags", flags, routes
+            case comment = "_comment", sources, apis, intervalFlags = "interval_flags", flags, routes
         }
 
         init(_ sources: [SourceDeclaration]) {
+            self.sources = sources.map(\.name)
             apis = sources.apis.map { API(prefix: $0.fakePrefix, urlFlag: $0.urlFlag) }
             intervalFlags = sources.compactMap(\.intervalFlag).uniqued()
             flags = sources.flatMap(\.recorded.flags).uniqued()
