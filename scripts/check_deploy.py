@@ -128,8 +128,13 @@ def check_kubernetes(directory, expect_pvc=False, expect_tls=False, name=None):
     check(context.get("runAsNonRoot") is True and context.get("runAsUser", 0) != 0
           and container_context.get("allowPrivilegeEscalation") is False
           and container_context.get("readOnlyRootFilesystem") is True
-          and container_context.get("capabilities", {}).get("drop") == ["ALL"],
-          f"{directory}: non-root, no privilege escalation, read-only root file system, no capabilities")
+          and container_context.get("capabilities", {}).get("drop") == ["ALL"]
+          and "add" not in container_context.get("capabilities", {})
+          and (container_context.get("seccompProfile") or context.get("seccompProfile") or {}).get("type") == "RuntimeDefault"
+          and all(set(v) - {"name"} <= {"emptyDir", "secret", "configMap", "persistentVolumeClaim", "projected"}
+                  for v in pod.get("volumes", [])),
+          f"{directory}: non-root, no privilege escalation, read-only root file system, no capabilities, RuntimeDefault "
+          f"seccomp, only the volume types Pod Security 'restricted' allows")
     probes = {name: container.get(name, {}).get("httpGet", {}).get("path") for name in ("livenessProbe", "readinessProbe")}
     check(probes == {"livenessProbe": "/-/healthy", "readinessProbe": "/-/ready"},
           f"{directory}: liveness probe on /-/healthy, readiness on /-/ready", probes)
