@@ -45,7 +45,7 @@ started_ns="$(date +%s%N)"
   --cmc.quotes-interval 1s --cmc.macro-interval 1s --cmc.listings-interval 1s \
   --akash.console-url "$base/console" --akash.rest-url "$base/chain" \
   --akash.prices-interval 1s --akash.capacity-interval 1s --akash.providers-interval 1s \
-  --akash.account-interval 1s --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c \
+  --akash.account-interval 1s --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s \
   >"$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")
