@@ -1,8 +1,8 @@
 import ExporterKit
 import Foundation
 
-/// A tenant's own costs: the leases, deployment escrows and latest block of each configured owner, polled from
-/// the chain REST API, and the spend, escrow balance and runway computed from them.
+/// A tenant's own costs: the leases, winning bids, deployment escrows and latest block of each configured owner,
+/// polled from the chain REST API, and the spend, escrow balance, runway and per-GPU prices computed from them.
 public struct AccountArea: ExporterArea {
     public let sources: [any PolledSource]
     public let collectors: [any MetricsCollector]
@@ -10,6 +10,13 @@ public struct AccountArea: ExporterArea {
     /// - Parameter aktPriceUSD: the AKT price in USD at a given time, or nil when unknown (the market area is off,
     ///   not yet polled, or stale). Read at collect time only.
     public init(config: AccountConfig, aktPriceUSD: @escaping @Sendable (Date) -> Double?) {
+        self.init(config: config, aktPriceUSD: aktPriceUSD, marketGPUs: { _ in nil })
+    }
+
+    /// - Parameter marketGPUs: the network's GPU models and medians (`/v1/gpu-prices`) at a given time, nil when
+    ///   unknown; the per-GPU price ratios need them. Read at collect time only.
+    init(config: AccountConfig, aktPriceUSD: @escaping @Sendable (Date) -> Double?,
+         marketGPUs: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]?) {
         guard config.isEnabled else {
             sources = []
             collectors = []
@@ -19,16 +26,20 @@ public struct AccountArea: ExporterArea {
         let maxAge = 3 * config.interval
         let chain = ChainREST(baseURL: config.restURL, timeout: config.timeout)
         let leases = PerOwner<[ActiveLease]>(owners: config.owners, maxAge: maxAge)
-        let deployments = PerOwner<[DeploymentEscrow]>(owners: config.owners, maxAge: maxAge)
+        let deployments = PerOwner<ActiveDeployments>(owners: config.owners, maxAge: maxAge)
         let latestHeight = LastGood<Int64>(maxAge: maxAge)
+        let bids = PerOwner<[BidID: Bid]>(owners: config.owners, maxAge: maxAge)
         sources = [
             LeasesSource(name: "akash_leases", side: .owner, interval: config.interval, chain: chain, leases: leases),
             DeploymentsSource(interval: config.interval, chain: chain, deployments: deployments),
             BlockSource(interval: config.interval, chain: chain, latestHeight: latestHeight),
+            BidsSource(interval: config.interval, chain: chain, bids: bids),
         ]
         collectors = [
             AccountCollector(leases: leases, deployments: deployments, latestHeight: latestHeight,
                              blockTime: config.blockTime, aktPriceUSD: aktPriceUSD),
+            LeaseGPUCollector(leases: leases, bids: bids, deployments: deployments, blockTime: config.blockTime,
+                              aktPriceUSD: aktPriceUSD, marketGPUs: marketGPUs),
         ]
     }
 }

@@ -71,3 +71,26 @@ struct LeaseGPUFamilies {
                 Label("interface", values.interface)]
     }
 }
+
+/// Builds the lease GPU families from the last good leases, bids and deployment groups of each owner, priced at
+/// collect time with the AKT price and the network medians of that moment (as `AccountCollector` does).
+struct LeaseGPUCollector: MetricsCollector {
+    let leases: PerOwner<[ActiveLease]>
+    let bids: PerOwner<[BidID: Bid]>
+    let deployments: PerOwner<ActiveDeployments>
+    let blockTime: Double
+    let aktPriceUSD: @Sendable (Date) -> Double?
+    let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]?
+
+    func collect(now: Date) -> [MetricFamily] {
+        var families = LeaseGPUFamilies(blockTime: blockTime)
+        let pricing = DenomPricing(aktPriceUSD: aktPriceUSD(now))
+        let market = marketGPUs(now)
+        for owner in leases.owners {
+            guard let ownerLeases = leases.value(for: owner, now: now) else { continue }
+            families.add(owner: owner, leases: ownerLeases, bids: bids.value(for: owner, now: now),
+                         groups: deployments.value(for: owner, now: now)?.groupGPUs, pricing: pricing, market: market)
+        }
+        return families.all
+    }
+}
