@@ -10,6 +10,7 @@ public final class FakeChain: Sendable {
     public static let leasesPath = "/akash/market/v1beta5/leases/list"
     public static let deploymentsPath = "/akash/deployment/v1beta4/deployments/list"
     public static let latestBlockPath = "/cosmos/base/tendermint/v1beta1/blocks/latest"
+    public static let bidsPath = "/akash/market/v1beta5/bids/list"
 
     public let upstream: FakeUpstream
     /// Served under this path prefix, as an LCD behind a reverse proxy (`https://rpc.akt.dev/rest`) is.
@@ -48,6 +49,10 @@ public final class FakeChain: Sendable {
 
     public func serveDeployments(_ itemsByOwner: [String: [String]], pageSize: Int = 100) {
         serveList(Self.deploymentsPath, listKey: "deployments", itemsByOwner: itemsByOwner, pageSize: pageSize)
+    }
+
+    public func serveBids(_ itemsByOwner: [String: [String]], pageSize: Int = 100) {
+        serveList(Self.bidsPath, listKey: "bids", itemsByOwner: itemsByOwner, pageSize: pageSize)
     }
 
     public func serveLatestBlock(height: Int64) {
@@ -112,8 +117,25 @@ public final class FakeChain: Sendable {
         """
     }
 
+    /// One active `bids/list` item (the winning bid of a lease), shaped like `Tests/Fixtures/akash/bids-gpu-uact.json`:
+    /// one resource unit of `gpus` GPUs offered as `gpuAttribute` (none for a CPU-only offer).
+    public static func bid(owner: String, dseq: String, gseq: Int = 1, oseq: Int = 1, provider: String, denom: String,
+                           amount: String, gpus: Int, gpuAttribute: String?) -> String {
+        let attributes = gpuAttribute.map { "{\"key\":\"\($0)\",\"value\":\"true\"}" } ?? ""
+        return """
+        {"bid":{"id":{"owner":"\(owner)","dseq":"\(dseq)","gseq":\(gseq),"oseq":\(oseq),"provider":"\(provider)","bseq":0},\
+        "state":"active","price":{"denom":"\(denom)","amount":"\(amount)"},"created_at":"25880680",\
+        "resources_offer":[{"resources":{"id":1,"cpu":{"units":{"val":"4000"},"attributes":[]},\
+        "memory":{"quantity":{"val":"17179869184"},"attributes":[]},"storage":[{"name":"default","quantity":{"val":"107374182400"},"attributes":[]}],\
+        "gpu":{"units":{"val":"\(gpus)"},"attributes":[\(attributes)]},"endpoints":[{"kind":"SHARED_HTTP","sequence_number":0}]},\
+        "count":1,"prices":null}],"reclamation_window":null},\
+        "escrow_account":{"id":{"scope":"bid","xid":"\(owner)/\(dseq)/\(gseq)/\(oseq)/\(provider)"},\
+        "state":{"owner":"\(provider)","state":"open","transferred":[],"settled_at":"25880680","funds":[],"deposits":[]}}}
+        """
+    }
+
     /// One `deployments/list` item with its escrow account, shaped like `Tests/Fixtures/akash/deployment-info.json`
-    /// (groups left empty: the exporter does not read them).
+    /// (groups left empty: the GPU price check reads them only for bids without an offer).
     public static func deployment(owner: String, dseq: String, funds: [(denom: String, amount: String)], settledAt: Int64,
                                   escrowState: String = "open") -> String {
         let coins = funds.map { "{\"denom\":\"\($0.denom)\",\"amount\":\"\($0.amount)\"}" }.joined(separator: ",")

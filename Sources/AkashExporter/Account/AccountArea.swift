@@ -13,6 +13,11 @@ public struct AccountArea: ExporterArea {
         self.init(config: config, aktPriceUSD: aktPriceUSD, marketGPUs: { _ in nil })
     }
 
+    /// GPU leases compared with the network medians the compute area holds (`/v1/gpu-prices`).
+    public init(config: AccountConfig, aktPriceUSD: @escaping @Sendable (Date) -> Double?, compute: ComputeArea) {
+        self.init(config: config, aktPriceUSD: aktPriceUSD, marketGPUs: { now in compute.marketGPUs(now: now) })
+    }
+
     /// - Parameter marketGPUs: the network's GPU models and medians (`/v1/gpu-prices`) at a given time, nil when
     ///   unknown; the per-GPU price ratios need them. Read at collect time only.
     init(config: AccountConfig, aktPriceUSD: @escaping @Sendable (Date) -> Double?,

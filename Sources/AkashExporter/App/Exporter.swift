@@ -42,7 +42,7 @@ public final class Exporter: Sendable {
         let compute = ComputeArea(config: config.compute)
         let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]? = { now in compute.marketGPUs(now: now) }
         let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
-                                  marketGPUs: marketGPUs)
+                                  compute: compute)
         let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
                                     marketMedian: { now in
                                         let rows = marketGPUs(now)
