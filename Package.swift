@@ -13,22 +13,29 @@ let package = Package(
     targets: [
         // epoll/eventfd/accept4, which the Glibc module does not export.
         .target(name: "CEpoll"),
+        // libcurl's easy interface for the upstream client (curl_easy_setopt is variadic; Swift calls typed wrappers).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // Prometheus text format 0.0.4: knows nothing of Akash.
         .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
         .target(name: "HTTPServer", dependencies: ["CEpoll"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
-        .target(name: "ExporterKit", dependencies: ["Exposition"], swiftSettings: strict),
+        .target(name: "ExporterKit", dependencies: ["CCurl", "Exposition"], swiftSettings: strict),
         // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
         .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),
         // Poll and render time of the account area against a loopback fake chain (scripts/bench_account.sh).
         .executableTarget(name: "AccountBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],
                           path: "Benchmarks/AccountBench", swiftSettings: strict),
+        // Poll and render time of the provider view against a loopback fake chain (scripts/bench_provider.sh).
+        .executableTarget(name: "ProviderBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],
+                          path: "Benchmarks/ProviderBench", swiftSettings: strict),
 
         // Benchmark helpers run by scripts/bench.sh: the HTTP server alone, and the renderer's cost.
         .executableTarget(name: "bench-server", dependencies: ["HTTPServer"], path: "Benchmarks/BenchServer", swiftSettings: strict),
         .executableTarget(name: "bench-render", dependencies: ["Exposition"], path: "Benchmarks/RenderBench", swiftSettings: strict),
+        // Per-request memory of the upstream client and of JSON decoding, each alone (issue 15's creep).
+        .executableTarget(name: "upstream-probe", dependencies: ["ExporterKit"], path: "Benchmarks/UpstreamProbe", swiftSettings: strict),
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),

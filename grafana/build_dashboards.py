@@ -1,31 +1,66 @@
 #!/usr/bin/env python3
-"""Builds grafana/dashboards/*.json, the four provisioned dashboards of akash-cost-exporter.
+"""Builds grafana/dashboards/*.json, the provisioned dashboards of akash-cost-exporter.
 
-The dashboards are written here as short panel lists instead of by hand, so every panel gets the same datasource
-reference, units and layout, and a change of convention is one edit. Run it after changing a panel:
+The dashboards are written here as short panel groups instead of by hand, so every panel gets the same datasource
+reference, selectors, units and layout, and a change of convention is one edit. Run it after changing a panel:
 
     python3 grafana/build_dashboards.py            # rewrite the JSON files
-    python3 grafana/build_dashboards.py --check    # exit 1 if the committed JSON differs (scripts/check_stack.sh)
+    python3 grafana/build_dashboards.py --check    # exit 1 if the committed JSON differs or breaks a rule below
 
 Conventions (exporter-conventions.md §4.2): fixed dashboard uid, no __inputs, a `ds_prometheus` datasource
 variable defaulting to the provisioned datasource uid `prometheus`, every panel and target on `${ds_prometheus}`,
 schemaVersion 41 (Grafana 11.6, the image pinned in docker-compose.yml). Metric names are those of METRICS.md.
+
+Rules every dashboard follows (`lint` enforces them, `--check` runs it):
+- `job` and `instance` variables on every dashboard; every series selector names them (`series()` writes them),
+  so a renamed job, a second exporter or a second replica never mixes in.
+- Two replicas scraped together must not double anything: every query aggregates per entity first
+  (`max by (owner) (...)`, `max by (source) (...)`) and only then sums or counts.
+- A table merges one query per column; Grafana joins rows only when every label matches, `__name__` included, so
+  each table query is an aggregation (no `__name__`), and every value column declares its unit.
+
+Adding a dashboard: write a function that returns `dashboard(...)` and decorate it with `@register("file.json")`.
+Adding a group of panels: write a function that returns rows (`list[list[Panel]]`) and add it to a dashboard's list.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 DASHBOARD_DIR = Path(__file__).resolve().parent / "dashboards"
 SCHEMA_VERSION = 41
 DATASOURCE = {"type": "prometheus", "uid": "${ds_prometheus}"}
-JOB = 'job="akash-cost-exporter"'
 HOURS_PER_MONTH = "730.488"  # 30.437 days, the month Akash's own tools use (akash-api.md §5)
 GRID_WIDTH = 24
+SCOPE = ('job=~"$job"', 'instance=~"$instance"')
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# PromQL helpers: every selector goes through series(), every per-entity figure through per().
+
+def series(metric: str, *matchers: str) -> str:
+    """`metric{job=~"$job", instance=~"$instance", ...}`: the only way a query names an exporter series."""
+    return f"{metric}{{{', '.join((*SCOPE, *matchers))}}}"
+
+
+def per(labels: str, expr: str, how: str = "max") -> str:
+    """One series per entity however many replicas report it (they report the same value): `max by (labels)`."""
+    return f"{how} by ({labels}) ({expr})"
+
+
+def one(expr: str) -> str:
+    """A single figure (AKT price, an index) from whichever replica reports it."""
+    return f"max({expr})"
+
+
+def flat(expr: str) -> str:
+    return " ".join(expr.split())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -35,7 +70,18 @@ GRID_WIDTH = 24
 class Query:
     expr: str
     legend: str = ""
-    instant: bool = False   # tables and "current value" bar gauges ask for the latest value only
+    instant: bool = False   # tables, stats of "now" and bar gauges ask for the latest value only
+
+
+@dataclass
+class Column:
+    """A table value column: its query (aggregated by the table's key labels), title, unit and display."""
+    title: str
+    expr: str
+    unit: str
+    decimals: int | None = None
+    mappings: list[dict] = field(default_factory=list)
+    thresholds: list[tuple[float | None, str]] | None = None   # colours the cell when given
 
 
 @dataclass
@@ -43,7 +89,7 @@ class Panel:
     kind: str                      # timeseries | stat | gauge | bargauge | table
     title: str
     description: str
-    queries: list[Query]
+    queries: list[Query] = field(default_factory=list)
     unit: str = "short"
     width: int = 12
     height: int = 8
@@ -53,24 +99,40 @@ class Panel:
     thresholds: list[tuple[float | None, str]] = field(default_factory=lambda: [(None, "green")])
     mappings: list[dict] = field(default_factory=list)
     legend_calcs: list[str] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)   # table: "Value #A" -> column title
     color_by_thresholds: bool = False
+    text_mode: str = "auto"        # stat: "name" shows the legend (a version string) instead of the value
+    no_value: str | None = None    # what a stat says when its query returns nothing
+    key_labels: list[tuple[str, str]] = field(default_factory=list)   # table: (label, column title), row identity
+    columns: list[Column] = field(default_factory=list)                # table: value columns
 
 
 def q(expr: str, legend: str = "", instant: bool = False) -> Query:
-    return Query(" ".join(expr.split()), legend, instant)
+    return Query(flat(expr), legend, instant)
+
+
+def table(title: str, description: str, key_labels: list[tuple[str, str]], columns: list[Column],
+          width: int = 24, height: int = 8) -> Panel:
+    """One row per entity (the key labels), one column per query, every query aggregated by the key labels."""
+    by = ", ".join(label for label, _ in key_labels)
+    return Panel("table", title, description,
+                 [Query(flat(per(by, column.expr)), instant=True) for column in columns],
+                 width=width, height=height, key_labels=key_labels, columns=columns)
+
+
+UP_DOWN = [{"type": "value", "options": {"0": {"text": "Down", "color": "red", "index": 0},
+                                         "1": {"text": "Up", "color": "green", "index": 1}}}]
 
 
 def field_config(panel: Panel) -> dict:
     defaults: dict = {
         "unit": panel.unit,
-        "thresholds": {"mode": "absolute",
-                       "steps": [{"color": color, "value": value} for value, color in panel.thresholds]},
+        "thresholds": steps(panel.thresholds),
         "mappings": panel.mappings,
         "color": {"mode": "thresholds" if panel.color_by_thresholds or panel.kind in ("stat", "gauge")
                   else "palette-classic"},
     }
-    for key, value in (("decimals", panel.decimals), ("min", panel.minimum), ("max", panel.maximum)):
+    for key, value in (("decimals", panel.decimals), ("min", panel.minimum), ("max", panel.maximum),
+                       ("noValue", panel.no_value)):
         if value is not None:
             defaults[key] = value
     if panel.kind == "timeseries":
@@ -79,7 +141,25 @@ def field_config(panel: Panel) -> dict:
         defaults["custom"] = {k: v for k, v in defaults["custom"].items() if v is not None}
         if panel.color_by_thresholds:
             defaults["custom"]["thresholdsStyle"] = {"mode": "line"}
-    return {"defaults": defaults, "overrides": []}
+    overrides = [column_override(column) for column in panel.columns]
+    return {"defaults": defaults, "overrides": overrides}
+
+
+def steps(thresholds: list[tuple[float | None, str]]) -> dict:
+    return {"mode": "absolute", "steps": [{"color": color, "value": value} for value, color in thresholds]}
+
+
+def column_override(column: Column) -> dict:
+    """Overrides apply after the table's transformations, so they match the renamed column title."""
+    properties = [{"id": "unit", "value": column.unit}]
+    if column.decimals is not None:
+        properties.append({"id": "decimals", "value": column.decimals})
+    if column.mappings:
+        properties.append({"id": "mappings", "value": column.mappings})
+    if column.thresholds:
+        properties += [{"id": "thresholds", "value": steps(column.thresholds)},
+                       {"id": "custom.cellOptions", "value": {"type": "color-text"}}]
+    return {"matcher": {"id": "byName", "options": column.title}, "properties": properties}
 
 
 def options(panel: Panel) -> dict:
@@ -89,7 +169,8 @@ def options(panel: Panel) -> dict:
                            "showLegend": True, "calcs": panel.legend_calcs},
                 "tooltip": {"mode": "multi", "sort": "desc"}}
     if panel.kind == "stat":
-        return {"reduceOptions": last_value, "colorMode": "value", "graphMode": "area", "textMode": "auto",
+        return {"reduceOptions": last_value, "colorMode": "value", "graphMode": "none" if all(
+                    query.instant for query in panel.queries) else "area", "textMode": panel.text_mode,
                 "justifyMode": "auto", "orientation": "auto", "showPercentChange": False, "wideLayout": True}
     if panel.kind == "gauge":
         return {"reduceOptions": last_value, "showThresholdMarkers": True, "showThresholdLabels": False,
@@ -102,10 +183,10 @@ def options(panel: Panel) -> dict:
     raise ValueError(f"unknown panel kind {panel.kind}")
 
 
-def target(query: Query, ref_id: str, table: bool) -> dict:
+def target(query: Query, ref_id: str, table_format: bool) -> dict:
     result = {"refId": ref_id, "datasource": DATASOURCE, "expr": query.expr, "legendFormat": query.legend,
               "range": not query.instant, "instant": query.instant, "editorMode": "code"}
-    if table:
+    if table_format:
         result["format"] = "table"
     return result
 
@@ -124,10 +205,12 @@ def render_panel(panel: Panel, panel_id: int, x: int, y: int) -> dict:
         "targets": [target(query, ref, panel.kind == "table") for query, ref in zip(panel.queries, ref_ids)],
     }
     if panel.kind == "table":
-        hidden = {name: True for name in ("Time", "__name__", "job", "instance")}
+        renames = dict(panel.key_labels) | {f"Value #{ref}": column.title for ref, column in zip(ref_ids, panel.columns)}
+        order = {name: index for index, name in enumerate(renames)}
         rendered["transformations"] = [
             {"id": "merge", "options": {}},
-            {"id": "organize", "options": {"excludeByName": hidden, "renameByName": panel.columns}},
+            {"id": "organize", "options": {"excludeByName": {"Time": True}, "indexByName": order,
+                                           "renameByName": renames}},
         ]
     return rendered
 
@@ -155,9 +238,9 @@ def datasource_variable() -> dict:
             "hide": 0, "includeAll": False, "multi": False, "options": [], "refresh": 1, "regex": ""}
 
 
-def label_variable(name: str, label: str, metric: str, label_name: str) -> dict:
+def label_variable(name: str, label: str, selector: str, label_name: str) -> dict:
     """A multi-value variable over one label's values; panels select with label=~"$name"."""
-    definition = f"label_values({metric}, {label_name})"
+    definition = f"label_values({selector}, {label_name})"
     return {"name": name, "label": label, "type": "query", "datasource": DATASOURCE,
             "definition": definition, "query": {"query": definition, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
             "current": {"selected": True, "text": ["All"], "value": ["$__all"]},
@@ -165,7 +248,14 @@ def label_variable(name: str, label: str, metric: str, label_name: str) -> dict:
             "refresh": 2, "regex": "", "sort": 1}
 
 
-def dashboard(uid: str, title: str, description: str, rows: list[list[Panel]], variables: list[dict] = ()) -> dict:
+def scope_variables() -> list[dict]:
+    """Which exporter: every job that runs one (build_info is ours alone), then its instances."""
+    return [label_variable("job", "Job", "akash_exporter_build_info", "job"),
+            label_variable("instance", "Instance", 'akash_exporter_build_info{job=~"$job"}', "instance")]
+
+
+def dashboard(uid: str, title: str, description: str, groups: list[list[list[Panel]]],
+              variables: list[dict] = ()) -> dict:
     return {
         "uid": uid,
         "title": title,
@@ -185,290 +275,556 @@ def dashboard(uid: str, title: str, description: str, rows: list[list[Panel]], v
                                   "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
                                   "name": "Annotations & Alerts", "type": "dashboard"}]},
         "links": [{"title": "Akash dashboards", "type": "dashboards", "tags": ["akash"], "asDropdown": True,
-                   "includeVars": False, "keepTime": True, "icon": "external link", "targetBlank": False,
+                   "includeVars": True, "keepTime": True, "icon": "external link", "targetBlank": False,
                    "tooltip": "", "url": ""}],
-        "templating": {"list": [datasource_variable(), *variables]},
-        "panels": layout(rows),
+        "templating": {"list": [datasource_variable(), *scope_variables(), *variables]},
+        "panels": layout([row for group in groups for row in group]),
     }
 
 
+DASHBOARDS: dict[str, Callable[[], dict]] = {}
+
+
+def register(file_name: str):
+    def add(build: Callable[[], dict]) -> Callable[[], dict]:
+        DASHBOARDS[file_name] = build
+        return build
+    return add
+
+
 # ---------------------------------------------------------------------------------------------------------------
-# The four dashboards
+# Akash / AKT market
 
 AKT = 'symbol="AKT"'
-RED_BELOW_HALF = [(None, "red"), (50, "green")]
 FAVORABLE = [{"type": "value", "options": {"0": {"text": "Unfavorable", "color": "red", "index": 0},
                                            "1": {"text": "Favorable", "color": "green", "index": 1}}}]
+RISE_FALL = [(None, "red"), (0, "green")]
 
 
+def aktprice_group() -> list[list[Panel]]:
+    fear_greed, altcoin = series("akash_macro_fear_greed_index"), series("akash_macro_altcoin_season_index")
+    return [[
+        Panel("stat", "AKT price", "Latest AKT price from CoinMarketCap quotes.",
+              [q(one(series("akash_market_price_usd", AKT)), "AKT")], unit="currencyUSD", width=4, height=5,
+              decimals=3),
+        Panel("stat", "AKT 24h change", "AKT price change over 24 hours (CoinMarketCap percent_change_24h).",
+              [q(one(series("akash_market_price_change_ratio", AKT, 'window="24h"')), "24h")], unit="percentunit",
+              width=4, height=5, decimals=1, thresholds=RISE_FALL),
+        Panel("stat", "AKT signal score", "The AKT score; it includes the 15-point penalty when the regime is unfavorable.",
+              [q(one(series("akash_akt_signal_score")), "score")], width=4, height=5,
+              thresholds=[(None, "red"), (40, "orange"), (60, "green")]),
+        # The regime needs fear & greed above 50: the index is an integer, so green starts at 51.
+        Panel("gauge", "Fear & greed", "CoinMarketCap Fear & Greed index, 0 (extreme fear) to 100 (extreme greed); the regime needs more than 50.",
+              [q(one(fear_greed), "fear & greed")], width=4, height=5, minimum=0, maximum=100,
+              thresholds=[(None, "red"), (51, "green")]),
+        Panel("gauge", "Altcoin season", "CoinMarketCap Altcoin Season index, 0 (bitcoin season) to 100 (altcoin season); the regime needs 50 or more.",
+              [q(one(altcoin), "altcoin season")], width=4, height=5, minimum=0, maximum=100,
+              thresholds=[(None, "red"), (50, "green")]),
+        Panel("stat", "Macro regime", "Favorable when fear & greed > 50 and altcoin season >= 50; unknown while either index is missing.",
+              [q(f"{one(series('akash_macro_regime_favorable'))} and on() {one(fear_greed)} and on() {one(altcoin)}",
+                 "regime")], width=4, height=5, mappings=FAVORABLE, thresholds=[(None, "red"), (1, "green")],
+              no_value="Unknown"),
+    ], [
+        Panel("timeseries", "AKT price", "AKT price in USD at each quote.",
+              [q(one(series("akash_market_price_usd", AKT)), "price")], unit="currencyUSD",
+              legend_calcs=["min", "max", "lastNotNull"]),
+        Panel("timeseries", "Score and macro indices", "The AKT score next to the two indices that set the regime.",
+              [q(one(series("akash_akt_signal_score")), "AKT score"), q(one(fear_greed), "fear & greed"),
+               q(one(altcoin), "altcoin season")], legend_calcs=["lastNotNull"]),
+    ], [
+        Panel("timeseries", "AKT momentum", "Price and 24h-volume change between the last two AKT quotes.",
+              [q(one(series("akash_akt_momentum_price_change_ratio")), "price"),
+               q(one(series("akash_akt_momentum_volume_change_ratio")), "24h volume")], unit="percentunit", width=9),
+        Panel("stat", "Accelerating", "1 when the last AKT quote is above the one before.",
+              [q(one(series("akash_akt_momentum_accelerating")), "accelerating")], width=3,
+              mappings=[{"type": "value", "options": {"0": {"text": "No", "color": "orange", "index": 0},
+                                                      "1": {"text": "Yes", "color": "green", "index": 1}}}],
+              thresholds=[(None, "orange"), (1, "green")]),
+        Panel("timeseries", "AKT volume and market cap", "AKT 24h traded volume and market capitalisation.",
+              [q(one(series("akash_market_volume_24h_usd", AKT)), "24h volume"),
+               q(one(series("akash_market_cap_usd", AKT)), "market cap"),
+               q(one(series("akash_market_fully_diluted_cap_usd", AKT)), "fully diluted cap")], unit="currencyUSD"),
+    ]]
+
+
+def sector_group() -> list[list[Panel]]:
+    coin = "cmc_id, symbol"
+    return [[
+        Panel("bargauge", "Sector 24h change", "24h price change of every tracked sector asset.",
+              [q(per(coin, series("akash_market_price_change_ratio", 'window="24h"')), "{{symbol}}", instant=True)],
+              unit="percentunit", decimals=1, thresholds=RISE_FALL, color_by_thresholds=True),
+        table("Sector", "Tracked assets: price, changes, market cap, market pairs and rank in the sector (1 = strongest 24h change).",
+              [("symbol", "Asset"), ("cmc_id", "CMC id")], [
+                  Column("Price", series("akash_market_price_usd"), "currencyUSD", decimals=4),
+                  Column("24h change", series("akash_market_price_change_ratio", 'window="24h"'), "percentunit",
+                         decimals=1, thresholds=RISE_FALL),
+                  Column("7d change", series("akash_market_price_change_ratio", 'window="7d"'), "percentunit",
+                         decimals=1, thresholds=RISE_FALL),
+                  Column("Market cap", series("akash_market_cap_usd"), "currencyUSD", decimals=0),
+                  Column("Market pairs", series("akash_market_pairs"), "none"),
+                  Column("Sector rank", series("akash_market_sector_rank"), "none"),
+              ], width=12),
+    ], [
+        Panel("bargauge", "DePIN trending", "24h change of the top 10 DePIN assets by volume.",
+              [q(per("rank, cmc_id, symbol", series("akash_depin_trending_price_change_ratio")), "{{rank}}. {{symbol}}",
+                 instant=True)],
+              unit="percentunit", decimals=1, width=16, height=9, thresholds=RISE_FALL, color_by_thresholds=True),
+        Panel("stat", "DePIN assets listed", "Assets in the latest listings matching the DePIN tags or the sector.",
+              [q(one(series("akash_depin_listed_assets")), "assets")], width=4, height=9),
+        # Measured from the exporter's last successful quotes poll, which outlives the quote itself: when the
+        # quote is dropped as stale this keeps growing into red instead of freezing on its last value.
+        Panel("stat", "Quote age", "Time since the exporter last got quotes from CoinMarketCap (cmc_quotes); it keeps counting while quotes fail.",
+              [q("time() - " + one(series("akash_exporter_source_last_success_timestamp_seconds", 'source="cmc_quotes"')),
+                 "age", instant=True)], unit="dtdurations",
+              width=4, height=9, thresholds=[(None, "green"), (3600, "orange"), (3 * 3600, "red")]),
+    ]]
+
+
+@register("akash-market.json")
 def market_dashboard() -> dict:
     return dashboard("akash-market", "Akash / AKT market",
-                     "AKT price and signal score, crypto macro regime, momentum, sector and DePIN movers (CoinMarketCap).", [
-        [
-            Panel("stat", "AKT price", "Latest AKT price from CoinMarketCap quotes.",
-                  [q(f"akash_market_price_usd{{{AKT}}}", "{{symbol}}")], unit="currencyUSD", width=4, height=5,
-                  decimals=3),
-            Panel("stat", "AKT 24h change", "AKT price change over 24 hours (CoinMarketCap percent_change_24h).",
-                  [q(f'akash_market_price_change_ratio{{{AKT}, window="24h"}}', "24h")], unit="percentunit",
-                  width=4, height=5, decimals=1, thresholds=[(None, "red"), (0, "green")]),
-            Panel("stat", "AKT signal score", "The AKT score; it includes the 15-point penalty when the regime is unfavorable.",
-                  [q("akash_akt_signal_score", "score")], width=4, height=5,
-                  thresholds=[(None, "red"), (40, "orange"), (60, "green")]),
-            Panel("gauge", "Fear & greed", "CoinMarketCap Fear & Greed index, 0 (extreme fear) to 100 (extreme greed).",
-                  [q("akash_macro_fear_greed_index", "fear & greed")], width=4, height=5, minimum=0, maximum=100,
-                  thresholds=RED_BELOW_HALF),
-            Panel("gauge", "Altcoin season", "CoinMarketCap Altcoin Season index, 0 (bitcoin season) to 100 (altcoin season).",
-                  [q("akash_macro_altcoin_season_index", "altcoin season")], width=4, height=5, minimum=0,
-                  maximum=100, thresholds=RED_BELOW_HALF),
-            Panel("stat", "Macro regime", "Favorable when fear & greed > 50 and altcoin season >= 50.",
-                  [q("akash_macro_regime_favorable", "regime")], width=4, height=5, mappings=FAVORABLE,
-                  thresholds=[(None, "red"), (1, "green")]),
-        ],
-        [
-            Panel("timeseries", "AKT price", "AKT price in USD at each quote.",
-                  [q(f"akash_market_price_usd{{{AKT}}}", "price")], unit="currencyUSD", legend_calcs=["min", "max", "lastNotNull"]),
-            Panel("timeseries", "Score and macro indices", "The AKT score next to the two indices that set the regime.",
-                  [q("akash_akt_signal_score", "AKT score"), q("akash_macro_fear_greed_index", "fear & greed"),
-                   q("akash_macro_altcoin_season_index", "altcoin season")], legend_calcs=["lastNotNull"]),
-        ],
-        [
-            Panel("timeseries", "AKT momentum", "Price and 24h-volume change between the last two AKT quotes.",
-                  [q("akash_akt_momentum_price_change_ratio", "price"),
-                   q("akash_akt_momentum_volume_change_ratio", "24h volume")], unit="percentunit", width=9),
-            Panel("stat", "Accelerating", "1 when the last AKT quote is above the one before.",
-                  [q("akash_akt_momentum_accelerating", "accelerating")], width=3,
-                  mappings=[{"type": "value", "options": {"0": {"text": "No", "color": "orange", "index": 0},
-                                                          "1": {"text": "Yes", "color": "green", "index": 1}}}],
-                  thresholds=[(None, "orange"), (1, "green")]),
-            Panel("timeseries", "AKT volume and market cap", "AKT 24h traded volume and market capitalisation.",
-                  [q(f"akash_market_volume_24h_usd{{{AKT}}}", "24h volume"),
-                   q(f"akash_market_cap_usd{{{AKT}}}", "market cap"),
-                   q(f"akash_market_fully_diluted_cap_usd{{{AKT}}}", "fully diluted cap")], unit="currencyUSD"),
-        ],
-        [
-            Panel("bargauge", "Sector 24h change", "24h price change of every tracked sector asset.",
-                  [q('akash_market_price_change_ratio{window="24h"}', "{{symbol}}", instant=True)],
-                  unit="percentunit", decimals=1, thresholds=[(None, "red"), (0, "green")], color_by_thresholds=True),
-            Panel("table", "Sector", "Tracked assets: price, changes, market cap, market pairs and rank in the sector (1 = strongest 24h change).",
-                  [q("akash_market_price_usd", instant=True),
-                   q('max without (window) (akash_market_price_change_ratio{window="7d"})', instant=True),
-                   q("akash_market_cap_usd", instant=True),
-                   q("akash_market_pairs", instant=True),
-                   q("akash_market_sector_rank", instant=True)],
-                  columns={"Value #A": "Price (USD)", "Value #B": "7d change", "Value #C": "Market cap (USD)",
-                           "Value #D": "Market pairs", "Value #E": "Sector rank"}),
-        ],
-        [
-            Panel("bargauge", "DePIN trending", "24h change of the top 10 DePIN assets by volume.",
-                  [q("akash_depin_trending_price_change_ratio", "{{rank}}. {{symbol}}", instant=True)],
-                  unit="percentunit", decimals=1, width=16, height=9, thresholds=[(None, "red"), (0, "green")],
-                  color_by_thresholds=True),
-            Panel("stat", "DePIN assets listed", "Assets in the latest listings matching the DePIN tags or the sector.",
-                  [q("akash_depin_listed_assets", "assets")], width=4, height=9),
-            Panel("stat", "Quote age", "Time since CoinMarketCap last updated the AKT quote.",
-                  [q(f"time() - akash_market_quote_updated_timestamp_seconds{{{AKT}}}", "age")], unit="s",
-                  width=4, height=9, thresholds=[(None, "green"), (3600, "orange"), (3 * 3600, "red")]),
-        ],
-    ])
+                     "AKT price and signal score, crypto macro regime, momentum, sector and DePIN movers (CoinMarketCap).",
+                     [aktprice_group(), sector_group()])
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# Akash / Compute prices
 
 GPU = 'model=~"$gpu_model"'
+GPU_KEY = "vendor, model, ram, interface"
 GPU_LEGEND = "{{vendor}} {{model}} {{ram}} {{interface}}"
-
-
-def utilisation(resource: str) -> str:
-    return f'{resource}{{state="active"}} / ignoring(state) {resource}{{state="total"}}'
+UTILISATION_STEPS = [(None, "green"), (0.7, "orange"), (0.9, "red")]
 
 
 def gpu_price(stat: str) -> str:
-    """One price statistic without its stat label, so a table can merge the statistics into one row per model."""
-    return f'max without (stat) (akash_gpu_bid_price_usd_per_hour{{stat="{stat}", {GPU}}})'
+    return series("akash_gpu_bid_price_usd_per_hour", f'stat="{stat}"', GPU)
 
 
+def utilisation(resource: str, by: str = "") -> str:
+    active, total = series(resource, 'state="active"'), series(resource, 'state="total"')
+    return f"{per(by, active)} / {per(by, total)}" if by else f"{one(active)} / {one(total)}"
+
+
+def gpu_prices_group() -> list[list[Panel]]:
+    return [[
+        Panel("timeseries", "Median bid price per GPU model", "Median of the best bid per provider, USD per GPU-hour.",
+              [q(per(GPU_KEY, gpu_price("median")), GPU_LEGEND)],
+              unit="currencyUSD", width=14, height=9, legend_calcs=["min", "max", "lastNotNull"]),
+        table("Current bid prices", "USD per GPU-hour: lowest, median, volume-weighted mean and highest bid.",
+              [("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"), ("interface", "Interface")],
+              [Column(title, gpu_price(stat), "currencyUSD", decimals=3)
+               for title, stat in (("Min", "min"), ("Median", "median"), ("Weighted mean", "weighted_mean"), ("Max", "max"))],
+              width=10, height=9),
+    ], [
+        Panel("timeseries", "Bid price range per GPU model", "Lowest and highest bid per model over time.",
+              [q(per(GPU_KEY, gpu_price("min")), GPU_LEGEND + " min"),
+               q(per(GPU_KEY, gpu_price("max")), GPU_LEGEND + " max")],
+              unit="currencyUSD", width=24),
+    ], [
+        Panel("bargauge", "GPUs per model", "Available and total GPUs of each model.",
+              [q(per(GPU_KEY, series("akash_gpus", 'state="available"', GPU)), GPU_LEGEND + " available", instant=True),
+               q(per(GPU_KEY, series("akash_gpus", 'state="total"', GPU)), GPU_LEGEND + " total", instant=True)],
+              width=12, height=9),
+        Panel("bargauge", "Providers per model", "Providers offering each model, and those with one available.",
+              [q(per(GPU_KEY, series("akash_gpu_providers", 'state="available"', GPU)), GPU_LEGEND + " available", instant=True),
+               q(per(GPU_KEY, series("akash_gpu_providers", 'state="total"', GPU)), GPU_LEGEND + " total", instant=True)],
+              width=12, height=9),
+    ]]
+
+
+def network_group() -> list[list[Panel]]:
+    def gauge(title: str, description: str, resource: str, by: str = "", legend: str = "") -> Panel:
+        return Panel("gauge", title, description, [q(utilisation(resource, by), legend or title.split()[0])],
+                     unit="percentunit", width=6, height=6, minimum=0, maximum=1, thresholds=UTILISATION_STEPS)
+    return [[
+        gauge("GPU utilisation", "Leased GPUs over all GPUs on the network.", "akash_network_gpus"),
+        gauge("CPU utilisation", "Leased CPU over all CPU on the network.", "akash_network_cpu_cores"),
+        gauge("Memory utilisation", "Leased memory over all memory on the network.", "akash_network_memory_bytes"),
+        gauge("Storage utilisation", "Leased storage over all storage, per class.", "akash_network_storage_bytes",
+              "class", "{{class}}"),
+    ], [
+        Panel("timeseries", "Network GPUs", "GPUs on the network by state.",
+              [q(per("state", series("akash_network_gpus")), "{{state}}")], width=8),
+        Panel("timeseries", "Network CPU cores", "CPU cores on the network by state.",
+              [q(per("state", series("akash_network_cpu_cores")), "{{state}}")], width=8),
+        Panel("timeseries", "Network memory", "Memory on the network by state.",
+              [q(per("state", series("akash_network_memory_bytes")), "{{state}}")], unit="bytes", width=8),
+    ], [
+        Panel("timeseries", "Network storage", "Storage on the network by class and state.",
+              [q(per("class, state", series("akash_network_storage_bytes")), "{{class}} {{state}}")], unit="bytes"),
+        Panel("timeseries", "Providers", "Registered, online, audited and active providers.",
+              [q(per("state", series("akash_providers")), "{{state}}")], legend_calcs=["lastNotNull"]),
+    ]]
+
+
+@register("akash-compute.json")
 def compute_dashboard() -> dict:
-    utilisation_steps = [(None, "green"), (0.7, "orange"), (0.9, "red")]
+    # Models come from the GPU counts: a model with GPUs but no bids yet can still be picked.
     return dashboard("akash-compute", "Akash / Compute prices",
-                     "Bid prices per GPU model (USD per GPU-hour, last 31 days of bids), GPU and provider supply, network capacity (Akash Console API).", [
-        [
-            Panel("timeseries", "Median bid price per GPU model", "Median of the best bid per provider, USD per GPU-hour.",
-                  [q(f'akash_gpu_bid_price_usd_per_hour{{stat="median", {GPU}}}', GPU_LEGEND)],
-                  unit="currencyUSD", width=14, height=9, legend_calcs=["min", "max", "lastNotNull"]),
-            Panel("table", "Current bid prices", "USD per GPU-hour: lowest, median, volume-weighted mean and highest bid.",
-                  [q(gpu_price(stat), instant=True) for stat in ("min", "median", "weighted_mean", "max")],
-                  unit="currencyUSD", width=10, height=9,
-                  columns={"Value #A": "Min", "Value #B": "Median", "Value #C": "Weighted mean", "Value #D": "Max"}),
-        ],
-        [
-            Panel("timeseries", "Bid price range per GPU model", "Lowest and highest bid per model over time.",
-                  [q(f'akash_gpu_bid_price_usd_per_hour{{stat="min", {GPU}}}', GPU_LEGEND + " min"),
-                   q(f'akash_gpu_bid_price_usd_per_hour{{stat="max", {GPU}}}', GPU_LEGEND + " max")],
-                  unit="currencyUSD", width=24),
-        ],
-        [
-            Panel("bargauge", "GPUs per model", "Available and total GPUs of each model.",
-                  [q(f'akash_gpus{{state="available", {GPU}}}', GPU_LEGEND + " available", instant=True),
-                   q(f'akash_gpus{{state="total", {GPU}}}', GPU_LEGEND + " total", instant=True)], width=12, height=9),
-            Panel("bargauge", "Providers per model", "Providers offering each model, and those with one available.",
-                  [q(f'akash_gpu_providers{{state="available", {GPU}}}', GPU_LEGEND + " available", instant=True),
-                   q(f'akash_gpu_providers{{state="total", {GPU}}}', GPU_LEGEND + " total", instant=True)], width=12, height=9),
-        ],
-        [
-            Panel("gauge", "GPU utilisation", "Leased GPUs over all GPUs on the network.",
-                  [q(utilisation("akash_network_gpus"), "GPU")], unit="percentunit", width=6, height=6, minimum=0,
-                  maximum=1, thresholds=utilisation_steps),
-            Panel("gauge", "CPU utilisation", "Leased CPU over all CPU on the network.",
-                  [q(utilisation("akash_network_cpu_cores"), "CPU")], unit="percentunit", width=6, height=6,
-                  minimum=0, maximum=1, thresholds=utilisation_steps),
-            Panel("gauge", "Memory utilisation", "Leased memory over all memory on the network.",
-                  [q(utilisation("akash_network_memory_bytes"), "memory")], unit="percentunit", width=6, height=6,
-                  minimum=0, maximum=1, thresholds=utilisation_steps),
-            Panel("gauge", "Storage utilisation", "Leased storage over all storage, per class.",
-                  [q(utilisation("akash_network_storage_bytes"), "{{class}}")], unit="percentunit", width=6,
-                  height=6, minimum=0, maximum=1, thresholds=utilisation_steps),
-        ],
-        [
-            Panel("timeseries", "Network GPUs", "GPUs on the network by state.",
-                  [q("akash_network_gpus", "{{state}}")], width=8),
-            Panel("timeseries", "Network CPU cores", "CPU cores on the network by state.",
-                  [q("akash_network_cpu_cores", "{{state}}")], width=8),
-            Panel("timeseries", "Network memory", "Memory on the network by state.",
-                  [q("akash_network_memory_bytes", "{{state}}")], unit="bytes", width=8),
-        ],
-        [
-            Panel("timeseries", "Network storage", "Storage on the network by class and state.",
-                  [q("akash_network_storage_bytes", "{{class}} {{state}}")], unit="bytes"),
-            Panel("timeseries", "Providers", "Registered, online, audited and active providers.",
-                  [q("akash_providers", "{{state}}")], legend_calcs=["lastNotNull"]),
-        ],
-    ], [label_variable("gpu_model", "GPU model", "akash_gpu_bid_price_usd_per_hour", "model")])
+                     "Bid prices per GPU model (USD per GPU-hour, last 31 days of bids), GPU and provider supply, network capacity (Akash Console API).",
+                     [gpu_prices_group(), clouds_group(), network_group()],
+                     [label_variable("gpu_model", "GPU model", series("akash_gpus"), "model")])
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# Akash / Account costs
 
 OWNER = 'owner=~"$owner"'
 RUNWAY_STEPS = [(None, "red"), (24 * 3600, "orange"), (72 * 3600, "green")]
+CHAIN_SOURCES = 'source=~"akash_leases|akash_deployments|akash_block"'
 
 
+def owners(metric: str) -> str:
+    return per("owner", series(metric, OWNER))
+
+
+def unpriced_leases() -> str:
+    """Active leases minus the leases that have a USD price, over the selected owners (an owner with no priced
+    lease at all counts every lease)."""
+    active = owners("akash_account_active_leases")
+    priced = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_price_usd_per_hour", OWNER)),
+                 how="count")
+    return f"sum({active} - ({priced} or {active} * 0))"
+
+
+def account_total(multiplier: str = "") -> str:
+    """Σ of the owners' spend, only when every selected owner has one: a total without the unpriced owners would
+    look like a real, smaller number."""
+    spend = owners("akash_account_spend_usd_per_hour")
+    return (f"sum({spend}){multiplier} and on() "
+            f"(count({spend}) == count({owners('akash_account_active_leases')}))")
+
+
+def escrow_runway() -> str:
+    """Runway per deployment that survives a chain outage: the exported runway while it is there; once the chain
+    sources are down and it was dropped as stale, the last known runway minus the time since the deployments were
+    last read (the escrow keeps draining). The same rule as `akash:deployment_escrow_runway_seconds:projected` in
+    alerts/akash.rules.yml, which the escrow alerts use."""
+    runway = series("akash_deployment_escrow_runway_seconds", OWNER)
+    last_read = series("akash_exporter_source_last_success_timestamp_seconds", 'source="akash_deployments"')
+    chain_up = f"min by (job, instance) ({series('akash_exporter_source_up', CHAIN_SOURCES)}) == 1"
+    return (f"{runway} or on(job, instance, owner, dseq) "
+            f"((last_over_time({runway}[24h]) - on(job, instance) group_left() (time() - last_over_time({last_read}[24h]))) "
+            f"unless on(job, instance) ({chain_up}))")
+
+
+def account_totals_group() -> list[list[Panel]]:
+    unpriced_note = "Hidden while any selected owner has a lease without a USD price (see the next panel), rather than shown too small."
+    return [[
+        Panel("stat", "Spend per hour", f"Sum of the price of every active lease. {unpriced_note}",
+              [q(account_total(), "USD/h", instant=True)], unit="currencyUSD", width=5, height=5, decimals=3,
+              no_value="unknown"),
+        Panel("stat", "Monthly rate at current prices",
+              f"Spend per hour x {HOURS_PER_MONTH} hours (30.437 days), at today's prices (AKT-priced leases move with AKT). {unpriced_note}",
+              [q(account_total(f" * {HOURS_PER_MONTH}"), "USD/month", instant=True)],
+              unit="currencyUSD", width=5, height=5, decimals=2, no_value="unknown"),
+        Panel("stat", "Leases without a USD price",
+              "Active leases whose price has no USD value now: uakt while CoinMarketCap has no fresh AKT price, an unknown denom. Their deployments still show spend per block in their own denom.",
+              [q(unpriced_leases(), "leases", instant=True)], unit="none", width=4, height=5,
+              thresholds=[(None, "green"), (1, "orange")]),
+        Panel("stat", "Active leases", "Active leases of the selected owners.",
+              [q(f"sum({owners('akash_account_active_leases')})", "leases", instant=True)], unit="none", width=4,
+              height=5),
+        Panel("stat", "Shortest escrow runway",
+              "The deployment whose escrow runs dry first (owner and dseq); alerts fire under 72h and 24h. During a chain outage: the last known runway minus the time since.",
+              [q(f"bottomk(1, {per('owner, dseq', escrow_runway(), how='min')})", "{{owner}} {{dseq}}", instant=True)],
+              unit="dtdurations", width=6, height=5, thresholds=RUNWAY_STEPS, text_mode="value_and_name"),
+    ], [
+        Panel("timeseries", "Spend per hour by owner", "USD per hour of each owner's active leases (absent for an owner with an unpriced lease).",
+              [q(owners("akash_account_spend_usd_per_hour"), "{{owner}}")], unit="currencyUSD",
+              legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "Monthly rate by owner", f"USD per month at the current rate and prices ({HOURS_PER_MONTH} h).",
+              [q(f"{owners('akash_account_spend_usd_per_hour')} * {HOURS_PER_MONTH}", "{{owner}}")],
+              unit="currencyUSD", legend_calcs=["lastNotNull"]),
+    ]]
+
+
+def deployments_group() -> list[list[Panel]]:
+    deployment = [("owner", "Owner"), ("dseq", "Deployment")]
+    spend = series("akash_deployment_spend_usd_per_hour", OWNER)
+    runway_cells = dict(decimals=None, thresholds=RUNWAY_STEPS)
+    return [[
+        table("Deployments", "Per deployment: spend, escrow left and runway at the current rate.", deployment, [
+            Column("USD/hour", spend, "currencyUSD", decimals=4),
+            Column("USD/month at current prices", f"{spend} * {HOURS_PER_MONTH}", "currencyUSD", decimals=2),
+            Column("Escrow left", series("akash_deployment_escrow_balance_usd", OWNER), "currencyUSD", decimals=2),
+            Column("Runway", series("akash_deployment_escrow_runway_seconds", OWNER), "dtdurations", **runway_cells),
+        ], height=7),
+    ], [
+        Panel("timeseries", "Spend per hour by deployment", "USD per hour of each deployment's active leases.",
+              [q(per("owner, dseq", spend), "{{owner}} {{dseq}}")], unit="currencyUSD", width=8),
+        Panel("timeseries", "Escrow balance", "Escrow left per deployment, after unsettled spend.",
+              [q(per("owner, dseq", series("akash_deployment_escrow_balance_usd", OWNER)), "{{owner}} {{dseq}}")],
+              unit="currencyUSD", width=8),
+        Panel("timeseries", "Escrow runway", "Time until each deployment's escrow runs dry; lines at 24h and 72h.",
+              [q(per("owner, dseq", series("akash_deployment_escrow_runway_seconds", OWNER)), "{{owner}} {{dseq}}")],
+              unit="s", width=8, thresholds=RUNWAY_STEPS, color_by_thresholds=True),
+    ], [
+        table("Leases", "Every active lease with a USD price.",
+              [("owner", "Owner"), ("dseq", "Deployment"), ("gseq", "Group"), ("oseq", "Order"), ("provider", "Provider")], [
+                  Column("USD/hour", series("akash_lease_price_usd_per_hour", OWNER), "currencyUSD", decimals=4),
+                  Column("USD/month at current prices",
+                         f"{series('akash_lease_price_usd_per_hour', OWNER)} * {HOURS_PER_MONTH}", "currencyUSD", decimals=2),
+              ]),
+    ]]
+
+
+@register("akash-account.json")
 def account_dashboard() -> dict:
+    # Owners come from the lease counts, which exist whether or not the leases can be priced.
     return dashboard("akash-account", "Akash / Account costs",
-                     "What the configured owner addresses spend per hour and per month, by deployment and lease, and how long their escrow lasts (Akash chain).", [
-        [
-            Panel("stat", "Spend per hour", "Sum of the price of every active lease.",
-                  [q(f"sum(akash_account_spend_usd_per_hour{{{OWNER}}})", "USD/h")], unit="currencyUSD", width=6,
-                  height=5, decimals=3),
-            Panel("stat", "Spend per month", f"Spend per hour x {HOURS_PER_MONTH} hours (30.437 days).",
-                  [q(f"sum(akash_account_spend_usd_per_hour{{{OWNER}}}) * {HOURS_PER_MONTH}", "USD/month")],
-                  unit="currencyUSD", width=6, height=5, decimals=2),
-            Panel("stat", "Active leases", "Active leases of the selected owners.",
-                  [q(f"sum(akash_account_active_leases{{{OWNER}}})", "leases")], width=6, height=5),
-            Panel("stat", "Shortest escrow runway", "The deployment whose escrow runs dry first; alerts fire under 72h and 24h.",
-                  [q(f"min(akash_deployment_escrow_runway_seconds{{{OWNER}}})", "runway")], unit="s", width=6,
-                  height=5, thresholds=RUNWAY_STEPS),
-        ],
-        [
-            Panel("timeseries", "Spend per hour by owner", "USD per hour of each owner's active leases.",
-                  [q(f"akash_account_spend_usd_per_hour{{{OWNER}}}", "{{owner}}")], unit="currencyUSD",
-                  legend_calcs=["lastNotNull"]),
-            Panel("timeseries", "Spend per month by owner", f"USD per month at the current rate ({HOURS_PER_MONTH} h).",
-                  [q(f"akash_account_spend_usd_per_hour{{{OWNER}}} * {HOURS_PER_MONTH}", "{{owner}}")],
-                  unit="currencyUSD", legend_calcs=["lastNotNull"]),
-        ],
-        [
-            Panel("table", "Deployments", "Per deployment: spend, escrow left and runway at the current rate.",
-                  [q(f"akash_deployment_spend_usd_per_hour{{{OWNER}}}", instant=True),
-                   q(f"akash_deployment_spend_usd_per_hour{{{OWNER}}} * {HOURS_PER_MONTH}", instant=True),
-                   q(f"akash_deployment_escrow_balance_usd{{{OWNER}}}", instant=True),
-                   q(f"akash_deployment_escrow_runway_seconds{{{OWNER}}}", instant=True)],
-                  width=24, height=7,
-                  columns={"Value #A": "USD/hour", "Value #B": "USD/month", "Value #C": "Escrow left (USD)",
-                           "Value #D": "Runway (s)"}),
-        ],
-        [
-            Panel("timeseries", "Spend per hour by deployment", "USD per hour of each deployment's active leases.",
-                  [q(f"akash_deployment_spend_usd_per_hour{{{OWNER}}}", "{{dseq}}")], unit="currencyUSD", width=8),
-            Panel("timeseries", "Escrow balance", "Escrow left per deployment, after unsettled spend.",
-                  [q(f"akash_deployment_escrow_balance_usd{{{OWNER}}}", "{{dseq}}")], unit="currencyUSD", width=8),
-            Panel("timeseries", "Escrow runway", "Time until each deployment's escrow runs dry; lines at 24h and 72h.",
-                  [q(f"akash_deployment_escrow_runway_seconds{{{OWNER}}}", "{{dseq}}")], unit="s", width=8,
-                  thresholds=RUNWAY_STEPS, color_by_thresholds=True),
-        ],
-        [
-            Panel("table", "Leases", "Every active lease and its price.",
-                  [q(f"akash_lease_price_usd_per_hour{{{OWNER}}}", instant=True),
-                   q(f"akash_lease_price_usd_per_hour{{{OWNER}}} * {HOURS_PER_MONTH}", instant=True)],
-                  width=24, height=8, columns={"Value #A": "USD/hour", "Value #B": "USD/month"}),
-        ],
-    ], [label_variable("owner", "Owner", "akash_account_spend_usd_per_hour", "owner")])
+                     "What the configured owner addresses spend per hour and per month, by deployment and lease, and how long their escrow lasts (Akash chain).",
+                     [account_totals_group(), deployments_group(), gpu_leases_vs_market_group()],
+                     [label_variable("owner", "Owner", series("akash_account_active_leases"), "owner")])
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The GPU price check (docs/gpu-price-check.md): a tenant's GPU leases against the Akash median, Akash against
+# the clouds. Added as groups of their own to the account and compute dashboards.
+
+LEASE_GPU_KEY = [("owner", "Owner"), ("dseq", "Deployment"), ("gseq", "Group"), ("oseq", "Order"),
+                 ("provider", "Provider"), ("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"),
+                 ("interface", "Interface")]
+CLOUD_GPU_KEY = "vendor, model, ram, interface"
+RATIO_STEPS = [(None, "green"), (1.25, "orange")]
+
+
+def gpu_leases_vs_market_group() -> list[list[Panel]]:
+    """The three lease series share their labels, so the median is price / ratio (no join on the Console's
+    interface spelling); the overpay is the recording rule the alert uses, present only when positive."""
+    price = series("akash_lease_gpu_price_usd_per_gpu_hour", OWNER)
+    ratio = series("akash_lease_gpu_price_vs_market_ratio", OWNER)
+    return [[
+        table("Your GPU leases vs the market",
+              "Each GPU lease of the selected owners: the GPUs its winning bid offered, what it pays per GPU-hour (the "
+              "whole lease price, CPU, memory and storage included, / its GPUs), the network median of the model "
+              "(Akash Console), their ratio, and what it pays over the median a month (730 h, only when above). "
+              "Empty cells: no single matching model (no median), a mixed-model group (no per-GPU price).",
+              LEASE_GPU_KEY, [
+                  Column("GPUs", series("akash_lease_gpus", OWNER), "none", decimals=0),
+                  Column("Your USD/GPU-hour", price, "currencyUSD", decimals=3),
+                  Column("Median USD/GPU-hour", f"{price} / {ratio}", "currencyUSD", decimals=3),
+                  Column("Your price / median", ratio, "none", decimals=2, thresholds=RATIO_STEPS),
+                  Column("Overpay USD/month", series("akash:lease_gpu_overpay_usd_per_month", OWNER), "currencyUSD",
+                         decimals=2),
+              ], height=8),
+    ]]
+
+
+def clouds_group() -> list[list[Panel]]:
+    """The cloud's cheapest per-GPU price is the Akash median / the ratio; the median is repeated on each cloud's
+    row (both joined on the model and the exporter that reports them)."""
+    ratio = series("akash_gpu_price_vs_cloud_ratio", GPU)
+    median = series("akash_gpu_bid_price_usd_per_hour", 'stat="median"', GPU)
+    on = f"on(job, instance, {CLOUD_GPU_KEY})"
+    as_of = series("akash_cloud_gpu_prices_as_of_timestamp_seconds")
+    return [[
+        table("Akash vs the clouds",
+              "Per GPU model and cloud: the Akash median bid per GPU-hour, the cloud's cheapest on-demand price per "
+              "GPU-hour for the same model (same ram; same interface when the price list gives one), and Akash as a "
+              "share of it. Cloud prices include the host's CPU and memory; the list is dated (see its age).",
+              [("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"), ("interface", "Interface"), ("cloud", "Cloud")], [
+                  Column("Akash median USD/GPU-hour", f"{ratio} * 0 + {on} group_left() {median}", "currencyUSD", decimals=3),
+                  Column("Cloud USD/GPU-hour", f"{median} / {on} group_right() {ratio}", "currencyUSD", decimals=3),
+                  Column("Akash / cloud", ratio, "percentunit", decimals=0),
+              ], width=18, height=9),
+        Panel("stat", "Cloud price list age",
+              "Time since the date of the cloud price list (the shipped snapshot or --akash.cloud-prices-file); an "
+              "alert fires after 180 days.",
+              [q(f"time() - {one(as_of)}", "age", instant=True)], unit="dtdurations", width=6, height=9,
+              thresholds=[(None, "green"), (180 * 86400, "orange")]),
+    ]]
+
+# ---------------------------------------------------------------------------------------------------------------
+# Akash / Exporter health
+
+def exporter_status_group() -> list[list[Panel]]:
+    source = "source"
+    credits_month = 'period="month"'
+    return [[
+        Panel("stat", "Exporter up", "Prometheus can scrape the exporter, per instance.",
+              [q(series("up"), "{{instance}}", instant=True)], unit="none", width=4, height=5, mappings=UP_DOWN,
+              thresholds=[(None, "red"), (1, "green")]),
+        Panel("stat", "Sources up", "Sources whose last poll succeeded, out of all sources.",
+              [q(f"sum({per(source, series('akash_exporter_source_up'))})", "up", instant=True),
+               q(f"count({per(source, series('akash_exporter_source_up'))})", "sources", instant=True)],
+              unit="none", width=4, height=5),
+        Panel("stat", "Version", "akash_exporter_build_info: version and Swift version, per version running.",
+              [q(per("version, swift_version", series("akash_exporter_build_info")),
+                 "{{version}} (Swift {{swift_version}})", instant=True)],
+              width=4, height=5, text_mode="name"),
+        Panel("stat", "CMC credits left this month", "Share of the key plan's monthly credits left (/v1/key/info, only with an API key); AkashCmcCreditsLow fires under 10 %.",
+              [q(f"{one(series('akash_exporter_cmc_credits_remaining', credits_month))} / "
+                 f"{one(series('akash_exporter_cmc_credits_limit', credits_month))}", "left", instant=True)],
+              unit="percentunit", width=4, height=5, decimals=1, thresholds=[(None, "red"), (0.1, "orange"), (0.25, "green")]),
+        Panel("stat", "CMC credits projected / budget",
+              "Credits a month at the current poll schedule, as a share of --cmc.monthly-credit-budget; the planner aims at 0.9.",
+              [q(f"{one(series('akash_exporter_cmc_credits_projected_monthly'))} / "
+                 f"{one(series('akash_exporter_cmc_credits_budget_monthly'))}", "projected", instant=True)],
+              unit="percentunit", width=4, height=5, thresholds=[(None, "green"), (0.95, "orange"), (1, "red")]),
+        Panel("stat", "Uptime", "Time since each exporter process started.",
+              [q(f"time() - {series('process_start_time_seconds')}", "{{instance}}", instant=True)],
+              unit="dtdurations", width=4, height=5),
+    ], [
+        table("Sources", "Per source: up, age of the last success against its poll interval, duration of the last poll.",
+              [("source", "Source")], [
+                  Column("Status", series("akash_exporter_source_up"), "none", mappings=UP_DOWN),
+                  Column("Last success", f"time() - {series('akash_exporter_source_last_success_timestamp_seconds')}",
+                         "dtdurations"),
+                  Column("Interval", series("akash_exporter_source_interval_seconds"), "dtdurations"),
+                  Column("Last poll", series("akash_exporter_source_duration_seconds"), "s", decimals=3),
+              ], height=9),
+    ]]
+
+
+def exporter_activity_group() -> list[list[Panel]]:
+    # Polls run every minute to every day: per-second rates over a few minutes are mostly zero, so hourly counts.
+    # Requests and failures are summed over replicas: each replica's request really reached the upstream.
+    return [[
+        Panel("timeseries", "Last success age", "Time since each source last succeeded.",
+              [q(per("source", f"time() - {series('akash_exporter_source_last_success_timestamp_seconds')}", how="min"),
+                 "{{source}}")], unit="s"),
+        Panel("timeseries", "Poll duration", "How long each source's last poll took.",
+              [q(per("source", series("akash_exporter_source_duration_seconds")), "{{source}}")], unit="s"),
+    ], [
+        Panel("timeseries", "Upstream requests per hour", "Requests to each upstream source in the last hour, all selected instances together.",
+              [q(per("source", f"increase({series('akash_exporter_source_requests_total')}[1h])", how="sum"), "{{source}}")],
+              unit="none"),
+        Panel("timeseries", "Failures per hour", "Failed polls in the last hour by source and reason (timeout, connection, http, rate_limited, auth, credits_exhausted, decode).",
+              [q(per("source, reason", f"increase({series('akash_exporter_source_failures_total')}[1h])", how="sum"),
+                 "{{source}} {{reason}}")], unit="none"),
+    ], [
+        Panel("timeseries", "CoinMarketCap credits", "Credits spent (counter, kept across restarts), left today and this month, and projected a month.",
+              [q(one(series("akash_exporter_cmc_credits_used_total")), "used"),
+               q(per("period", series("akash_exporter_cmc_credits_remaining")), "left this {{period}}"),
+               q(one(series("akash_exporter_cmc_credits_projected_monthly")), "projected a month")], width=12,
+              legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "Exporter memory", "Resident memory of each exporter process.",
+              [q(series("process_resident_memory_bytes"), "{{instance}}")], unit="bytes", width=6),
+        Panel("timeseries", "Exporter CPU and file descriptors", "CPU seconds per second, and open file descriptors over the limit.",
+              [q(f"rate({series('process_cpu_seconds_total')}[$__rate_interval])", "{{instance}} CPU"),
+               q(f"{series('process_open_fds')} / {series('process_max_fds')}", "{{instance}} fds used")],
+              unit="percentunit", width=6),
+    ]]
+
+
+@register("akash-exporter.json")
 def health_dashboard() -> dict:
     return dashboard("akash-exporter", "Akash / Exporter health",
-                     "Is the exporter scraped, is every upstream source polling, why do polls fail, and how many CoinMarketCap credits are left.", [
-        [
-            Panel("stat", "Exporter up", "Prometheus can scrape the exporter.",
-                  [q(f"up{{{JOB}}}", "{{instance}}")], width=4, height=5,
-                  mappings=[{"type": "value", "options": {"0": {"text": "Down", "color": "red", "index": 0},
-                                                          "1": {"text": "Up", "color": "green", "index": 1}}}],
-                  thresholds=[(None, "red"), (1, "green")]),
-            Panel("stat", "Sources up", "Sources whose last poll succeeded, out of all sources.",
-                  [q("sum(akash_exporter_source_up)", "up"), q("count(akash_exporter_source_up)", "sources")],
-                  width=4, height=5),
-            Panel("stat", "Version", "akash_exporter_build_info.",
-                  [q("akash_exporter_build_info", "{{version}} (Swift {{swift_version}})", instant=True)],
-                  width=4, height=5),
-            Panel("stat", "CMC credits left this month", "From /v1/key/info (only with an API key).",
-                  [q('akash_exporter_cmc_credits_remaining{period="month"}', "month")], width=4, height=5,
-                  thresholds=[(None, "red"), (1000, "green")]),
-            Panel("stat", "CMC credits projected / budget",
-                  "Credits a month at the current poll schedule, as a share of --cmc.monthly-credit-budget.",
-                  [q("akash_exporter_cmc_credits_projected_monthly / akash_exporter_cmc_credits_budget_monthly", "projected")],
-                  unit="percentunit", width=4, height=5,
-                  thresholds=[(None, "green"), (0.9, "orange"), (1, "red")]),
-            Panel("stat", "Uptime", "Time since the exporter process started.",
-                  [q(f"time() - process_start_time_seconds{{{JOB}}}", "uptime")], unit="s", width=4, height=5),
-        ],
-        [
-            Panel("table", "Sources", "Per source: up, age of the last success and duration of the last poll.",
-                  [q("akash_exporter_source_up", instant=True),
-                   q("time() - akash_exporter_source_last_success_timestamp_seconds", instant=True),
-                   q("akash_exporter_source_duration_seconds", instant=True)],
-                  width=24, height=9,
-                  columns={"Value #A": "Up", "Value #B": "Last success (s ago)", "Value #C": "Last poll (s)"}),
-        ],
-        [
-            Panel("timeseries", "Last success age", "Seconds since each source last succeeded.",
-                  [q("time() - akash_exporter_source_last_success_timestamp_seconds", "{{source}}")], unit="s"),
-            Panel("timeseries", "Poll duration", "How long each source's last poll took.",
-                  [q("akash_exporter_source_duration_seconds", "{{source}}")], unit="s"),
-        ],
-        [
-            Panel("timeseries", "Upstream requests", "Requests per second to each upstream source.",
-                  [q("sum by (source) (rate(akash_exporter_source_requests_total[$__rate_interval]))", "{{source}}")],
-                  unit="reqps"),
-            Panel("timeseries", "Failures by reason", "Failed requests per second by source and reason (timeout, connection, http, rate_limited, auth, credits_exhausted, decode).",
-                  [q("sum by (source, reason) (rate(akash_exporter_source_failures_total[$__rate_interval]))",
-                     "{{source}} {{reason}}")], unit="reqps"),
-        ],
-        [
-            Panel("timeseries", "CoinMarketCap credits", "Credits spent (counter, kept across restarts), left today and this month, and projected a month.",
-                  [q("akash_exporter_cmc_credits_used_total", "used"),
-                   q("akash_exporter_cmc_credits_remaining", "left this {{period}}"),
-                   q("akash_exporter_cmc_credits_projected_monthly", "projected a month")], width=12,
-                  legend_calcs=["lastNotNull"]),
-            Panel("timeseries", "Exporter memory", "Resident memory of the exporter process.",
-                  [q(f"process_resident_memory_bytes{{{JOB}}}", "resident memory")], unit="bytes", width=6),
-            Panel("timeseries", "Exporter CPU and file descriptors", "CPU seconds per second, and open file descriptors over the limit.",
-                  [q(f"rate(process_cpu_seconds_total{{{JOB}}}[$__rate_interval])", "CPU"),
-                   q(f"process_open_fds{{{JOB}}} / process_max_fds{{{JOB}}}", "fds used")], unit="percentunit",
-                  width=6),
-        ],
-    ])
+                     "Is the exporter scraped, is every upstream source polling, why do polls fail, and how many CoinMarketCap credits are left.",
+                     [exporter_status_group(), exporter_activity_group()])
 
 
-DASHBOARDS = {
-    "akash-market.json": market_dashboard,
-    "akash-compute.json": compute_dashboard,
-    "akash-account.json": account_dashboard,
-    "akash-exporter.json": health_dashboard,
-}
+# ---------------------------------------------------------------------------------------------------------------
+# Lint: the rules of the module docstring, on the rendered JSON (so hand edits of the files are caught too).
+
+AGGREGATIONS = r"(sum|min|max|avg|count|group|stddev|stdvar|topk|bottomk|quantile|count_values)"
+NAME_KEEPING_FUNCTIONS = {"label_replace", "label_join", "sort", "sort_desc", "last_over_time", "clamp",
+                          "clamp_min", "clamp_max"}
+SELECTOR = re.compile(r"\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?(\s*\[[^\]]*\])?")
+KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset",
+            "time", "vector", "scalar", *re.findall(r"\w+", AGGREGATIONS), "increase", "rate", "last_over_time",
+            "label_values", "abs"}
+
+
+def _top_level(expr: str) -> str:
+    """`expr` with strings, {...} and [...] blanked and every parenthesised group replaced by `()`."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    expr = re.sub(r"\{[^}]*\}|\[[^\]]*\]", "", expr)
+    while True:
+        reduced = re.sub(r"\([^()]*\)", "#", expr)
+        if reduced == expr:
+            return reduced
+        expr = reduced
+
+
+def _split_top(expr: str, operators: str) -> list[str] | None:
+    """Splits on the first top-level binary operator of `operators` (a regex); None when there is none."""
+    depth, i = 0, 0
+    while i < len(expr):
+        char = expr[i]
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth -= 1
+        elif char == '"':
+            i = expr.index('"', i + 1)
+        elif depth == 0:
+            match = re.match(operators, expr[i:])
+            if match and i > 0:
+                return [expr[:i], expr[i + match.end():]]
+        i += 1
+    return None
+
+
+def keeps_metric_name(expr: str) -> bool:
+    """Whether a query's result can carry `__name__` (so that a table merge keeps one row per query)."""
+    expr = expr.strip()
+    for operator, sides in ((r"\s(or)\s", (0, 1)), (r"\s(and|unless)\s", (0,)),
+                            (r"\s*(==|!=|>=|<=|>|<)(?!\s*bool)\s*", (0,)), (r"\s*(\+|-|\*|/|%|\^)\s*", ())):
+        parts = _split_top(expr, operator)
+        if parts:
+            return any(keeps_metric_name(re.sub(r"^\s*(on|ignoring)\s*\([^)]*\)\s*(group_\w+\s*(\([^)]*\))?)?", "", parts[side]))
+                       for side in sides)
+    if expr.startswith("("):
+        return keeps_metric_name(expr[1:expr.rindex(")")])
+    call = re.match(r"(\w+)\s*(?:(?:by|without)\s*\([^)]*\)\s*)?\(", expr)
+    if call:
+        if re.fullmatch(AGGREGATIONS, call.group(1)) or call.group(1) not in NAME_KEEPING_FUNCTIONS:
+            return False
+        return keeps_metric_name(expr[call.end():expr.rindex(")")].split(",")[0])
+    return bool(re.match(r"[a-zA-Z_:]", expr))   # a selector; a number or a string has no name
+
+
+def unscoped_selectors(expr: str) -> list[str]:
+    """Series selectors that do not name both $job and $instance."""
+    found = []
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: m.group(0).replace("(", "").replace(")", ""), expr)
+    for match in SELECTOR.finditer(text):
+        name, matchers = match.group(1), match.group(2) or ""
+        following = text[match.end():].lstrip()[:1]
+        if name in KEYWORDS or following == "(" or name.isdigit():
+            continue
+        if name in ("job", "instance", "owner", "dseq", "source", "period", "state", "class", "version",
+                    "swift_version", "gseq", "oseq", "provider", "rank", "cmc_id", "symbol", "vendor", "model",
+                    "ram", "interface", "cloud", "reason", "stat", "window", "e", "h", "m", "s", "d"):
+            continue
+        if 'job=~"$job"' not in matchers or 'instance=~"$instance"' not in matchers:
+            found.append(name + matchers)
+    return found
+
+
+def lint(board: dict) -> list[str]:
+    problems, where = [], board.get("uid", "?")
+    names = [variable["name"] for variable in board["templating"]["list"]]
+    for variable in ("job", "instance"):
+        if variable not in names:
+            problems.append(f"{where}: no ${variable} variable")
+    for variable in board["templating"]["list"]:
+        if variable["type"] == "query" and variable["name"] not in ("job", "instance"):
+            selector = re.fullmatch(r"label_values\((.*),\s*\w+\)", variable["definition"]).group(1)
+            problems += [f"{where}: variable {variable['name']} selects {s} without $job/$instance"
+                         for s in unscoped_selectors(selector)]
+    for panel in board["panels"]:
+        label = f"{where} / {panel['title']}"
+        for target in panel["targets"]:
+            problems += [f"{label}: {s} without $job/$instance" for s in unscoped_selectors(target["expr"])]
+        if panel["type"] != "table":
+            continue
+        for target in panel["targets"]:
+            if keeps_metric_name(target["expr"]):
+                problems.append(f"{label}: merged table query {target['refId']} keeps __name__ "
+                                f"(Grafana then shows one row per query): {target['expr']}")
+        renames = next(t["options"]["renameByName"] for t in panel.get("transformations", []) if t["id"] == "organize")
+        units = {o["matcher"]["options"]: p["value"] for o in panel["fieldConfig"]["overrides"]
+                 for p in o["properties"] if p["id"] == "unit"}
+        for target in panel["targets"]:
+            column = renames.get(f"Value #{target['refId']}")
+            if column is None:
+                problems.append(f"{label}: query {target['refId']} has no column title")
+            elif not units.get(column):
+                problems.append(f"{label}: column {column!r} has no unit")
+    return problems
 
 
 def rendered() -> dict[str, str]:
@@ -477,20 +833,27 @@ def rendered() -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Build the Grafana dashboards of akash-cost-exporter.")
-    parser.add_argument("--check", action="store_true", help="only compare with the committed files; exit 1 on a difference")
+    parser.add_argument("--check", action="store_true",
+                        help="only compare with the committed files and lint them; exit 1 on a difference or a problem")
     args = parser.parse_args(argv)
-    stale = []
+    stale, problems = [], []
     for name, text in rendered().items():
         path = DASHBOARD_DIR / name
+        problems += lint(json.loads(text))
         if args.check:
             if not path.is_file() or path.read_text() != text:
                 stale.append(name)
         else:
             path.write_text(text)
+    if args.check:
+        for path in sorted(DASHBOARD_DIR.glob("*.json")):
+            if path.name not in DASHBOARDS:
+                problems += lint(json.loads(path.read_text()))
+    for problem in problems:
+        print(f"dashboard rule broken: {problem}", file=sys.stderr)
     if stale:
         print(f"dashboards out of date, run python3 grafana/build_dashboards.py: {', '.join(stale)}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if stale or problems else 0
 
 
 if __name__ == "__main__":

@@ -51,7 +51,10 @@ def skip(what, why):
 
 # --- what the exporter declares ---------------------------------------------------------------------------------
 sources = "\n".join(Path(p).read_text() for p in glob.glob("Sources/**/*.swift", recursive=True))
-FLAGS = set(re.findall(r'FlagSpec\(\s*"([a-z0-9.\-]+)"', sources))
+# Flags declared with a literal name in Sources/, and those of the README's flags table (some are declared through a
+# constant).
+FLAGS = set(re.findall(r'FlagSpec\(\s*"([a-z0-9.\-]+)"', sources)) | set(
+    re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)", Path("README.md").read_text(), re.M))
 ENVIRONMENT = {"AKASH_EXPORTER_" + re.sub(r"[^A-Z0-9]", "_", flag.upper()) for flag in FLAGS} | set(
     re.findall(r'"(CMC_[A-Z_]+)"', sources))
 version_match = re.search(r'static let version\s*=\s*"([^"]+)"', sources)

@@ -6,6 +6,10 @@
 #   - every dashboard parses, has a fixed unique uid, the ds_prometheus variable, the schemaVersion of the pinned
 #     Grafana, is what grafana/build_dashboards.py generates, and queries only metrics of the contract (or `up`)
 #     with valid PromQL; the alert rules use only contract metrics too;
+#   - every alert has summary, description and a runbook_url pointing at its section of docs/runbook.md, and no
+#     alert names a scrape job itself (the recording rule akash_exporter:up is the one place that does);
+#   - grafana/build_dashboards.py --check also lints the dashboards: $job/$instance on every dashboard and selector,
+#     no merged table query that keeps __name__, a unit on every table column;
 #   - promtool check config / check rules / test rules, amtool check-config.
 # The metric contract is the first of METRICS.md, docs/METRICS.md, README.md with its tables (or METRICS_FILE=path).
 # Usage: scripts/check_stack.sh        Exit status: 0 when every check passed.
@@ -142,10 +146,11 @@ contract = contract_names(contract_path) if contract_path else set()
 check(bool(contract), f"metric contract read from {contract_path or 'nowhere: no METRICS.md, docs/METRICS.md or README.md metric tables'}: {len(contract)} names")
 
 def metric_names(expr):
+    """Exporter metric names in a query; recorded names (level:metric:operation) are checked where recorded."""
     without_strings = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
     without_ranges = re.sub(r"\[[^\]]*\]", "", without_strings)
-    return set(re.findall(r"\b((?:akash|process)_[a-z0-9_]+)\b", without_ranges)) | (
-        {"up"} if re.search(r"\bup\b", without_ranges) else set())
+    names = set(re.findall(r"(?<![\w:])((?:akash|process)_[a-z0-9_:]+)", without_ranges))
+    return {name for name in names if ":" not in name} | ({"up"} if re.search(r"(?<!:)\bup\b", without_ranges) else set())
 
 def check_names(where, exprs):
     if not contract:
@@ -155,6 +160,29 @@ def check_names(where, exprs):
 
 rules = load_yaml("alerts/akash.rules.yml")
 check_names("alerts/akash.rules.yml", [rule["expr"] for group in rules["groups"] for rule in group["rules"]])
+
+# --- alerts: annotations, runbook sections, one place that names the job --------------------------------------
+def github_anchor(heading):
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+runbook = Path("docs/runbook.md").read_text() if Path("docs/runbook.md").is_file() else ""
+anchors = {github_anchor(h) for h in re.findall(r"^#+\s+(.*)$", runbook, re.M)}
+alerts = [rule for group in rules["groups"] for rule in group["rules"] if "alert" in rule]
+for rule in alerts:
+    annotations = rule.get("annotations", {})
+    missing = [key for key in ("summary", "description", "runbook_url") if not annotations.get(key)]
+    check(not missing, f"alert {rule['alert']} ({rule['labels'].get('severity')}): summary, description, runbook_url",
+          f"missing: {missing}")
+    url = annotations.get("runbook_url", "")
+    check(url == f"docs/runbook.md#{rule['alert'].lower()}" and rule["alert"].lower() in anchors,
+          f"alert {rule['alert']}: runbook_url {url} is its section of docs/runbook.md",
+          f"expected docs/runbook.md#{rule['alert'].lower()} and a heading '## {rule['alert']}' in docs/runbook.md")
+naming_job = [rule.get("alert") or rule.get("record") for group in rules["groups"] for rule in group["rules"]
+              if re.search(r"\bjob\s*=", rule["expr"]) and rule.get("record") != "akash_exporter:up"]
+check(not naming_job, "only the recording rule akash_exporter:up names the scrape job", f"also: {naming_job}")
+unjoined = [rule["alert"] for rule in alerts if "akash_exporter:up" not in rule["expr"]
+            and not re.search(r"akash:\w+:\w+", rule["expr"])]
+check(not unjoined, "every alert selects the exporter's job through akash_exporter:up", f"not: {unjoined}")
 
 # --- dashboards ---------------------------------------------------------------------------------------------
 pinned = re.search(r"grafana/grafana:(\d+)\.(\d+)", Path("docker-compose.yml").read_text())
@@ -188,7 +216,7 @@ for path in sorted(glob.glob("grafana/dashboards/*.json")):
 
 # Every query must be valid PromQL: load them into promtool as recording rules, Grafana variables substituted.
 def substitute(expr):
-    expr = re.sub(r"label_values\((\w+),\s*\w+\)", r"\1", expr)
+    expr = re.sub(r"label_values\((.*),\s*\w+\)", r"\1", expr)
     expr = expr.replace("$__rate_interval", "1m").replace("$__interval", "1m")
     return re.sub(r"\$\{?\w+\}?", ".*", expr)
 
@@ -205,6 +233,9 @@ PY
 run "promtool check config prometheus.yml" promtool check config prometheus.yml
 run "promtool check rules alerts/akash.rules.yml" promtool check rules alerts/akash.rules.yml
 run "promtool test rules alerts/akash.rules.test.yml" promtool test rules alerts/akash.rules.test.yml
+# The escrow, stale and regime rules of issue 16 must keep their tests.
+run "rule tests cover the escrow outage, a long interval and an unknown index" \
+  bash -c 'for case in "chain outage" "lengthened interval" "both indices are known"; do grep -q "$case" alerts/akash.rules.test.yml || { echo "no test named ...$case..."; exit 1; }; done'
 # The Kubernetes PrometheusRule is generated from the rules file: after editing the rules, run scripts/gen_prometheusrule.py.
 run "deploy/kubernetes/prometheusrule.yaml is generated from alerts/akash.rules.yml" python3 scripts/gen_prometheusrule.py --check
 run "amtool check-config alertmanager.yml" amtool check-config alertmanager.yml

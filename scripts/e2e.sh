@@ -3,11 +3,19 @@
 #   fake upstreams (scripts/fake_upstream.py) -> the exporter -> Prometheus (config derived from prometheus.yml,
 #   rules from alerts/ with short `for:`) -> Alertmanager (alertmanager.yml, with a webhook receiver added) ->
 #   a webhook receiver run here.
-# Asserts: promtool checks pass; the exporter target is up; every query of every dashboard panel returns data
-# (template variables substituted with real label values); the escrow-runway alert for the deployment with 16.5 h
-# of escrow fires and is delivered to the webhook (its warning twin inhibited, the 20-day deployment silent); the
-# CoinMarketCap key only ever travels in its request header.
-# Prints: e2e: panels checked=N with data=M alerts delivered=K
+# Four exporters in the one scrape job, told apart by instance as the dashboards' $instance variable does:
+#   main        the default fake upstreams;
+#   replica     a second replica of main on the same upstreams (docs/production.md recommends one);
+#   cmc-down    CoinMarketCap unreachable, deployment 27790001 and its lease paid in uakt (no AKT price);
+#   chain-down  its chain upstream answers the first poll only, then 503.
+# Asserts: promtool checks pass; the targets are up; every query of every dashboard panel returns data for main
+# (template variables substituted with real label values) and no merged table query returns __name__; the numbers
+# main's panels show (spend 1.5 USD/h, 3 leases, 12 of 12 sources up, runway 16.5 h on dseq 27790001);
+# main + replica show the same totals and as many series as main alone (no doubling); cmc-down shows no account
+# total but 1 lease without a USD price; chain-down keeps the critical escrow alert firing after its runway series
+# is gone; the escrow-runway alert for the deployment with 16.5 h of escrow fires and is delivered to the webhook
+# (its warning twin inhibited, the 20-day deployment silent); the CoinMarketCap key only travels in its header.
+# Prints: e2e: panels checked=N with data=M situations=S alerts delivered=K
 #
 # Usage: scripts/e2e.sh [--stand-in]
 #   --stand-in   scrape Tests/Fixtures/e2e/stand-in.prom (served by the fake upstream) instead of the exporter:
@@ -39,6 +47,7 @@ cleanup() {
   if [ "${E2E_KEEP:-0}" = 1 ]; then echo "e2e: kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+mkdir -p "$work/fixtures"
 step() { printf '\n==> %s\n' "$*"; }
 die() { echo "e2e: FAIL: $*" >&2; for log in "$work"/*.log; do echo "--- tail of $log" >&2; tail -n 15 "$log" >&2; done; exit 1; }
 
@@ -122,39 +131,86 @@ touch "$work/webhook.jsonl"
 start webhook python3 "$work/webhook.py" "$work/webhook.jsonl"
 webhook_port=$(announced_port "$work/webhook.log")
 
-step "exporter"
+step "exporters"
+# start_exporter <name> <upstream URL> [flags...]: short intervals, so that two polls (momentum needs two quotes)
+# happen within seconds; CMC_BASE=<URL> points CoinMarketCap elsewhere. Sets started_port (not a subshell: `start` records the pid for the cleanup).
+start_exporter() {
+  local name=$1 base=$2 port; shift 2
+  port=$(free_port)
+  started_port=$port
+  start "$name" env CMC_API_KEY="$CMC_KEY" "$bin" \
+    --web.listen-address="127.0.0.1:$port" \
+    --state.file="$work/$name.state.json" \
+    --log.level=debug \
+    --cmc.base-url="${CMC_BASE:-$base}/cmc" \
+    --akash.console-url="$base/console" \
+    --akash.rest-url="$base/chain" \
+    --akash.owner="$OWNER" \
+    --cmc.quotes-interval=3s --cmc.macro-interval=3s --cmc.listings-interval=3s \
+    --akash.prices-interval=3s --akash.capacity-interval=3s --akash.providers-interval=3s \
+    --akash.account-interval=3s "$@"
+}
+situations=()   # name=port, for the assertions
 if [ "$stand_in" = 1 ]; then
   exporter_port=$upstream_port
   echo "stand-in exposition served at $upstream/metrics"
+  situations+=("main=$exporter_port")
 else
   bin=${EXPORTER_BIN:-.build/debug/akash-cost-exporter}
   if [ ! -x "$bin" ]; then
     swift build --product akash-cost-exporter 2>&1 | tail -n 3
   fi
-  exporter_port=$(free_port)
-  # Short intervals so that two polls (momentum needs two quotes) happen within seconds.
-  start exporter env CMC_API_KEY="$CMC_KEY" "$bin" \
-    --web.listen-address="127.0.0.1:$exporter_port" \
-    --state.file="$work/exporter.state.json" \
-    --log.level=debug \
-    --cmc.base-url="$upstream/cmc" \
-    --akash.console-url="$upstream/console" \
-    --akash.rest-url="$upstream/chain" \
-    --akash.owner="$OWNER" \
-    --cmc.quotes-interval=3s --cmc.macro-interval=3s --cmc.listings-interval=3s \
-    --akash.prices-interval=3s --akash.capacity-interval=3s --akash.providers-interval=3s \
-    --akash.account-interval=3s
+  # cmc-down: deployment 27790001 (escrow and lease) in uakt, and no CoinMarketCap to price AKT.
+  python3 - "$work/fixtures" <<'PY'
+import json, sys
+def to_uakt(node):
+    if isinstance(node, dict):
+        return {key: to_uakt(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [to_uakt(value) for value in node]
+    return "uakt" if node == "uact" else node
+for name, key, dseq in (("chain-leases.json", "leases", lambda item: item["lease"]["id"]["dseq"]),
+                        ("chain-deployments.json", "deployments", lambda item: item["deployment"]["id"]["dseq"])):
+    body = json.load(open(f"Tests/Fixtures/e2e/{name}"))
+    body[key] = [to_uakt(item) if dseq(item) == "27790001" else item for item in body[key]]
+    json.dump(body, open(f"{sys.argv[1]}/uakt-{name}", "w"))
+PY
+  printf '{"/chain/akash/market/v1beta5/leases/list": "%s", "/chain/akash/deployment/v1beta4/deployments/list": "%s"}\n' \
+    "$work/fixtures/uakt-chain-leases.json" "$work/fixtures/uakt-chain-deployments.json" > "$work/fixtures/cmc-down-routes.json"
+  # chain-down: every chain path answers once, then 503.
+  python3 - "$work/fixtures" <<'PY'
+import json, sys
+sys.path.insert(0, "scripts")
+from fake_upstream import default_route_table
+down = {"status": 503, "body": {"code": 14, "message": "node unavailable (e2e chain-down)"}}
+routes = {path: {"sequence": [fixture, down]} for path, fixture in default_route_table().items() if path.startswith("/chain")}
+json.dump(routes, open(f"{sys.argv[1]}/chain-down-routes.json", "w"), indent=1)
+PY
+  start upstream-cmc-down python3 scripts/fake_upstream.py --port 0 --with-defaults --routes "$work/fixtures/cmc-down-routes.json"
+  start upstream-chain-down python3 scripts/fake_upstream.py --port 0 --with-defaults --routes "$work/fixtures/chain-down-routes.json"
+  cmc_down_upstream="http://127.0.0.1:$(announced_port "$work/upstream-cmc-down.log")"
+  chain_down_upstream="http://127.0.0.1:$(announced_port "$work/upstream-chain-down.log")"
+  nothing_listens="http://127.0.0.1:$(free_port)"
+
+  start_exporter exporter "$upstream"; exporter_port=$started_port
+  situations+=("main=$exporter_port")
+  wait_ready "http://127.0.0.1:$exporter_port/-/ready" 60
+  start_exporter replica "$upstream"; situations+=("replica=$started_port")
+  CMC_BASE=$nothing_listens start_exporter cmc-down "$cmc_down_upstream"; situations+=("cmc-down=$started_port")
+  start_exporter chain-down "$chain_down_upstream"; situations+=("chain-down=$started_port")
 fi
-wait_ready "http://127.0.0.1:$exporter_port/-/ready" 60
-echo "exporter ready on 127.0.0.1:$exporter_port"
+for situation in "${situations[@]}"; do
+  wait_ready "http://127.0.0.1:${situation#*=}/-/ready" 60
+  echo "exporter ${situation%%=*} ready on 127.0.0.1:${situation#*=}"
+done
 
 step "Prometheus and Alertmanager (configs derived from the shipped ones)"
 prometheus_port=$(free_port)
 alertmanager_port=$(free_port)
 mkdir -p "$work/alerts"
-python3 - "$work" "$exporter_port" "$prometheus_port" "$alertmanager_port" "$webhook_port" <<'PY'
+python3 - "$work" "$exporter_port" "$prometheus_port" "$alertmanager_port" "$webhook_port" "${situations[*]}" <<'PY'
 import sys, yaml
-work, exporter, prometheus, alertmanager, webhook = sys.argv[1:]
+work, exporter, prometheus, alertmanager, webhook, situations = sys.argv[1:]
 # Compose service names -> where the same thing listens here.
 address = {"exporter": f"127.0.0.1:{exporter}", "localhost": f"127.0.0.1:{prometheus}",
            "alertmanager": f"127.0.0.1:{alertmanager}"}
@@ -165,6 +221,9 @@ config["global"].update(scrape_interval="2s", scrape_timeout="1s", evaluation_in
 for job in config["scrape_configs"]:
     for static in job["static_configs"]:
         static["targets"] = relocate(static["targets"])
+        if static["targets"] == [address["exporter"]]:
+            # Every situation's exporter in the shipped job, as replicas and a second exporter would be.
+            static["targets"] = [f"127.0.0.1:{entry.split('=')[1]}" for entry in situations.split()]
 for manager in config["alerting"]["alertmanagers"]:
     for static in manager["static_configs"]:
         static["targets"] = relocate(static["targets"])
@@ -197,9 +256,9 @@ wait_ready "http://127.0.0.1:$prometheus_port/-/ready" 30
 echo "Prometheus on 127.0.0.1:$prometheus_port, Alertmanager on 127.0.0.1:$alertmanager_port"
 
 step "assertions"
-E2E_PROMETHEUS="http://127.0.0.1:$prometheus_port" E2E_EXPORTER="http://127.0.0.1:$exporter_port" E2E_WORK="$work" \
+E2E_ALERTMANAGER="http://127.0.0.1:$alertmanager_port" E2E_PROMETHEUS="http://127.0.0.1:$prometheus_port" E2E_EXPORTER="http://127.0.0.1:$exporter_port" E2E_WORK="$work" \
 E2E_OWNER="$OWNER" E2E_TIMEOUT="$TIMEOUT" E2E_STAND_IN="$stand_in" E2E_CMC_KEY="$CMC_KEY" \
-E2E_SHORT_DSEQ="$SHORT_RUNWAY_DSEQ" E2E_LONG_DSEQ="$LONG_RUNWAY_DSEQ" python3 - <<'PY'
+E2E_SHORT_DSEQ="$SHORT_RUNWAY_DSEQ" E2E_LONG_DSEQ="$LONG_RUNWAY_DSEQ" E2E_SITUATIONS="${situations[*]}" python3 - <<'PY'
 import glob, json, os, re, sys, time, urllib.parse, urllib.request
 
 env = os.environ
@@ -227,57 +286,138 @@ def wait_for(probe):
             return result
         time.sleep(1)
 
-# 1. The exporter's target is up.
-up = wait_for(lambda: [s for s in api("/api/v1/query", query='up{job="akash-cost-exporter"} == 1')["result"]])
+situations = dict(entry.split("=") for entry in env["E2E_SITUATIONS"].split())
+instance_of = {name: f"127.0.0.1:{port}" for name, port in situations.items()}
+JOB = "akash-cost-exporter"
+
+# 1. Every exporter's target is up.
+def targets_up():
+    up = {s["metric"]["instance"] for s in api("/api/v1/query", query=f'up{{job="{JOB}"}} == 1')["result"]}
+    return up if up >= set(instance_of.values()) else None
+up = wait_for(targets_up)
 if not up:
-    failures.append("the akash-cost-exporter target is not up in Prometheus")
+    failures.append(f"not every exporter target is up in Prometheus (want {sorted(instance_of.values())})")
 else:
-    print(f"ok   target up: {up[0]['metric']['instance']}")
+    print(f"ok   {len(up)} targets up in job {JOB}: " + ", ".join(f"{n}={a}" for n, a in instance_of.items()))
 
-# 2. Every query of every dashboard panel returns data.
-def promql_regex_literal(value):
-    return re.escape(value).replace("\\", "\\\\")  # a regex inside a PromQL string
+# 2. Dashboards, seen as Grafana would with $job and $instance set to one situation (or two).
+boards = [json.load(open(path)) for path in sorted(glob.glob("grafana/dashboards/*.json"))]
 
-def variable_values(board):
-    values = {}
-    for variable in board["templating"]["list"]:
-        if variable["type"] != "query":
-            continue
-        metric, label = re.fullmatch(r"label_values\((\w+),\s*(\w+)\)", variable["definition"]).groups()
-        found = sorted(api(f"/api/v1/label/{label}/values", **{"match[]": metric}))
-        values[variable["name"]] = promql_regex_literal(found[0]) if found else "no-value-found"
-    return values
+def regex_of(*values):
+    return "|".join(re.escape(value).replace("\\", "\\\\") for value in values)  # a regex in a PromQL string
 
 def substitute(expr, values):
     expr = expr.replace("$__rate_interval", "30s").replace("$__interval", "10s")
-    for name, value in values.items():
-        expr = expr.replace("${" + name + "}", value).replace("$" + name, value)
+    for name in sorted(values, key=len, reverse=True):
+        expr = expr.replace("${" + name + "}", values[name]).replace("$" + name, values[name])
     return expr
 
-def panels_without_data():
-    checked, missing = 0, []
-    for path in sorted(glob.glob("grafana/dashboards/*.json")):
-        board = json.load(open(path))
-        values = variable_values(board)
-        for panel in board["panels"]:
-            checked += 1
-            for target in panel.get("targets", []):
-                expr = substitute(target["expr"], values)
-                if not api("/api/v1/query", query=expr)["result"]:
-                    missing.append(f"{board['title']} / {panel['title']}: {expr}")
-                    break
-    return checked, missing
+def variable_values(board, *instances):
+    """$job and $instance as chosen; every other variable set to all of its values, found the way Grafana does."""
+    values = {"job": regex_of(JOB), "instance": regex_of(*instances)}
+    for variable in board["templating"]["list"]:
+        if variable["type"] != "query" or variable["name"] in values:
+            continue
+        selector, label = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", variable["definition"]).groups()
+        found = sorted(api(f"/api/v1/label/{label}/values", **{"match[]": substitute(selector, values)}))
+        values[variable["name"]] = regex_of(*found) if found else "no-value-found"
+    return values
 
+def panel_results(*instances):
+    """{(dashboard, panel): [(refId, expr, result), ...]} for every panel query."""
+    results = {}
+    for board in boards:
+        values = variable_values(board, *instances)
+        for panel in board["panels"]:
+            results[(board["title"], panel["title"])] = [
+                (t["refId"], substitute(t["expr"], values), api("/api/v1/query", query=substitute(t["expr"], values))["result"])
+                for t in panel.get("targets", [])]
+    return results
+
+def without_data(results):
+    return [f"{board} / {panel}: {expr}" for (board, panel), queries in results.items()
+            for _, expr, result in queries if not result][:50]
+
+def figure(results, panel, ref="A"):
+    """The single value a stat panel shows; None when its query returns nothing."""
+    found = [r for r_ref, _, r in results[panel] if r_ref == ref]
+    if not found or not found[0]:
+        return None
+    if len(found[0]) != 1:
+        return ("series", len(found[0]))
+    return float(found[0][0]["value"][1])
+
+def close(value, expected):
+    return isinstance(value, float) and abs(value - expected) <= 1e-6 * max(1, abs(expected))
+
+def expect(what, value, expected):
+    ok = close(value, expected) if isinstance(expected, float) else value == expected
+    print(f"{'ok  ' if ok else 'FAIL'} {what}: {value} (expected {expected})")
+    if not ok:
+        failures.append(f"{what}: {value}, expected {expected}")
+
+ACCOUNT, HEALTH = "Akash / Account costs", "Akash / Exporter health"
+main = instance_of["main"]
 deadline = time.time() + timeout
 while True:
-    checked, missing = panels_without_data()
+    results = panel_results(main)
+    missing = without_data(results)
     if not missing or time.time() > deadline:
         break
     time.sleep(2)
-with_data = checked - len(missing)
+checked = len(results)
+with_data = checked - len({line.split(":")[0] for line in missing})
 for line in missing:
-    failures.append("no data: " + line)
-print(f"{'ok  ' if not missing else 'FAIL'} dashboard panels with data: {with_data}/{checked}")
+    failures.append("no data (main): " + line)
+print(f"{'ok  ' if not missing else 'FAIL'} dashboard panels with data for main: {with_data}/{checked}")
+
+# Tables: every merged query comes back without __name__, or Grafana shows one row per query.
+named = [f"{board} / {panel} {ref}" for board in boards for panel in board["panels"] if panel["type"] == "table"
+         for ref, _, result in results[(board["title"], panel["title"])] if any("__name__" in s["metric"] for s in result)]
+if named:
+    failures.append("table queries returning __name__: " + ", ".join(named))
+else:
+    print("ok   no merged table query returns __name__")
+
+# main: the numbers of Tests/Fixtures/e2e/README.md.
+expect("main: Spend per hour (USD)", figure(results, (ACCOUNT, "Spend per hour")), 1.5)
+expect("main: Monthly rate at current prices (USD)", figure(results, (ACCOUNT, "Monthly rate at current prices")), 1.5 * 730.488)
+expect("main: Active leases", figure(results, (ACCOUNT, "Active leases")), 3.0)
+expect("main: Leases without a USD price", figure(results, (ACCOUNT, "Leases without a USD price")), 0.0)
+runway = results[(ACCOUNT, "Shortest escrow runway")][0][2]
+expect("main: Shortest escrow runway (s, dseq)", [(float(s["value"][1]), s["metric"].get("dseq")) for s in runway],
+       [(59400.0, short_dseq)])
+expect("main: Sources up", (figure(results, (HEALTH, "Sources up"), "A"), figure(results, (HEALTH, "Sources up"), "B")),
+       (12.0, 12.0))
+expect("main: Deployments table rows", len(results[(ACCOUNT, "Deployments")][0][2]), 2)
+situations_checked = 1
+
+if not stand_in:
+    # Two replicas scraped together: the same totals, and no panel with more series than one replica gives.
+    both = panel_results(main, instance_of["replica"])
+    per_instance = lambda expr: "process_" in expr or re.match(r"up\{", expr)
+    doubled = [f"{board} / {panel} {ref}: {len(result)} series, main alone {len(alone)}"
+               for (board, panel), queries in both.items()
+               for (ref, expr, result), (_, _, alone) in zip(queries, results[(board, panel)])
+               if not per_instance(expr) and len(result) != len(alone)]
+    for line in doubled:
+        failures.append("two replicas: " + line)
+    print(f"{'ok  ' if not doubled else 'FAIL'} two replicas: every panel query has as many series as one replica ({len(both)} panels)")
+    for panel, expected in (("Spend per hour", 1.5), ("Active leases", 3.0), ("Leases without a USD price", 0.0)):
+        expect(f"two replicas: {panel}", figure(both, (ACCOUNT, panel)), expected)
+    expect("two replicas: Sources up", (figure(both, (HEALTH, "Sources up"), "A"), figure(both, (HEALTH, "Sources up"), "B")),
+           (12.0, 12.0))
+
+    # CoinMarketCap down, one uakt lease: no total at all rather than a smaller one, and the unpriced lease counted.
+    cmc_down = panel_results(instance_of["cmc-down"])
+    expect("cmc-down: Spend per hour", figure(cmc_down, (ACCOUNT, "Spend per hour")), None)
+    expect("cmc-down: Monthly rate at current prices", figure(cmc_down, (ACCOUNT, "Monthly rate at current prices")), None)
+    expect("cmc-down: Leases without a USD price", figure(cmc_down, (ACCOUNT, "Leases without a USD price")), 1.0)
+    expect("cmc-down: Active leases", figure(cmc_down, (ACCOUNT, "Active leases")), 3.0)
+    account_board = next(board for board in boards if board["title"] == ACCOUNT)
+    expect("cmc-down: owners offered by $owner", variable_values(account_board, instance_of["cmc-down"]).get("owner"),
+           regex_of(owner))
+    situations_checked += 2
 
 # 3. The escrow-runway alert reaches the webhook through Alertmanager.
 def delivered():
@@ -310,7 +450,35 @@ if runway_alerts(alerts, long_dseq):
     failures.append(f"dseq {long_dseq} (20.8 days of escrow) alerted")
 print("     all delivered: " + ", ".join(sorted(f"{a['labels']['alertname']}({a['labels'].get('severity')})" for a in alerts)))
 
-# 4. The CoinMarketCap key travels in its header only.
+# 4. Chain down: the runway series is gone, the critical escrow alert keeps firing (the escrow keeps draining).
+if not stand_in:
+    chain_down, chain_down_url = instance_of["chain-down"], f"http://127.0.0.1:{situations['chain-down']}"
+    def runway_dropped():
+        text = get(chain_down_url + "/metrics")
+        return ("akash_deployment_escrow_runway_seconds{" not in text
+                and 'akash_exporter_source_up{source="akash_deployments"} 0' in text)
+    if not wait_for(runway_dropped):
+        failures.append("chain-down: the exporter still exports a runway (or its deployments source is up)")
+    time.sleep(8)   # Prometheus scrapes the exporter without it and evaluates the rules a few times (2 s each)
+    raw = api("/api/v1/query", query=f'akash_deployment_escrow_runway_seconds{{instance="{chain_down}"}}')["result"]
+    firing = api("/api/v1/query", query=f'ALERTS{{alertname="AkashDeploymentEscrowRunwayLow", alertstate="firing", '
+                                        f'severity="critical", instance="{chain_down}", dseq="{short_dseq}"}}')["result"]
+    manager = json.loads(get(env["E2E_ALERTMANAGER"] + "/api/v2/alerts?active=true&filter=" + urllib.parse.quote(
+        f'instance="{chain_down}"')))
+    in_manager = [a for a in manager if a["labels"].get("alertname") == "AkashDeploymentEscrowRunwayLow"
+                  and a["labels"].get("severity") == "critical" and a["labels"].get("dseq") == short_dseq]
+    expect("chain-down: runway series left in Prometheus", len(raw), 0)
+    expect("chain-down: critical AkashDeploymentEscrowRunwayLow firing in Prometheus", len(firing), 1)
+    expect("chain-down: ... and active in Alertmanager", len(in_manager), 1)
+    shortest = panel_results(chain_down)[(ACCOUNT, "Shortest escrow runway")][0][2]
+    projected = [(float(s["value"][1]), s["metric"].get("dseq")) for s in shortest]
+    ok = len(projected) == 1 and projected[0][1] == short_dseq and 59400 - 600 < projected[0][0] < 59400
+    print(f"{'ok  ' if ok else 'FAIL'} chain-down: Shortest escrow runway projected from the last known: {projected}")
+    if not ok:
+        failures.append(f"chain-down: Shortest escrow runway {projected}, expected dseq {short_dseq} a little under 59400 s")
+    situations_checked += 1
+
+# 5. The CoinMarketCap key travels in its header only.
 if not stand_in:
     requests = [json.loads(line) for line in open(f"{work}/upstream.jsonl")]
     cmc = [r for r in requests if r["path"].startswith("/cmc/")]
@@ -336,7 +504,7 @@ if not stand_in:
 
 for failure in failures:
     print("FAIL " + failure)
-print(f"e2e: panels checked={checked} with data={with_data} alerts delivered={len(alerts)}"
+print(f"e2e: panels checked={checked} with data={with_data} situations={situations_checked} alerts delivered={len(alerts)}"
       + (" (stand-in exposition)" if stand_in else ""))
 sys.exit(1 if failures else 0)
 PY

@@ -37,9 +37,9 @@ let offeredModels = ["vendor/nvidia/model/h100/ram/80Gi/interface/sxm", "vendor/
 func bids(_ count: Int) -> [String] {
     (0..<count).map { index in
         FakeChain.bid(owner: owner, dseq: String(30_000_000 + index / 4), gseq: index % 4 + 1, oseq: 1,
-                      provider: providers[index % providers.count], denom: index % 4 == 3 ? "uakt" : "uact",
-                      amount: "\(index % 997 + 1).\(String(format: "%06d", index))000000000000", gpus: index % 8 + 1,
-                      gpuAttribute: offeredModels[index / 4 % offeredModels.count])
+                      provider: providers[index % providers.count], state: "active",
+                      denom: index % 4 == 3 ? "uakt" : "uact", amount: "\(index % 997 + 1).\(String(format: "%06d", index))000000000000",
+                      gpusPerReplica: index % 8 + 1, gpuKey: offeredModels[index / 4 % offeredModels.count])
     }
 }
 
@@ -85,7 +85,7 @@ chain.upstream.route("/console/v1/gpu-prices", .json(try Fixtures.data("akash/gp
 let compute = ComputeArea(config: ComputeConfig(consoleURL: URL(string: chain.upstream.baseURL.absoluteString + "/console")!))
 let config = AccountConfig(owners: [owner], restURL: chain.baseURL, interval: 3600, timeout: 30)
 let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 }, compute: compute)
-let upstream = URLSessionUpstream()
+let upstream = CurlUpstream()
 let health = HealthRegistry(sources: area.sources.map(\.name) + compute.sources.map(\.name))
 let now = Date()
 for source in compute.sources where source.name == "akash_gpu_prices" {

@@ -23,12 +23,16 @@ public struct UpstreamResponse: Sendable {
     public var status: Int
     /// Header names lower-cased.
     public var headers: [String: String]
+    /// The decoded body.
     public var body: Data
+    /// Body bytes received on the wire: the compressed size when the answer was compressed.
+    public var wireBytes: Int
 
-    public init(status: Int, headers: [String: String] = [:], body: Data) {
+    public init(status: Int, headers: [String: String] = [:], body: Data, wireBytes: Int? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.wireBytes = wireBytes ?? body.count
     }
 
     /// Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if any.

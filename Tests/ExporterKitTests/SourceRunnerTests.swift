@@ -18,7 +18,7 @@ import Exposition
 
     private func runner(_ sources: [any PolledSource], timing: SourceRunner.Timing = .system,
                         state: StateStore? = nil, onChange: @escaping @Sendable () -> Void = {}) -> SourceRunner {
-        SourceRunner(sources: sources, upstream: URLSessionUpstream(), health: health,
+        SourceRunner(sources: sources, upstream: CurlUpstream(), health: health,
                      state: state ?? StateStore(path: nil, logger: log.logger()), logger: log.logger(), timing: timing,
                      onChange: onChange)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A fake Akash chain REST (LCD) on a `FakeUpstream`: leases and deployments lists per owner, paginated the way
 /// the gRPC gateway does it (`pagination.next_key` in the body, `pagination.key` in the next request), and the
-/// latest block. Used by the account-area tests and its benchmark.
+/// latest block. Used by the account-area tests and the account and provider benchmarks.
 ///
 /// Page keys are base64 with `+`, `/` and `=` in them, and an unknown or mangled key gets HTTP 400, so a client
 /// that does not percent-encode the key it sends back fails visibly.
@@ -83,10 +83,16 @@ public final class FakeChain: Sendable {
     }
 
     public static func pagedList(listKey: String, itemsByOwner: [String: [String]], pageSize: Int) -> FakeUpstream.Responder {
+        pagedList(listKey: listKey, pageSize: pageSize) { query in itemsByOwner[query["filters.owner"] ?? ""] ?? [] }
+    }
+
+    /// Serves the items `select` picks from a request's query items (a provider's bids of one state, ...), paged.
+    public static func pagedList(listKey: String, pageSize: Int,
+                                 select: @escaping @Sendable (_ query: [String: String]) -> [String]) -> FakeUpstream.Responder {
         let keys = Dictionary(uniqueKeysWithValues: (1..<1000).map { (pageKey($0), $0) })
         return { request in
             let query = queryItems(request)
-            let items = itemsByOwner[query["filters.owner"] ?? ""] ?? []
+            let items = select(query)
             var page = 0
             if let key = query["pagination.key"] {
                 guard let index = keys[key] else {
@@ -117,20 +123,24 @@ public final class FakeChain: Sendable {
         """
     }
 
-    /// One active `bids/list` item (the winning bid of a lease), shaped like `Tests/Fixtures/akash/bids-gpu-uact.json`:
-    /// one resource unit of `gpus` GPUs offered as `gpuAttribute` (none for a CPU-only offer).
-    public static func bid(owner: String, dseq: String, gseq: Int = 1, oseq: Int = 1, provider: String, denom: String,
-                           amount: String, gpus: Int, gpuAttribute: String?) -> String {
-        let attributes = gpuAttribute.map { "{\"key\":\"\($0)\",\"value\":\"true\"}" } ?? ""
+    /// One `bids/list` item, shaped like `Tests/Fixtures/akash/bids-gpu-uact.json`: one resource unit of `replicas`
+    /// replicas with `gpusPerReplica` GPUs each of the model `gpuKey` names (no GPU attribute when nil).
+    public static func bid(owner: String, dseq: String, gseq: Int = 1, oseq: Int = 1, provider: String, bseq: Int = 0,
+                           state: String, denom: String, amount: String, replicas: Int = 1, gpusPerReplica: Int = 0,
+                           gpuKey: String? = nil) -> String {
+        let attributes = gpuKey.map { "{\"key\":\"\($0)\",\"value\":\"true\"}" } ?? ""
         return """
-        {"bid":{"id":{"owner":"\(owner)","dseq":"\(dseq)","gseq":\(gseq),"oseq":\(oseq),"provider":"\(provider)","bseq":0},\
-        "state":"active","price":{"denom":"\(denom)","amount":"\(amount)"},"created_at":"25880680",\
+        {"bid":{"id":{"owner":"\(owner)","dseq":"\(dseq)","gseq":\(gseq),"oseq":\(oseq),"provider":"\(provider)","bseq":\(bseq)},\
+        "state":"\(state)","price":{"denom":"\(denom)","amount":"\(amount)"},"created_at":"27000090",\
         "resources_offer":[{"resources":{"id":1,"cpu":{"units":{"val":"4000"},"attributes":[]},\
-        "memory":{"quantity":{"val":"17179869184"},"attributes":[]},"storage":[{"name":"default","quantity":{"val":"107374182400"},"attributes":[]}],\
-        "gpu":{"units":{"val":"\(gpus)"},"attributes":[\(attributes)]},"endpoints":[{"kind":"SHARED_HTTP","sequence_number":0}]},\
-        "count":1,"prices":null}],"reclamation_window":null},\
+        "memory":{"quantity":{"val":"17179869184"},"attributes":[]},\
+        "storage":[{"name":"default","quantity":{"val":"107374182400"},"attributes":[]}],\
+        "gpu":{"units":{"val":"\(gpusPerReplica)"},"attributes":[\(attributes)]},\
+        "endpoints":[{"kind":"SHARED_HTTP","sequence_number":0}]},"count":\(replicas),"prices":null}],\
+        "reclamation_window":null},\
         "escrow_account":{"id":{"scope":"bid","xid":"\(owner)/\(dseq)/\(gseq)/\(oseq)/\(provider)"},\
-        "state":{"owner":"\(provider)","state":"open","transferred":[],"settled_at":"25880680","funds":[],"deposits":[]}}}
+        "state":{"owner":"\(provider)","state":"open","transferred":[],"settled_at":"27000090",\
+        "funds":[{"denom":"uact","amount":"500000.000000000000000000"}],"deposits":[]}}}
         """
     }
 

@@ -14,7 +14,7 @@ public final class Exporter: Sendable {
     let runner: SourceRunner
     let publisher: ExpositionPublisher
 
-    public init(config: ExporterConfig, logger: Logger, upstream: any UpstreamFetching = URLSessionUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)")) {
+    public init(config: ExporterConfig, logger: Logger, upstream: any UpstreamFetching = CurlUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)")) {
         self.config = config
         self.logger = logger
         state = StateStore(path: config.core.stateFile, logger: logger)

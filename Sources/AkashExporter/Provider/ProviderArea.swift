@@ -7,6 +7,11 @@ public struct ProviderArea: ExporterArea {
     public let sources: [any PolledSource]
     public let collectors: [any MetricsCollector]
 
+    /// Without network medians: every figure but the ratios (the benchmark's entry point).
+    public init(config: ProviderConfig, aktPriceUSD: @escaping @Sendable (Date) -> Double?) {
+        self.init(config: config, aktPriceUSD: aktPriceUSD, marketMedian: { _ in { _ in nil } })
+    }
+
     /// - Parameters:
     ///   - aktPriceUSD: the AKT price in USD at a given time, nil when unknown; read at collect time only.
     ///   - marketMedian: at a given time, the network median USD per GPU-hour of the one `/v1/gpu-prices` row a

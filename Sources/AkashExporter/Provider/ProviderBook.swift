@@ -1,6 +1,6 @@
-// A watched provider's leases and bids added up, in chain units. Pure: built once per render from the last good
-// lists, priced afterwards with the AKT price and the network medians of that moment. Every part is one pass over
-// its list, so the work grows linearly with the leases and bids.
+// A watched provider's leases and bids added up, in chain units. Pure. The bids are reduced once per poll
+// (`ProviderBids`); the leases are summed and joined to them at render, then priced with the AKT price and the
+// network medians of that moment. Every part is one pass over its list: the work grows linearly.
 
 extension ActiveLease {
     /// The id of the bid the lease was created from (`LeaseID(bid.ID)`).
@@ -55,14 +55,12 @@ struct ProviderLeasedGPUs: Sendable, Equatable {
     /// and cannot be split, so it is left out of the price (its GPUs are still counted above).
     var priced: [GPUAttribute: PricedGPUs]
 
-    init(leases: [ActiveLease], activeBids: [Bid]) {
-        var offers: [BidID: RentedGPUs] = [:]
-        offers.reserveCapacity(activeBids.count)
-        for bid in activeBids { offers[bid.id] = bid.rentedGPUs }
+    /// - Parameter offers: what each winning bid offered, by bid id (nil: the bid has no `resources_offer`).
+    init(leases: [ActiveLease], offers: [BidID: RentedGPUs?]) {
         var gpus: [GPUAttribute: Double] = [:]
         var priced: [GPUAttribute: PricedGPUs] = [:]
         for lease in leases {
-            guard let rented = offers[lease.bidID] else { continue }
+            guard let offer = offers[lease.bidID], let rented = offer else { continue }
             for model in rented.perModel { gpus[model.model, default: 0] += Double(model.gpus) }
             if case .single(let model) = rented {
                 priced[model.model, default: .empty].add(lease.price, gpus: model.gpus)

@@ -2,12 +2,21 @@ import ExporterKit
 import Exposition
 import Foundation
 
-/// A watched provider's bids, as the last poll of `akash_provider_bids` found them.
+/// A watched provider's bids, as the last poll of `akash_provider_bids` found them, reduced once per poll so that
+/// a render does not walk every bid again.
 struct ProviderBids: Sendable, Equatable {
-    /// Bids that won a lease still running: they say which GPU model each active lease rents.
-    var active: [Bid]
-    /// Bids waiting for the tenant.
-    var open: [Bid]
+    /// What each winning bid offered, by bid id: which GPU model each active lease rents (nil: no offer).
+    var activeOffers: [BidID: RentedGPUs?]
+    /// The bids waiting for the tenant.
+    var open: ProviderOpenBids
+
+    init(active: [Bid], open: [Bid]) {
+        var offers: [BidID: RentedGPUs?] = [:]
+        offers.reserveCapacity(active.count)
+        for bid in active { offers[bid.id] = bid.rentedGPUs }
+        activeOffers = offers
+        self.open = ProviderOpenBids(open)
+    }
 }
 
 /// Builds the provider families from the last good leases and bids of each watched provider.
@@ -91,7 +100,7 @@ struct ProviderFamilies {
         }
         guard let bids else { return }
         if let leases {
-            let leased = ProviderLeasedGPUs(leases: leases, activeBids: bids.active)
+            let leased = ProviderLeasedGPUs(leases: leases, offers: bids.activeOffers)
             for model in Self.ordered(leased.gpus.keys) {
                 let labels = Self.labels(provider, model)
                 leasedGPUs.add(leased.gpus[model], labels: labels)
@@ -100,7 +109,7 @@ struct ProviderFamilies {
                 gpuPriceVsMarket.add(price.flatMap { price in median(model).flatMap { $0 > 0 ? price / $0 : nil } }, labels: labels)
             }
         }
-        let open = ProviderOpenBids(bids.open)
+        let open = bids.open
         openBids.add(Double(open.count), labels: providerLabel)
         for model in Self.ordered(open.cheapest.keys) {
             openBidMin.add(open.minUSDPerGPUHour(model, pricing, blockTime: blockTime), labels: Self.labels(provider, model))

@@ -4,7 +4,7 @@ import Exposition
 import Foundation
 import TestSupport
 
-/// An account area pointed at a `FakeChain` on loopback, polled through the real `URLSessionUpstream`.
+/// An account area pointed at a `FakeChain` on loopback, polled through the real `CurlUpstream`.
 struct AccountHarness {
     static let tenant = "akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq"
     static let secondOwner = "akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg"
@@ -15,7 +15,7 @@ struct AccountHarness {
 
     let chain: FakeChain
     let area: AccountArea
-    let upstream = URLSessionUpstream()
+    let upstream = CurlUpstream()
 
     init(owners: [String] = [tenant], interval: Double = 60,
          aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }) throws {

@@ -40,7 +40,7 @@ struct ComputeLoopbackTests {
     struct Setup {
         let console: FakeUpstream
         let area: ComputeArea
-        let client = URLSessionUpstream()
+        let client = CurlUpstream()
         let health = HealthRegistry(sources: [])
         let clock = SettableClock()
 

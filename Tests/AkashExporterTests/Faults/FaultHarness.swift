@@ -48,7 +48,7 @@ final class ExporterUnderTest: Sendable {
         collectors = areas.flatMap(\.collectors)
             + [SelfMetricsCollector(health: health, version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion)]
         let clock = clock
-        runner = SourceRunner(sources: sources, upstream: URLSessionUpstream(), health: health, state: state,
+        runner = SourceRunner(sources: sources, upstream: CurlUpstream(), health: health, state: state,
                               logger: logger,
                               timing: timing ?? SourceRunner.Timing(now: { clock.now }, sleep: { _ in },
                                                                     jitter: { 0 }))

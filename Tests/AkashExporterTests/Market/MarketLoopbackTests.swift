@@ -12,7 +12,7 @@ final class FakeCoinMarketCap {
     let logs = LogCapture()
     let store: StateStore
     let area: MarketArea
-    let client = URLSessionUpstream()
+    let client = CurlUpstream()
     let health = HealthRegistry(sources: [])
     let prefix: String
 

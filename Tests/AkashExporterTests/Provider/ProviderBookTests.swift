@@ -55,7 +55,7 @@ struct ProviderBookTests {
             Self.bid("4", "uact", 2000, nil),                              // no resources_offer: unknown
             Self.bid("5", "uact", 100, [(1, 0, nil)]),                     // CPU-only
         ]                                                                  // lease 6: no bid at all
-        let leased = ProviderLeasedGPUs(leases: leases, activeBids: bids)
+        let leased = ProviderLeasedGPUs(leases: leases, offers: ProviderBids(active: bids, open: []).activeOffers)
         #expect(leased.gpus == [Self.h100: 6, Self.a100: 1])
         #expect(leased.priced == [Self.h100: PricedGPUs(perBlock: ["uact": ChainDecimal(20500)], gpus: 5)])
         // GPU-weighted: $12.30 over 5 GPUs, not the plain mean of $2.70 and $2.40.

@@ -4,9 +4,9 @@ import TestSupport
 @testable import ExporterKit
 
 /// The real client against the fake upstream: every fault it must turn into the right `FailureReason`.
-@Suite struct URLSessionUpstreamTests {
+@Suite struct CurlUpstreamTests {
     let upstream = try! FakeUpstream()
-    let client = URLSessionUpstream()
+    let client = CurlUpstream()
 
     private func request(_ path: String, timeout: Double = 5, maxBodyBytes: Int = 1 << 20,
                          headers: [String: String] = [:]) -> UpstreamRequest {

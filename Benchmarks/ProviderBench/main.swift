@@ -1,0 +1,121 @@
+// Poll and render time of the provider view for one provider with many active leases and open bids, against a
+// fake chain REST on loopback (the real HTTP client, JSON decoding and pagination), then collect and render time
+// of the exposition. Run through scripts/bench_provider.sh (release build). Prints numbers; asserts only that the
+// data was complete.
+//
+//     ProviderBench [leases] [open bids] [page size] [repetitions]      defaults: 5000 2000 1000 10
+
+import AkashExporter
+import ExporterKit
+import Exposition
+import Foundation
+import TestSupport
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let leaseCount = arguments.count > 0 ? arguments[0] : 5000
+let openBidCount = arguments.count > 1 ? arguments[1] : 2000
+let pageSize = arguments.count > 2 ? arguments[2] : 1000
+let repetitions = arguments.count > 3 ? arguments[3] : 10
+
+let provider = "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"
+let tenants = ["akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq", "akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg",
+               "akash1pas6v0905jgyznpvnjhg7tsthuyqek60gkz7uf", "akash1008l639687lnkcscsrha36n5zdt3qzz30yzc67"]
+/// Six models a large provider might rent; every other lease is CPU-only.
+let models = ["vendor/nvidia/model/h100/ram/80Gi/interface/sxm", "vendor/nvidia/model/a100/ram/80Gi/interface/pcie",
+              "vendor/nvidia/model/h200/ram/141Gi", "vendor/nvidia/model/rtx4090/ram/24Gi", "vendor/nvidia/model/l40s",
+              "vendor/nvidia/model/a6000/ram/48Gi"]
+
+/// Lease `index`'s order, price and GPUs: a quarter in uakt so that the AKT price is used.
+func order(_ index: Int) -> (tenant: String, dseq: String, denom: String, amount: String, gpus: Int, model: String?) {
+    let gpu = index % 2 == 0
+    return (tenants[index % tenants.count], String(30_000_000 + index), index % 4 == 3 ? "uakt" : "uact",
+            "\(index % 997 + 100).\(index % 1_000_000)000000000000", gpu ? index % 8 + 1 : 0,
+            gpu ? models[index / 2 % models.count] : nil)
+}
+
+let leases = (0..<leaseCount).map { index in
+    let o = order(index)
+    return FakeChain.lease(owner: o.tenant, dseq: o.dseq, provider: provider, denom: o.denom, amount: o.amount)
+}
+let activeBids = (0..<leaseCount).map { index in
+    let o = order(index)
+    return FakeChain.bid(owner: o.tenant, dseq: o.dseq, provider: provider, state: "active", denom: o.denom, amount: o.amount,
+                         gpusPerReplica: o.gpus, gpuKey: o.model)
+}
+let openBids = (0..<openBidCount).map { index in
+    let o = order(leaseCount + index)
+    return FakeChain.bid(owner: o.tenant, dseq: o.dseq, provider: provider, state: "open", denom: o.denom, amount: o.amount,
+                         gpusPerReplica: o.gpus, gpuKey: o.model)
+}
+
+/// Median and minimum of `repetitions` runs of `body`, in milliseconds.
+func measure(_ body: () async throws -> Void) async rethrows -> (median: Double, min: Double) {
+    var samples: [Double] = []
+    for _ in 0..<repetitions {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+    samples.sort()
+    return (samples[samples.count / 2], samples[0])
+}
+
+/// `12.34` with two decimals, right-aligned to `width`.
+func milliseconds(_ value: Double, width: Int = 9) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let text = "\(hundredths / 100)." + (hundredths % 100 < 10 ? "0" : "") + "\(hundredths % 100)"
+    return String(repeating: " ", count: max(0, width - text.count)) + text
+}
+
+func format(_ timing: (median: Double, min: Double)) -> String {
+    "median \(milliseconds(timing.median)) ms   min \(milliseconds(timing.min)) ms"
+}
+
+struct Failed: Error, CustomStringConvertible {
+    let description: String
+}
+
+let chain = try FakeChain()
+chain.route("/akash/market/v1beta5/leases/list", FakeChain.pagedList(listKey: "leases", pageSize: pageSize) { query in
+    query["filters.provider"] == provider ? leases : []
+})
+chain.route("/akash/market/v1beta5/bids/list", FakeChain.pagedList(listKey: "bids", pageSize: pageSize) { query in
+    guard query["filters.provider"] == provider else { return [] }
+    return query["filters.state"] == "open" ? openBids : query["filters.state"] == "active" ? activeBids : []
+})
+
+let config = ProviderConfig(providers: [provider], restURL: chain.baseURL, interval: 3600, timeout: 60)
+let area = ProviderArea(config: config, aktPriceUSD: { _ in 0.5434716 })
+let upstream = URLSessionUpstream()
+let health = HealthRegistry(sources: area.sources.map(\.name))
+let now = Date()
+
+print("provider view: 1 provider, \(leaseCount) active leases (half GPU, 6 models), \(openBidCount) open bids, "
+    + "\(pageSize) per page, \(repetitions) repetitions, loopback fake chain REST")
+for source in area.sources {
+    let timing = try await measure {
+        try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
+    }
+    print("poll \(source.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(format(timing))")
+}
+
+let collectors = area.collectors
+var families: [MetricFamily] = []
+let collect = await measure { families = collectors.flatMap { $0.collect(now: now) } }
+var body: [UInt8] = []
+let render = try await measure { body = try TextFormat.render(families) }
+let series = families.reduce(0) { $0 + $1.samples.count }
+let active = families.first { $0.name == "akash_provider_active_leases" }?.samples.first?.value
+let open = families.first { $0.name == "akash_provider_open_bids" }?.samples.first?.value
+guard active == Double(leaseCount), open == Double(openBidCount) else {
+    throw Failed(description: "expected \(leaseCount) leases and \(openBidCount) open bids, got \(String(describing: active)), \(String(describing: open))")
+}
+guard families.contains(where: { $0.name == "akash_provider_revenue_usd_per_hour" && !$0.isEmpty }) else {
+    throw Failed(description: "no revenue")
+}
+
+print("collect                     \(format(collect))")
+print("render                      \(format(render))")
+print("exposition: \(series) series, \(body.count) bytes")
+chain.stop()
