@@ -10,7 +10,7 @@
 #   chain-down  its chain upstream answers the first poll only, then 503.
 # Asserts: promtool checks pass; the targets are up; every query of every dashboard panel returns data for main
 # (template variables substituted with real label values) and no merged table query returns __name__; the numbers
-# main's panels show (spend 1.5 USD/h, 3 leases, 12 of 12 sources up, runway 16.5 h on dseq 27790001);
+# main's panels show (spend 1.5 USD/h, 3 leases, 13 of 13 sources up, runway 16.5 h on dseq 27790001);
 # main + replica show the same totals and as many series as main alone (no doubling); cmc-down shows no account
 # total but 1 lease without a USD price; chain-down keeps the critical escrow alert firing after its runway series
 # is gone; the escrow-runway alert for the deployment with 16.5 h of escrow fires and is delivered to the webhook
@@ -388,7 +388,7 @@ runway = results[(ACCOUNT, "Shortest escrow runway")][0][2]
 expect("main: Shortest escrow runway (s, dseq)", [(float(s["value"][1]), s["metric"].get("dseq")) for s in runway],
        [(59400.0, short_dseq)])
 expect("main: Sources up", (figure(results, (HEALTH, "Sources up"), "A"), figure(results, (HEALTH, "Sources up"), "B")),
-       (12.0, 12.0))
+       (13.0, 13.0))
 expect("main: Deployments table rows", len(results[(ACCOUNT, "Deployments")][0][2]), 2)
 situations_checked = 1
 
@@ -406,7 +406,7 @@ if not stand_in:
     for panel, expected in (("Spend per hour", 1.5), ("Active leases", 3.0), ("Leases without a USD price", 0.0)):
         expect(f"two replicas: {panel}", figure(both, (ACCOUNT, panel)), expected)
     expect("two replicas: Sources up", (figure(both, (HEALTH, "Sources up"), "A"), figure(both, (HEALTH, "Sources up"), "B")),
-           (12.0, 12.0))
+           (13.0, 13.0))
 
     # CoinMarketCap down, one uakt lease: no total at all rather than a smaller one, and the unpriced lease counted.
     cmc_down = panel_results(instance_of["cmc-down"])

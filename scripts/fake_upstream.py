@@ -62,6 +62,7 @@ CHAIN_FIXTURES = {
     "/akash/market/v1beta5/leases/list?pagination.key=bGVhc2VzLXBhZ2UtMg==": "Tests/Fixtures/e2e/chain-leases-page2.json",
     "/akash/deployment/v1beta4/deployments/list": "Tests/Fixtures/e2e/chain-deployments.json",
     "/cosmos/base/tendermint/v1beta1/blocks/latest": "Tests/Fixtures/e2e/chain-block-latest.json",
+    "/akash/market/v1beta5/bids/list": "Tests/Fixtures/e2e/chain-bids.json",
 }
 
 
