@@ -16,9 +16,12 @@ public final class FakeChain: Sendable {
     /// Served under this path prefix, as an LCD behind a reverse proxy (`https://rpc.akt.dev/rest`) is.
     public let pathPrefix: String
 
+    /// Serves no bids until told otherwise: a tenant whose leases are all older than market v1beta4, or whose
+    /// bids list is simply empty, has no GPU series, and the account tests that are not about GPUs stay as they were.
     public init(pathPrefix: String = "/rest") throws {
         upstream = try FakeUpstream()
         self.pathPrefix = pathPrefix
+        serveBids([:])
     }
 
     /// `http://127.0.0.1:PORT/rest`: what `--akash.rest-url` gets.
