@@ -27,8 +27,9 @@ struct LeaseGPUFamilies {
                       "GPUs each active lease rents, by the model its winning bid offered (or the group spec allowed, "
                       + "for bids without an offer); ram and interface as the offer gave them, empty when it did not.")
         pricePerGPU = .gauge("akash_lease_gpu_price_usd_per_gpu_hour",
-                             "The lease's whole price in USD per hour (CPU, memory and storage included) / its GPUs, at "
-                             + "\(DurationParser.format(blockTime)) per block. Absent for mixed-model groups and uakt leases without an AKT price.")
+                             "The lease's whole price in USD per hour (CPU, memory and storage included) / its GPUs, "
+                             + "\(AccountFamilies.perBlockTime(blockTime)). Absent for mixed-model groups and uakt leases "
+                             + "without an AKT price.")
         vsMarket = .gauge("akash_lease_gpu_price_vs_market_ratio",
                           "akash_lease_gpu_price_usd_per_gpu_hour / the network median bid per GPU-hour of the matching "
                           + "/v1/gpu-prices model (Akash Console). Absent when no single model matches or the median is unknown.")
