@@ -3,6 +3,7 @@ import ExporterKit
 import Exposition
 import Foundation
 import HTTPServer
+import Synchronization
 
 /// Wires the areas to the runtime: sources to the runner, collectors to the publisher, the publisher to the
 /// HTTP routes. It owns the lifecycle: start, serve, drain on SIGTERM/SIGINT, save state, exit.
@@ -11,16 +12,28 @@ public final class Exporter: Sendable {
     let logger: Logger
     let state: StateStore
     let health: HealthRegistry
+    /// What the runner polls: every enabled source.
+    let sources: [any PolledSource]
     let runner: SourceRunner
     let publisher: ExpositionPublisher
 
-    public init(config: ExporterConfig, logger: Logger, upstream: any UpstreamFetching = CurlUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)")) {
+    /// - Parameters:
+    ///   - timing: the runner's clock; tests pass a virtual one to follow schedules over simulated hours.
+    ///   - only: poll just these sources (a test following one source's schedule); nil polls every enabled one.
+    public init(config: ExporterConfig, logger: Logger,
+                upstream: any UpstreamFetching = CurlUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)"),
+                timing: SourceRunner.Timing = .system, only: Set<String>? = nil) {
         self.config = config
         self.logger = logger
         state = StateStore(path: config.core.stateFile, logger: logger)
         state.load()
         let areas = Self.areas(config: config, state: state, logger: logger)
-        let sources = areas.flatMap(\.sources)
+        let sources = areas.flatMap(\.sources).filter { only?.contains($0.name) ?? true }
+        for source in sources {
+            assert(SourceRegistry.declaration(named: source.name) != nil,
+                   "source \(source.name) is not registered: add its declaration to its area's `declarations`")
+        }
+        self.sources = sources
         health = HealthRegistry(sources: sources.map(\.name))
         var collectors = areas.flatMap(\.collectors)
         collectors.append(SelfMetricsCollector(health: health, version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion))
@@ -31,7 +44,7 @@ public final class Exporter: Sendable {
         let publisher = ExpositionPublisher(collectors: collectors, logger: logger)
         self.publisher = publisher
         runner = SourceRunner(sources: sources, upstream: upstream, health: health, state: state, logger: logger,
-                              onChange: { _ = publisher.refresh(now: Date()) })
+                              timing: timing, onChange: { publisher.refreshAfterChange(now: timing.now()) })
     }
 
     /// The areas as configured, wired together: the account and provider areas price uakt leases with the market
@@ -69,17 +82,31 @@ public final class Exporter: Sendable {
         var serverConfig = HTTPServerConfiguration(listenAddress: config.core.listenAddress)
         serverConfig.maxConnections = config.core.maxConnections
         serverConfig.basicAuth = config.core.basicAuth
+        serverConfig.webConfig = config.core.webConfig
+        if config.core.basicAuth != nil {
+            logger.warn("--web.basic-auth-file is deprecated: use --web.config.file with basic_auth_users (bcrypt hashes), as other Prometheus exporters do")
+        }
+        config.core.webConfig?.setEventHandler { [logger] event in
+            switch event {
+            case .reloaded(let path): logger.info("web config reloaded", ["file": path])
+            case .rejected(let path, let error):
+                logger.error("web config not reloaded, keeping the last good one", ["file": path, "err": error.description])
+            }
+        }
         serverConfig.unauthenticatedPaths = ["/-/healthy", "/-/ready"]
         let server = HTTPServer(configuration: serverConfig, handler: routes)
+        // Before the start-up line: a SIGTERM sent as soon as the port is announced drains like any other.
+        let termination = TerminationSignals()
         try server.start()
         logger.info("starting \(BuildInfo.program)", ["version": BuildInfo.version, "address": config.core.listenAddress.description,
+                                                     "tls": "\(config.core.webConfig?.servesTLS ?? false)",
                                                      "port": "\(server.port)", "telemetry_path": config.core.telemetryPath,
                                                      "sources": health.snapshot.map(\.name).joined(separator: ",")])
         _ = publisher.refresh(now: Date())
         publisher.startPeriodicRefresh()
         runner.start()
 
-        let signal = await Self.waitForTerminationSignal()
+        let signal = await termination.first()
         logger.info("shutting down", ["signal": signal])
         server.shutdown(drainTimeout: 5)
         await runner.stop()
@@ -88,41 +115,48 @@ public final class Exporter: Sendable {
         logger.info("stopped")
         return 0
     }
-
-    /// Waits for SIGTERM or SIGINT (dispatch signal sources, so no work happens in a signal handler).
-    static func waitForTerminationSignal() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let once = SignalOnce(continuation)
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.resume(name) }
-                source.resume()
-                once.retain(source)
-            }
-        }
-    }
 }
 
-/// Resumes a continuation for the first signal only, and keeps the dispatch sources alive.
-private final class SignalOnce: @unchecked Sendable {
-    private var continuation: CheckedContinuation<String, Never>?
+/// SIGTERM and SIGINT through dispatch signal sources (so no work happens in a signal handler), watched from
+/// creation on: a signal that comes before anyone waits is kept for `first()`.
+private final class TerminationSignals: @unchecked Sendable {  // `sources` is written in init only
+    private struct State {
+        var received: String?
+        var waiting: CheckedContinuation<String, Never>?
+    }
+
+    private let state = Mutex(State())
+    /// Kept so the sources stay alive.
     private var sources: [any DispatchSourceSignal] = []
-    private let lock = NSLock()
 
-    init(_ continuation: CheckedContinuation<String, Never>) {
-        self.continuation = continuation
-    }
-
-    func retain(_ source: any DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
-    }
-
-    func resume(_ name: String) {
-        let pending = lock.withLock { () -> CheckedContinuation<String, Never>? in
-            defer { continuation = nil }
-            return continuation
+    init() {
+        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.deliver(name) }
+            source.resume()
+            sources.append(source)
         }
-        pending?.resume(returning: name)
+    }
+
+    private func deliver(_ name: String) {
+        let waiting = state.withLock { state -> CheckedContinuation<String, Never>? in
+            guard state.received == nil else { return nil }
+            state.received = name
+            defer { state.waiting = nil }
+            return state.waiting
+        }
+        waiting?.resume(returning: name)
+    }
+
+    /// The first signal received, waiting for one if none has come yet.
+    func first() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let received = state.withLock { state -> String? in
+                if state.received == nil { state.waiting = continuation }
+                return state.received
+            }
+            if let received { continuation.resume(returning: received) }
+        }
     }
 }

@@ -18,11 +18,16 @@ struct ExporterAppTests {
         #expect(result.stdout.contains("CMC_API_KEY"))
     }
 
-    @Test("--version prints the version")
+    @Test("--version prints version, revision, build date, Swift version and platform in prometheus/common's layout")
     func version() throws {
         let result = try ExporterBinary.run(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("akash-cost-exporter version 0."))
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("akash-cost-exporter, version 0.") == true)
+        #expect(lines.first?.contains("(branch: ") == true && lines.first?.contains(", revision: ") == true)
+        for field in ["  build user:       ", "  build date:       ", "  swift version:    6.", "  platform:         linux/"] {
+            #expect(lines.contains { $0.hasPrefix(field) }, "missing \(field)")
+        }
     }
 
     @Test("a bad flag or value is one line naming it, and exit code 2", arguments: [
@@ -146,6 +151,19 @@ struct ExporterAppTests {
 }
 
 extension ExporterAppTests {
+    @Test("SIGTERM as soon as the port is announced still drains and exits 0 (signals are watched before start-up)")
+    func earlySigterm() throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        for _ in 0..<3 {
+            let server = try RunningExporter(["--web.listen-address=127.0.0.1:0", "--state.file="] + AppFakes.upstreamFlags(fake),
+                                             environment: ["CMC_API_KEY": AppFakes.apiKey])
+            _ = try server.waitForPort()
+            #expect(try server.terminate() == 0)
+            #expect(server.stderr.contains("msg=\"shutting down\" signal=SIGTERM"))
+        }
+    }
+
     @Test("hostile clients leave no file descriptor behind: process_open_fds returns to its baseline")
     func noLeakedDescriptors() async throws {
         let fake = try AppFakes.allUpstreams()
