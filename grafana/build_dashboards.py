@@ -633,7 +633,7 @@ def clouds_group() -> list[list[Panel]]:
         Panel("stat", "Cloud price list age",
               "Time since the date of the cloud price list (the shipped snapshot or --akash.cloud-prices-file); an "
               "alert fires after 180 days.",
-              [q(f"time() - {one(as_of)}", "age", instant=True)], unit="dtdurations", width=6, height=9,
+              [q(f"time() - {one(as_of)}", "age")], unit="dtdurations", width=6, height=9,
               thresholds=[(None, "green"), (180 * 86400, "orange")]),
     ]]
 
