@@ -14,12 +14,17 @@ COPY Sources ./Sources
 # SwiftPM checks that every declared target's directory exists, test and benchmark targets included.
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
+COPY scripts/build-release.sh ./scripts/build-release.sh
 # Linking FoundationNetworking statically needs libcurl's development files (the link fails with undefined curl_*
-# symbols without them); the official image ships them, this makes sure.
+# symbols without them); the official image ships them, this makes sure. The HTTP server's TLS, bcrypt and gzip
+# use the system's OpenSSL, libcrypt and zlib (headers here; libssl3, libcrypt1 and zlib1g at run time).
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libssl-dev libcrypt-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
-RUN swift build -c release --static-swift-stdlib --product akash-cost-exporter \
+# The version stamp of --version: docker build --build-arg REVISION=$(git rev-parse HEAD) --build-arg BRANCH=main .
+ARG REVISION=unknown
+ARG BRANCH=unknown
+RUN REVISION="$REVISION" BRANCH="$BRANCH" BUILD_USER=docker scripts/build-release.sh --static-swift-stdlib --product akash-cost-exporter \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
 
 # Same Ubuntu release as the builder: the binary links glibc and libstdc++ dynamically. FoundationNetworking uses

@@ -13,16 +13,22 @@ let package = Package(
     targets: [
         // epoll/eventfd/accept4, which the Glibc module does not export.
         .target(name: "CEpoll"),
+        // The system's OpenSSL (libssl-dev) for TLS, libcrypt (libcrypt-dev) for bcrypt, zlib (zlib1g-dev) for gzip.
+        .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        .target(name: "CCrypt", linkerSettings: [.linkedLibrary("crypt")]),
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // Revision and build date, injected by scripts/build-release.sh with -Xcc -D...; "unknown" otherwise.
+        .target(name: "CBuildStamp"),
         // libcurl's easy interface for the upstream client (curl_easy_setopt is variadic; Swift calls typed wrappers).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // Prometheus text format 0.0.4: knows nothing of Akash.
         .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
-        .target(name: "HTTPServer", dependencies: ["CEpoll"], swiftSettings: strict),
+        .target(name: "HTTPServer", dependencies: ["CEpoll", "COpenSSL", "CCrypt"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
-        .target(name: "ExporterKit", dependencies: ["CCurl", "Exposition"], swiftSettings: strict),
+        .target(name: "ExporterKit", dependencies: ["CCurl", "Exposition", "CZlib"], swiftSettings: strict),
         // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
-        .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer"], swiftSettings: strict),
+        .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer", "CBuildStamp"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),
         // Poll and render time of the account area against a loopback fake chain (scripts/bench_account.sh).
         .executableTarget(name: "AccountBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],

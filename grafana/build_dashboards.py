@@ -70,7 +70,6 @@ def flat(expr: str) -> str:
 class Query:
     expr: str
     legend: str = ""
-    instant: bool = False   # tables, stats of "now" and bar gauges ask for the latest value only
 
 
 @dataclass
@@ -106,8 +105,8 @@ class Panel:
     columns: list[Column] = field(default_factory=list)                # table: value columns
 
 
-def q(expr: str, legend: str = "", instant: bool = False) -> Query:
-    return Query(flat(expr), legend, instant)
+def q(expr: str, legend: str = "") -> Query:
+    return Query(flat(expr), legend)
 
 
 def table(title: str, description: str, key_labels: list[tuple[str, str]], columns: list[Column],
@@ -115,7 +114,7 @@ def table(title: str, description: str, key_labels: list[tuple[str, str]], colum
     """One row per entity (the key labels), one column per query, every query aggregated by the key labels."""
     by = ", ".join(label for label, _ in key_labels)
     return Panel("table", title, description,
-                 [Query(flat(per(by, column.expr)), instant=True) for column in columns],
+                 [q(per(by, column.expr)) for column in columns],
                  width=width, height=height, key_labels=key_labels, columns=columns)
 
 
@@ -169,8 +168,7 @@ def options(panel: Panel) -> dict:
                            "showLegend": True, "calcs": panel.legend_calcs},
                 "tooltip": {"mode": "multi", "sort": "desc"}}
     if panel.kind == "stat":
-        return {"reduceOptions": last_value, "colorMode": "value", "graphMode": "none" if all(
-                    query.instant for query in panel.queries) else "area", "textMode": panel.text_mode,
+        return {"reduceOptions": last_value, "colorMode": "value", "graphMode": "none", "textMode": panel.text_mode,
                 "justifyMode": "auto", "orientation": "auto", "showPercentChange": False, "wideLayout": True}
     if panel.kind == "gauge":
         return {"reduceOptions": last_value, "showThresholdMarkers": True, "showThresholdLabels": False,
@@ -183,10 +181,13 @@ def options(panel: Panel) -> dict:
     raise ValueError(f"unknown panel kind {panel.kind}")
 
 
-def target(query: Query, ref_id: str, table_format: bool) -> dict:
+def target(query: Query, ref_id: str, kind: str) -> dict:
+    """Only time series ask for a range. Everything else shows "now" from an instant query: a stat reduced from a
+    range would freeze on its last value when the data goes (stale data is dropped), and say nothing is wrong."""
+    instant = kind != "timeseries"
     result = {"refId": ref_id, "datasource": DATASOURCE, "expr": query.expr, "legendFormat": query.legend,
-              "range": not query.instant, "instant": query.instant, "editorMode": "code"}
-    if table_format:
+              "range": not instant, "instant": instant, "editorMode": "code"}
+    if kind == "table":
         result["format"] = "table"
     return result
 
@@ -202,10 +203,12 @@ def render_panel(panel: Panel, panel_id: int, x: int, y: int) -> dict:
         "gridPos": {"h": panel.height, "w": panel.width, "x": x, "y": y},
         "fieldConfig": field_config(panel),
         "options": options(panel),
-        "targets": [target(query, ref, panel.kind == "table") for query, ref in zip(panel.queries, ref_ids)],
+        "targets": [target(query, ref, panel.kind) for query, ref in zip(panel.queries, ref_ids)],
     }
     if panel.kind == "table":
         renames = dict(panel.key_labels) | {f"Value #{ref}": column.title for ref, column in zip(ref_ids, panel.columns)}
+        if len(panel.columns) == 1:   # Grafana names the value of a single query "Value"
+            renames["Value"] = panel.columns[0].title
         order = {name: index for index, name in enumerate(renames)}
         rendered["transformations"] = [
             {"id": "merge", "options": {}},
@@ -351,7 +354,7 @@ def sector_group() -> list[list[Panel]]:
     coin = "cmc_id, symbol"
     return [[
         Panel("bargauge", "Sector 24h change", "24h price change of every tracked sector asset.",
-              [q(per(coin, series("akash_market_price_change_ratio", 'window="24h"')), "{{symbol}}", instant=True)],
+              [q(per(coin, series("akash_market_price_change_ratio", 'window="24h"')), "{{symbol}}")],
               unit="percentunit", decimals=1, thresholds=RISE_FALL, color_by_thresholds=True),
         table("Sector", "Tracked assets: price, changes, market cap, market pairs and rank in the sector (1 = strongest 24h change).",
               [("symbol", "Asset"), ("cmc_id", "CMC id")], [
@@ -366,8 +369,7 @@ def sector_group() -> list[list[Panel]]:
               ], width=12),
     ], [
         Panel("bargauge", "DePIN trending", "24h change of the top 10 DePIN assets by volume.",
-              [q(per("rank, cmc_id, symbol", series("akash_depin_trending_price_change_ratio")), "{{rank}}. {{symbol}}",
-                 instant=True)],
+              [q(per("rank, cmc_id, symbol", series("akash_depin_trending_price_change_ratio")), "{{rank}}. {{symbol}}")],
               unit="percentunit", decimals=1, width=16, height=9, thresholds=RISE_FALL, color_by_thresholds=True),
         Panel("stat", "DePIN assets listed", "Assets in the latest listings matching the DePIN tags or the sector.",
               [q(one(series("akash_depin_listed_assets")), "assets")], width=4, height=9),
@@ -375,7 +377,7 @@ def sector_group() -> list[list[Panel]]:
         # quote is dropped as stale this keeps growing into red instead of freezing on its last value.
         Panel("stat", "Quote age", "Time since the exporter last got quotes from CoinMarketCap (cmc_quotes); it keeps counting while quotes fail.",
               [q("time() - " + one(series("akash_exporter_source_last_success_timestamp_seconds", 'source="cmc_quotes"')),
-                 "age", instant=True)], unit="dtdurations",
+                 "age")], unit="dtdurations",
               width=4, height=9, thresholds=[(None, "green"), (3600, "orange"), (3 * 3600, "red")]),
     ]]
 
@@ -422,12 +424,12 @@ def gpu_prices_group() -> list[list[Panel]]:
               unit="currencyUSD", width=24),
     ], [
         Panel("bargauge", "GPUs per model", "Available and total GPUs of each model.",
-              [q(per(GPU_KEY, series("akash_gpus", 'state="available"', GPU)), GPU_LEGEND + " available", instant=True),
-               q(per(GPU_KEY, series("akash_gpus", 'state="total"', GPU)), GPU_LEGEND + " total", instant=True)],
+              [q(per(GPU_KEY, series("akash_gpus", 'state="available"', GPU)), GPU_LEGEND + " available"),
+               q(per(GPU_KEY, series("akash_gpus", 'state="total"', GPU)), GPU_LEGEND + " total")],
               width=12, height=9),
         Panel("bargauge", "Providers per model", "Providers offering each model, and those with one available.",
-              [q(per(GPU_KEY, series("akash_gpu_providers", 'state="available"', GPU)), GPU_LEGEND + " available", instant=True),
-               q(per(GPU_KEY, series("akash_gpu_providers", 'state="total"', GPU)), GPU_LEGEND + " total", instant=True)],
+              [q(per(GPU_KEY, series("akash_gpu_providers", 'state="available"', GPU)), GPU_LEGEND + " available"),
+               q(per(GPU_KEY, series("akash_gpu_providers", 'state="total"', GPU)), GPU_LEGEND + " total")],
               width=12, height=9),
     ]]
 
@@ -512,22 +514,22 @@ def account_totals_group() -> list[list[Panel]]:
     unpriced_note = "Hidden while any selected owner has a lease without a USD price (see the next panel), rather than shown too small."
     return [[
         Panel("stat", "Spend per hour", f"Sum of the price of every active lease. {unpriced_note}",
-              [q(account_total(), "USD/h", instant=True)], unit="currencyUSD", width=5, height=5, decimals=3,
+              [q(account_total(), "USD/h")], unit="currencyUSD", width=5, height=5, decimals=3,
               no_value="unknown"),
         Panel("stat", "Monthly rate at current prices",
               f"Spend per hour x {HOURS_PER_MONTH} hours (30.437 days), at today's prices (AKT-priced leases move with AKT). {unpriced_note}",
-              [q(account_total(f" * {HOURS_PER_MONTH}"), "USD/month", instant=True)],
+              [q(account_total(f" * {HOURS_PER_MONTH}"), "USD/month")],
               unit="currencyUSD", width=5, height=5, decimals=2, no_value="unknown"),
         Panel("stat", "Leases without a USD price",
               "Active leases whose price has no USD value now: uakt while CoinMarketCap has no fresh AKT price, an unknown denom. Their deployments still show spend per block in their own denom.",
-              [q(unpriced_leases(), "leases", instant=True)], unit="none", width=4, height=5,
+              [q(unpriced_leases(), "leases")], unit="none", width=4, height=5,
               thresholds=[(None, "green"), (1, "orange")]),
         Panel("stat", "Active leases", "Active leases of the selected owners.",
-              [q(f"sum({owners('akash_account_active_leases')})", "leases", instant=True)], unit="none", width=4,
+              [q(f"sum({owners('akash_account_active_leases')})", "leases")], unit="none", width=4,
               height=5),
         Panel("stat", "Shortest escrow runway",
               "The deployment whose escrow runs dry first (owner and dseq); alerts fire under 72h and 24h. During a chain outage: the last known runway minus the time since.",
-              [q(f"bottomk(1, {per('owner, dseq', escrow_runway(), how='min')})", "{{owner}} {{dseq}}", instant=True)],
+              [q(f"bottomk(1, {per('owner, dseq', escrow_runway(), how='min')})", "{{owner}} {{dseq}}")],
               unit="dtdurations", width=6, height=5, thresholds=RUNWAY_STEPS, text_mode="value_and_name"),
     ], [
         Panel("timeseries", "Spend per hour by owner", "USD per hour of each owner's active leases (absent for an owner with an unpriced lease).",
@@ -611,20 +613,20 @@ def provider_totals_group() -> list[list[Panel]]:
     return [[
         Panel("stat", "Revenue per hour",
               "Sum of the price of every active lease, CPU-only ones included. Hidden while a selected provider has a uakt lease and no AKT price is known.",
-              [q(provider_revenue(), "USD/h", instant=True)], unit="currencyUSD", width=6, height=5, decimals=3,
+              [q(provider_revenue(), "USD/h")], unit="currencyUSD", width=6, height=5, decimals=3,
               no_value="unknown"),
         Panel("stat", "Monthly rate at current prices",
               f"Revenue per hour x {HOURS_PER_MONTH} hours (30.437 days), at today's prices (uakt leases move with AKT).",
-              [q(provider_revenue(f" * {HOURS_PER_MONTH}"), "USD/month", instant=True)], unit="currencyUSD",
+              [q(provider_revenue(f" * {HOURS_PER_MONTH}"), "USD/month")], unit="currencyUSD",
               width=6, height=5, decimals=2, no_value="unknown"),
         Panel("stat", "Active leases", "Active leases of the selected providers.",
-              [q(f"sum({providers('akash_provider_active_leases')})", "leases", instant=True)], unit="none",
+              [q(f"sum({providers('akash_provider_active_leases')})", "leases")], unit="none",
               width=4, height=5),
         Panel("stat", "GPUs leased", "GPUs rented out, every model (leases whose bid names the model).",
-              [q(f"sum({providers('akash_provider_leased_gpus', PROVIDER_GPU)})", "GPUs", instant=True)],
+              [q(f"sum({providers('akash_provider_leased_gpus', PROVIDER_GPU)})", "GPUs")],
               unit="none", width=4, height=5),
         Panel("stat", "Open bids", "Bids waiting for the tenant (0 is a real zero).",
-              [q(f"sum({providers('akash_provider_open_bids')})", "bids", instant=True)], unit="none",
+              [q(f"sum({providers('akash_provider_open_bids')})", "bids")], unit="none",
               width=4, height=5),
     ], [
         Panel("timeseries", "Revenue per hour by provider",
@@ -697,27 +699,27 @@ def exporter_status_group() -> list[list[Panel]]:
     credits_month = 'period="month"'
     return [[
         Panel("stat", "Exporter up", "Prometheus can scrape the exporter, per instance.",
-              [q(series("up"), "{{instance}}", instant=True)], unit="none", width=4, height=5, mappings=UP_DOWN,
+              [q(series("up"), "{{instance}}")], unit="none", width=4, height=5, mappings=UP_DOWN,
               thresholds=[(None, "red"), (1, "green")]),
         Panel("stat", "Sources up", "Sources whose last poll succeeded, out of all sources.",
-              [q(f"sum({per(source, series('akash_exporter_source_up'))})", "up", instant=True),
-               q(f"count({per(source, series('akash_exporter_source_up'))})", "sources", instant=True)],
+              [q(f"sum({per(source, series('akash_exporter_source_up'))})", "up"),
+               q(f"count({per(source, series('akash_exporter_source_up'))})", "sources")],
               unit="none", width=4, height=5),
         Panel("stat", "Version", "akash_exporter_build_info: version and Swift version, per version running.",
               [q(per("version, swift_version", series("akash_exporter_build_info")),
-                 "{{version}} (Swift {{swift_version}})", instant=True)],
+                 "{{version}} (Swift {{swift_version}})")],
               width=4, height=5, text_mode="name"),
         Panel("stat", "CMC credits left this month", "Share of the key plan's monthly credits left (/v1/key/info, only with an API key); AkashCmcCreditsLow fires under 10 %.",
               [q(f"{one(series('akash_exporter_cmc_credits_remaining', credits_month))} / "
-                 f"{one(series('akash_exporter_cmc_credits_limit', credits_month))}", "left", instant=True)],
+                 f"{one(series('akash_exporter_cmc_credits_limit', credits_month))}", "left")],
               unit="percentunit", width=4, height=5, decimals=1, thresholds=[(None, "red"), (0.1, "orange"), (0.25, "green")]),
         Panel("stat", "CMC credits projected / budget",
               "Credits a month at the current poll schedule, as a share of --cmc.monthly-credit-budget; the planner aims at 0.9.",
               [q(f"{one(series('akash_exporter_cmc_credits_projected_monthly'))} / "
-                 f"{one(series('akash_exporter_cmc_credits_budget_monthly'))}", "projected", instant=True)],
+                 f"{one(series('akash_exporter_cmc_credits_budget_monthly'))}", "projected")],
               unit="percentunit", width=4, height=5, thresholds=[(None, "green"), (0.95, "orange"), (1, "red")]),
         Panel("stat", "Uptime", "Time since each exporter process started.",
-              [q(f"time() - {series('process_start_time_seconds')}", "{{instance}}", instant=True)],
+              [q(f"time() - {series('process_start_time_seconds')}", "{{instance}}")],
               unit="dtdurations", width=4, height=5),
     ], [
         table("Sources", "Per source: up, age of the last success against its poll interval, duration of the last poll.",
@@ -863,6 +865,9 @@ def lint(board: dict) -> list[str]:
         label = f"{where} / {panel['title']}"
         for target in panel["targets"]:
             problems += [f"{label}: {s} without $job/$instance" for s in unscoped_selectors(target["expr"])]
+            if panel["type"] != "timeseries" and not target.get("instant"):
+                problems.append(f"{label}: {panel['type']} query {target['refId']} is a range query (freezes on its "
+                                f"last value when the data goes)")
         if panel["type"] != "table":
             continue
         for target in panel["targets"]:

@@ -7,7 +7,7 @@
 #   main        the default fake upstreams;
 #   replica     a second replica of main on the same upstreams (docs/production.md recommends one);
 #   cmc-down    CoinMarketCap unreachable, deployment 27790001 and its lease paid in uakt (no AKT price);
-#   chain-down  its chain upstream answers the first poll only, then 503.
+#   chain-down  its chain upstream answers the first polls (about 30 s), then 503.
 # Asserts: promtool checks pass; the targets are up; every query of every dashboard panel returns data for main
 # (template variables substituted with real label values) and no merged table query returns __name__; the numbers
 # main's panels show (spend 1.5 USD/h, 3 leases, 12 of 12 sources up, runway 16.5 h on dseq 27790001);
@@ -34,6 +34,7 @@ case "${1:-}" in
 esac
 
 OWNER=akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c   # Tests/Fixtures/e2e/README.md
+SECOND_OWNER=akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg  # cmc-down only: OWNER's fixtures under this address
 SHORT_RUNWAY_DSEQ=27790001                           # 16.5 h of escrow: critical
 LONG_RUNWAY_DSEQ=27650002                            # 20.8 days: no alert
 CMC_KEY="e2e-fake-cmc-key-$RANDOM$RANDOM"            # must appear in the key header and nowhere else
@@ -133,7 +134,7 @@ webhook_port=$(announced_port "$work/webhook.log")
 
 step "exporters"
 # start_exporter <name> <upstream URL> [flags...]: short intervals, so that two polls (momentum needs two quotes)
-# happen within seconds; CMC_BASE=<URL> points CoinMarketCap elsewhere. Sets started_port (not a subshell: `start` records the pid for the cleanup).
+# happen within seconds; CMC_BASE=<URL> points CoinMarketCap elsewhere, OWNERS=a,b sets the owners. Sets started_port (not a subshell: `start` records the pid for the cleanup).
 start_exporter() {
   local name=$1 base=$2 port; shift 2
   port=$(free_port)
@@ -145,7 +146,7 @@ start_exporter() {
     --cmc.base-url="${CMC_BASE:-$base}/cmc" \
     --akash.console-url="$base/console" \
     --akash.rest-url="$base/chain" \
-    --akash.owner="$OWNER" \
+    --akash.owner="${OWNERS:-$OWNER}" \
     --cmc.quotes-interval=3s --cmc.macro-interval=3s --cmc.listings-interval=3s \
     --akash.prices-interval=3s --akash.capacity-interval=3s --akash.providers-interval=3s \
     --akash.account-interval=3s "$@"
@@ -160,30 +161,50 @@ else
   if [ ! -x "$bin" ]; then
     swift build --product akash-cost-exporter 2>&1 | tail -n 3
   fi
-  # cmc-down: deployment 27790001 (escrow and lease) in uakt, and no CoinMarketCap to price AKT.
-  python3 - "$work/fixtures" <<'PY'
+  # cmc-down: two owners. OWNER's deployment 27790001 (escrow and lease) is in uakt, and there is no CoinMarketCap
+  # to price AKT; SECOND_OWNER has OWNER's usual uact deployments, all priced (1.5 USD/h). A total over both must
+  # not show SECOND_OWNER's 1.5 as if it were everything.
+  python3 - "$work/fixtures" "$OWNER" "$SECOND_OWNER" <<'PY'
 import json, sys
+out, owner, second = sys.argv[1:]
 def to_uakt(node):
     if isinstance(node, dict):
         return {key: to_uakt(value) for key, value in node.items()}
     if isinstance(node, list):
         return [to_uakt(value) for value in node]
     return "uakt" if node == "uact" else node
-for name, key, dseq in (("chain-leases.json", "leases", lambda item: item["lease"]["id"]["dseq"]),
-                        ("chain-deployments.json", "deployments", lambda item: item["deployment"]["id"]["dseq"])):
-    body = json.load(open(f"Tests/Fixtures/e2e/{name}"))
-    body[key] = [to_uakt(item) if dseq(item) == "27790001" else item for item in body[key]]
-    json.dump(body, open(f"{sys.argv[1]}/uakt-{name}", "w"))
+def fixture(name):
+    return json.load(open(f"Tests/Fixtures/e2e/{name}"))
+def write(name, body):
+    json.dump(body, open(f"{out}/{name}", "w"))
+    return f"{out}/{name}"
+page2 = "?pagination.key=bGVhc2VzLXBhZ2UtMg=="
+leases, deployments = fixture("chain-leases.json"), fixture("chain-deployments.json")
+leases["leases"] = [to_uakt(l) if l["lease"]["id"]["dseq"] == "27790001" else l for l in leases["leases"]]
+deployments["deployments"] = [to_uakt(d) if d["deployment"]["id"]["dseq"] == "27790001" else d
+                              for d in deployments["deployments"]]
+as_second = lambda name: json.loads(json.dumps(fixture(name)).replace(owner, second))
+base = "/chain/akash/market/v1beta5/leases/list?filters.owner="
+routes = {
+    base + owner: write("uakt-leases.json", leases),
+    base + owner + "&" + page2[1:]: "Tests/Fixtures/e2e/chain-leases-page2.json",
+    base + second: write("second-leases.json", as_second("chain-leases.json")),
+    base + second + "&" + page2[1:]: write("second-leases-page2.json", as_second("chain-leases-page2.json")),
+    "/chain/akash/deployment/v1beta4/deployments/list?filters.owner=" + owner: write("uakt-deployments.json", deployments),
+    "/chain/akash/deployment/v1beta4/deployments/list?filters.owner=" + second:
+        write("second-deployments.json", as_second("chain-deployments.json")),
+}
+json.dump(routes, open(f"{out}/cmc-down-routes.json", "w"), indent=1)
 PY
-  printf '{"/chain/akash/market/v1beta5/leases/list": "%s", "/chain/akash/deployment/v1beta4/deployments/list": "%s"}\n' \
-    "$work/fixtures/uakt-chain-leases.json" "$work/fixtures/uakt-chain-deployments.json" > "$work/fixtures/cmc-down-routes.json"
-  # chain-down: every chain path answers once, then 503.
+  # chain-down: every chain path answers its first 10 requests (about 30 s of polls, so that Prometheus, started
+  # after the exporters, scrapes a runway first), then 503.
   python3 - "$work/fixtures" <<'PY'
 import json, sys
 sys.path.insert(0, "scripts")
 from fake_upstream import default_route_table
 down = {"status": 503, "body": {"code": 14, "message": "node unavailable (e2e chain-down)"}}
-routes = {path: {"sequence": [fixture, down]} for path, fixture in default_route_table().items() if path.startswith("/chain")}
+routes = {path: {"sequence": [fixture] * 10 + [down]} for path, fixture in default_route_table().items()
+          if path.startswith("/chain")}
 json.dump(routes, open(f"{sys.argv[1]}/chain-down-routes.json", "w"), indent=1)
 PY
   start upstream-cmc-down python3 scripts/fake_upstream.py --port 0 --with-defaults --routes "$work/fixtures/cmc-down-routes.json"
@@ -196,7 +217,7 @@ PY
   situations+=("main=$exporter_port")
   wait_ready "http://127.0.0.1:$exporter_port/-/ready" 60
   start_exporter replica "$upstream"; situations+=("replica=$started_port")
-  CMC_BASE=$nothing_listens start_exporter cmc-down "$cmc_down_upstream"; situations+=("cmc-down=$started_port")
+  CMC_BASE=$nothing_listens OWNERS="$OWNER,$SECOND_OWNER" start_exporter cmc-down "$cmc_down_upstream"; situations+=("cmc-down=$started_port")
   start_exporter chain-down "$chain_down_upstream"; situations+=("chain-down=$started_port")
 fi
 for situation in "${situations[@]}"; do
@@ -239,7 +260,7 @@ yaml.safe_dump(rules, open(f"{work}/alerts/akash.rules.yml", "w"), sort_keys=Fal
 
 # The shipped routing and inhibition; the null receiver gets the test's webhook, grouping waits are short.
 manager = yaml.safe_load(open("alertmanager.yml"))
-manager["route"].update(group_wait="1s", group_interval="1s", repeat_interval="1h")
+manager["route"].update(group_wait="3s", group_interval="1s", repeat_interval="1h")
 for receiver in manager["receivers"]:
     receiver["webhook_configs"] = [{"url": f"http://127.0.0.1:{webhook}/alerts", "send_resolved": False}]
 yaml.safe_dump(manager, open(f"{work}/alertmanager.yml", "w"), sort_keys=False)
@@ -257,7 +278,7 @@ echo "Prometheus on 127.0.0.1:$prometheus_port, Alertmanager on 127.0.0.1:$alert
 
 step "assertions"
 E2E_ALERTMANAGER="http://127.0.0.1:$alertmanager_port" E2E_PROMETHEUS="http://127.0.0.1:$prometheus_port" E2E_EXPORTER="http://127.0.0.1:$exporter_port" E2E_WORK="$work" \
-E2E_OWNER="$OWNER" E2E_TIMEOUT="$TIMEOUT" E2E_STAND_IN="$stand_in" E2E_CMC_KEY="$CMC_KEY" \
+E2E_OWNER="$OWNER" E2E_SECOND_OWNER="$SECOND_OWNER" E2E_TIMEOUT="$TIMEOUT" E2E_STAND_IN="$stand_in" E2E_CMC_KEY="$CMC_KEY" \
 E2E_SHORT_DSEQ="$SHORT_RUNWAY_DSEQ" E2E_LONG_DSEQ="$LONG_RUNWAY_DSEQ" E2E_SITUATIONS="${situations[*]}" python3 - <<'PY'
 import glob, json, os, re, sys, time, urllib.parse, urllib.request
 
@@ -312,9 +333,10 @@ def substitute(expr, values):
         expr = expr.replace("${" + name + "}", values[name]).replace("$" + name, values[name])
     return expr
 
-def variable_values(board, *instances):
-    """$job and $instance as chosen; every other variable set to all of its values, found the way Grafana does."""
-    values = {"job": regex_of(JOB), "instance": regex_of(*instances)}
+def variable_values(board, *instances, chosen=None):
+    """$job and $instance as chosen (and any variable in `chosen`); every other variable set to all of its values,
+    found the way Grafana does."""
+    values = {"job": regex_of(JOB), "instance": regex_of(*instances), **(chosen or {})}
     for variable in board["templating"]["list"]:
         if variable["type"] != "query" or variable["name"] in values:
             continue
@@ -323,11 +345,11 @@ def variable_values(board, *instances):
         values[variable["name"]] = regex_of(*found) if found else "no-value-found"
     return values
 
-def panel_results(*instances):
+def panel_results(*instances, chosen=None):
     """{(dashboard, panel): [(refId, expr, result), ...]} for every panel query."""
     results = {}
     for board in boards:
-        values = variable_values(board, *instances)
+        values = variable_values(board, *instances, chosen=chosen)
         for panel in board["panels"]:
             results[(board["title"], panel["title"])] = [
                 (t["refId"], substitute(t["expr"], values), api("/api/v1/query", query=substitute(t["expr"], values))["result"])
@@ -408,15 +430,19 @@ if not stand_in:
     expect("two replicas: Sources up", (figure(both, (HEALTH, "Sources up"), "A"), figure(both, (HEALTH, "Sources up"), "B")),
            (12.0, 12.0))
 
-    # CoinMarketCap down, one uakt lease: no total at all rather than a smaller one, and the unpriced lease counted.
+    # CoinMarketCap down, one uakt lease among two owners' leases: no total at all rather than the priced owner's
+    # 1.5 USD/h, the unpriced lease counted, both owners offered; the priced owner alone still has its total.
+    second_owner = env["E2E_SECOND_OWNER"]
     cmc_down = panel_results(instance_of["cmc-down"])
     expect("cmc-down: Spend per hour", figure(cmc_down, (ACCOUNT, "Spend per hour")), None)
     expect("cmc-down: Monthly rate at current prices", figure(cmc_down, (ACCOUNT, "Monthly rate at current prices")), None)
     expect("cmc-down: Leases without a USD price", figure(cmc_down, (ACCOUNT, "Leases without a USD price")), 1.0)
-    expect("cmc-down: Active leases", figure(cmc_down, (ACCOUNT, "Active leases")), 3.0)
+    expect("cmc-down: Active leases", figure(cmc_down, (ACCOUNT, "Active leases")), 6.0)
     account_board = next(board for board in boards if board["title"] == ACCOUNT)
     expect("cmc-down: owners offered by $owner", variable_values(account_board, instance_of["cmc-down"]).get("owner"),
-           regex_of(owner))
+           regex_of(*sorted([owner, second_owner])))
+    priced_alone = panel_results(instance_of["cmc-down"], chosen={"owner": regex_of(second_owner)})
+    expect("cmc-down, $owner = the priced owner: Spend per hour", figure(priced_alone, (ACCOUNT, "Spend per hour")), 1.5)
     situations_checked += 2
 
 # 3. The escrow-runway alert reaches the webhook through Alertmanager.
@@ -457,6 +483,9 @@ if not stand_in:
         text = get(chain_down_url + "/metrics")
         return ("akash_deployment_escrow_runway_seconds{" not in text
                 and 'akash_exporter_source_up{source="akash_deployments"} 0' in text)
+    seen = api("/api/v1/query", query=f'last_over_time(akash_deployment_escrow_runway_seconds{{instance="{chain_down}"}}[10m])')
+    if not seen["result"]:
+        failures.append("chain-down: Prometheus never scraped a runway before the chain went down (started too late?)")
     if not wait_for(runway_dropped):
         failures.append("chain-down: the exporter still exports a runway (or its deployments source is up)")
     time.sleep(8)   # Prometheus scrapes the exporter without it and evaluates the rules a few times (2 s each)

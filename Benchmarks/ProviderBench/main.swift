@@ -87,7 +87,7 @@ chain.route("/akash/market/v1beta5/bids/list", FakeChain.pagedList(listKey: "bid
 
 let config = ProviderConfig(providers: [provider], restURL: chain.baseURL, interval: 3600, timeout: 60)
 let area = ProviderArea(config: config, aktPriceUSD: { _ in 0.5434716 })
-let upstream = URLSessionUpstream()
+let upstream = CurlUpstream()
 let health = HealthRegistry(sources: area.sources.map(\.name))
 let now = Date()
 

@@ -4,17 +4,22 @@ import Exposition
 
 /// Holds the rendered `/metrics` body. It is rendered when data changes (after each poll) and on a short timer
 /// (so `process_*` moves and data past its max age disappears without waiting for a poll); a scrape only reads
-/// the cached bytes and never renders.
+/// the cached bytes and never renders. Each new body is gzip-compressed once, here, so that a scrape asking for
+/// gzip does not compress either.
 public final class ExpositionPublisher: Sendable {
-    /// The current body and a counter that moves only when its bytes change.
+    /// The current body (plain and gzip) and a counter that moves only when its bytes change.
     public struct Snapshot: Sendable {
         public let body: [UInt8]
+        /// The same body gzip-compressed; nil only if zlib failed (then scrapes get the plain body).
+        public let gzipBody: [UInt8]?
         public let version: Int
     }
 
     private let collectors: [any MetricsCollector]
     private let logger: Logger
-    private let published = Mutex(Snapshot(body: [], version: 0))
+    private let published = Mutex(Snapshot(body: [], gzipBody: Gzip.compress([]), version: 0))
+    /// Bodies compressed so far: one per change of the exposition, none per scrape.
+    private let compressions = Atomic<Int>(0)
     /// Serialises refreshes, so a render of older data can never replace a newer body.
     private let rendering = Mutex(())
     private let refresher = Mutex<Task<Void, Never>?>(nil)
@@ -29,6 +34,9 @@ public final class ExpositionPublisher: Sendable {
 
     public var snapshot: Snapshot { published.withLock { $0 } }
 
+    /// How many bodies were gzip-compressed: it moves with renders that change the bytes, never with scrapes.
+    public var compressionCount: Int { compressions.load(ordering: .relaxed) }
+
     /// Collects from every collector and renders. The body is replaced (and the version bumped) only when the
     /// bytes differ; a render error is logged and the previous body kept. Returns whether the body changed.
     @discardableResult
@@ -42,9 +50,12 @@ public final class ExpositionPublisher: Sendable {
                 logger.error("cannot render the exposition, serving the previous one", ["err": "\(error)"])
                 return false
             }
+            guard published.withLock({ $0.body != body }) else { return false }
+            // Compressed outside the lock that scrapes take; `rendering` already keeps refreshes in order.
+            let gzipBody = Gzip.compress(body)
+            compressions.add(1, ordering: .relaxed)
             return published.withLock { published in
-                guard published.body != body else { return false }
-                published = Snapshot(body: body, version: published.version + 1)
+                published = Snapshot(body: body, gzipBody: gzipBody, version: published.version + 1)
                 return true
             }
         }

@@ -36,14 +36,6 @@ public struct BasicAuthCredentials: Sendable, Equatable {
               let decoded = Data(base64Encoded: String(parts[1].trimmingCharacters(in: .whitespaces))) else {
             return false
         }
-        return Self.constantTimeEquals(Array(decoded), expected)
-    }
-
-    static func constantTimeEquals(_ given: [UInt8], _ expected: [UInt8]) -> Bool {
-        var difference = UInt8(given.count == expected.count ? 0 : 1)
-        for index in expected.indices {
-            difference |= expected[index] ^ (index < given.count ? given[index] : 0)
-        }
-        return difference == 0
+        return ConstantTime.equals(Array(decoded), expected)
     }
 }

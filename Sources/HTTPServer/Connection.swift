@@ -1,6 +1,10 @@
+import CEpoll
+
 /// One client connection. Owned by one event loop and touched only on its thread.
 final class Connection {
     enum Phase {
+        /// A TLS handshake in progress; `deadline` is the read timeout (the handshake is part of the first request).
+        case handshaking
         /// Waiting for (the rest of) a request head; `deadline` is the read timeout.
         case readingHead
         /// Kept alive between requests; `deadline` is the idle timeout.
@@ -17,6 +21,12 @@ final class Connection {
     /// Monotonic nanoseconds after which the loop's sweep closes the connection.
     var deadline: UInt64
     var isClosed = false
+    /// The readiness the loop waits for (`EPOLLIN` or `EPOLLOUT`).
+    var events: UInt32 = CEPOLL_IN
+    /// The connection's TLS state (`SSL *`) when the server serves TLS; freed on close.
+    var tls: OpaquePointer?
+    /// The context the handshake used (kept alive for `client_allowed_sans`, even across a reload).
+    var tlsContext: TLSContext?
 
     /// Received bytes not yet answered: an incomplete head, or pipelined requests waiting for a slow write.
     /// Empty for most connections: complete requests are parsed straight from the loop's read buffer.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CEpoll
+import COpenSSL
 import Synchronization
 
 /// What the loops of one server share: the handler, the settings, the connection budget and the shutdown.
@@ -15,11 +16,32 @@ final class ServerContext: Sendable {
     let draining = Atomic<Bool>(false)
     /// Monotonic nanoseconds at which draining gives up on slow responses.
     let drainDeadline = Atomic<UInt64>(0)
+    /// Whether connections start with a TLS handshake: fixed at start from the web config.
+    let servesTLS: Bool
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) {
         self.configuration = configuration
         self.handler = handler
         self.unauthorized = ServerResponses.unauthorized(realm: configuration.authRealm)
+        self.servesTLS = configuration.webConfig?.servesTLS ?? false
+    }
+
+    /// Whether the request may be served: rate limit, then credentials (probe paths need neither). Returns the
+    /// answer to send instead when not, and the extra headers of the web config.
+    func admit(_ request: HTTPRequest) -> (refusal: HTTPResponse?, headers: [(name: String, value: String)]) {
+        let active = configuration.webConfig?.current()
+        let headers = active?.headers ?? []
+        if configuration.unauthenticatedPaths.contains(request.path) { return (nil, headers) }
+        if let limiter = active?.rateLimiter, !limiter.allow() { return (ServerResponses.tooManyRequests, headers) }
+        if let active, !active.config.users.isEmpty {
+            let accepted = active.config.accepts(authorization: request.header("Authorization"),
+                                                 cache: configuration.webConfig!.verified)
+            return (accepted ? nil : unauthorized, headers)
+        }
+        if let credentials = configuration.basicAuth, !credentials.accepts(authorization: request.header("Authorization")) {
+            return (unauthorized, headers)
+        }
+        return (nil, headers)
     }
 
     /// Takes a connection slot; false when the server is full.
@@ -60,6 +82,8 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private static let wakeToken = UInt64.max - 1
     /// Connections accepted per wake-up: small, so that loops share a burst of new connections.
     private static let acceptBatch = 4
+    /// Bodies up to this size go out in the same TLS record as their head (a record holds at most 16 KiB).
+    private static let tlsRecordCoalescing = 12 * 1024
 
     private let readTimeout: UInt64
     private let idleTimeout: UInt64
@@ -159,7 +183,18 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 continue
             }
             _ = cepoll_set_int_option(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            // The TLS context in force now: a reloaded certificate applies from the next connection on.
+            var tls: (ssl: OpaquePointer, context: TLSContext)?
+            if context.servesTLS, let tlsContext = context.configuration.webConfig?.current().tls {
+                guard let ssl = cossl_new(tlsContext.context, fd) else {
+                    close(fd)
+                    context.releaseConnectionSlot()
+                    continue
+                }
+                tls = (ssl, tlsContext)
+            }
             guard cepoll_ctl(epollFD, EPOLL_CTL_ADD, fd, CEPOLL_IN, UInt64(fd)) == 0 else {
+                if let tls { cossl_close(tls.ssl) }
                 close(fd)
                 context.releaseConnectionSlot()
                 continue
@@ -168,13 +203,24 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             if index >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
             }
-            connections[index] = Connection(fd: fd, deadline: now + readTimeout)
+            let connection = Connection(fd: fd, deadline: now + readTimeout)
+            if let tls {
+                connection.tls = tls.ssl
+                connection.tlsContext = tls.context
+                connection.phase = .handshaking
+            }
+            connections[index] = connection
             liveConnections += 1
         }
     }
 
-    /// Beyond `maxConnections`: answer 503 and close at once, without holding a slot.
+    /// Beyond `maxConnections`: answer 503 and close at once, without holding a slot. A TLS client cannot read
+    /// a plain answer before its handshake: it is just closed.
     private func refuseOverCapacity(_ fd: Int32) {
+        guard !context.servesTLS else {
+            close(fd)
+            return
+        }
         _ = cepoll_recv(fd, readBuffer.baseAddress, readBuffer.count)  // the request, if it came with the handshake
         ServerResponses.overCapacityBytes.withUnsafeBytes { bytes in
             _ = cepoll_send2(fd, bytes.baseAddress, bytes.count, nil, 0)
@@ -199,8 +245,11 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         // The descriptor may have been closed (and even reused by another loop) earlier in this batch.
         guard index < connections.count, let connection = connections[index] else { return }
         switch connection.phase {
+        case .handshaking:
+            continueHandshake(connection)
         case .writing:
-            if flags & (CEPOLL_OUT | CEPOLL_ERR | CEPOLL_HUP) != 0 { resumeWriting(connection) }
+            // Only the events asked for arrive: EPOLLOUT, or EPOLLIN when TLS must read before it can write.
+            resumeWriting(connection)
         case .lingering:
             discardInput(connection)
         case .readingHead, .idle:
@@ -208,17 +257,117 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         }
     }
 
-    private func readRequests(_ connection: Connection) {
-        let received = cepoll_recv(connection.fd, readBuffer.baseAddress, readBuffer.count)
-        if received < 0 {
-            if errno != EAGAIN && errno != EWOULDBLOCK { closeConnection(connection) }
-            return
+    // MARK: - Transport (plain or TLS)
+
+    private enum Transfer {
+        case moved(Int)
+        /// Nothing moved now; wait for the socket (TLS may need to write to read, or read to write).
+        case wait(wantWrite: Bool)
+        case closed
+        case failed
+        case plainHTTPOnTLS
+    }
+
+    private func receive(_ connection: Connection) -> Transfer {
+        guard let ssl = connection.tls else {
+            let received = cepoll_recv(connection.fd, readBuffer.baseAddress, readBuffer.count)
+            if received > 0 { return .moved(received) }
+            if received == 0 { return .closed }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wait(wantWrite: false) : .failed
         }
-        if received == 0 {
+        var count = 0
+        return Self.transfer(cossl_read(ssl, readBuffer.baseAddress, readBuffer.count, &count), count)
+    }
+
+    /// Sends `head` then `body`; over TLS each is written as far as the socket takes it.
+    private func transmit(_ connection: Connection, _ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) -> Transfer {
+        guard let ssl = connection.tls else {
+            let sent = cepoll_send2(connection.fd, head.baseAddress, head.count, body.baseAddress, body.count)
+            if sent >= 0 { return .moved(sent) }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? .wait(wantWrite: true) : .failed
+        }
+        var total = 0
+        for part in [head, body] {
+            var offset = 0
+            while offset < part.count {
+                var count = 0
+                let outcome = Self.transfer(cossl_write(ssl, part.baseAddress! + offset, part.count - offset, &count), count)
+                guard case .moved(let moved) = outcome else { return total > 0 ? .moved(total) : outcome }
+                offset += moved
+                total += moved
+            }
+        }
+        return .moved(total)
+    }
+
+    private static func transfer(_ outcome: Int32, _ count: Int) -> Transfer {
+        switch Int(outcome) {
+        case COSSL_DONE: .moved(count)
+        case COSSL_WANT_READ: .wait(wantWrite: false)
+        case COSSL_WANT_WRITE: .wait(wantWrite: true)
+        case COSSL_CLOSED: .closed
+        case COSSL_PLAIN_HTTP: .plainHTTPOnTLS
+        default: .failed
+        }
+    }
+
+    /// Sets which readiness the loop waits for on a connection (one `epoll_ctl` only when it changes).
+    private func watch(_ connection: Connection, writable: Bool) {
+        let events = writable ? CEPOLL_OUT : CEPOLL_IN
+        guard connection.events != events else { return }
+        connection.events = events
+        _ = cepoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, events, UInt64(connection.fd))
+    }
+
+    private func continueHandshake(_ connection: Connection) {
+        guard let ssl = connection.tls else { return }
+        switch Self.transfer(cossl_handshake(ssl), 0) {
+        case .moved:
+            guard connection.tlsContext?.peerAllowed(ssl) ?? true else {
+                closeConnection(connection)  // client_allowed_sans: the certificate names no allowed SAN
+                return
+            }
+            connection.phase = .readingHead  // the read timeout still counts from the connection's opening
+            watch(connection, writable: false)
+            readRequests(connection)
+        case .wait(let wantWrite):
+            watch(connection, writable: wantWrite)
+        case .plainHTTPOnTLS:
+            // What Go's server answers, so a scraper configured with http:// sees why instead of a reset.
+            connection.tls = nil
+            cossl_close(ssl)
+            ServerResponses.plainHTTPOnTLSBytes.withUnsafeBytes { bytes in
+                _ = cepoll_send2(connection.fd, bytes.baseAddress, bytes.count, nil, 0)
+            }
+            startLingering(connection)
+        case .closed, .failed:
+            closeConnection(connection)
+        }
+    }
+
+    private func readRequests(_ connection: Connection) {
+        repeat {
+            guard readAvailable(connection) else { return }
+            // TLS may hold decrypted bytes that epoll cannot report: read them now.
+        } while !connection.isClosed && (connection.phase == .readingHead || connection.phase == .idle)
+            && connection.tls.map({ cossl_pending($0) > 0 }) == true
+    }
+
+    /// Reads once and serves what arrived; false when nothing more can be read now.
+    private func readAvailable(_ connection: Connection) -> Bool {
+        let received: Int
+        switch receive(connection) {
+        case .moved(let count):
+            received = count
+            watch(connection, writable: false)
+        case .wait(let wantWrite):
+            watch(connection, writable: wantWrite)
+            return false
+        case .closed, .failed, .plainHTTPOnTLS:
             // The client closed. Every complete request it sent was answered when it arrived; what is left
             // is an incomplete head nobody will finish.
             closeConnection(connection)
-            return
+            return false
         }
         if connection.phase == .idle {
             connection.phase = .readingHead
@@ -234,6 +383,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             connection.unparsed.append(contentsOf: fresh)
             serveUnparsed(connection)
         }
+        return true
     }
 
     private func serveUnparsed(_ connection: Connection) {
@@ -278,15 +428,13 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         let connectionHeader: ResponseHead.ConnectionHeader =
             !keepAlive ? .close : (request.version == .http10 ? .keepAlive : .none)
         let isHead = request.method == "HEAD"
-        let response: HTTPResponse
+        var response: HTTPResponse
         if request.method != "GET" && !isHead {
             response = ServerResponses.methodNotAllowed
-        } else if let credentials = context.configuration.basicAuth,
-                  !context.configuration.unauthenticatedPaths.contains(request.path),
-                  !credentials.accepts(authorization: request.header("Authorization")) {
-            response = context.unauthorized
         } else {
-            response = context.handler.handle(request)
+            let (refusal, headers) = context.admit(request)
+            response = refusal ?? context.handler.handle(request)
+            if !headers.isEmpty { response.headers += headers }
         }
         send(response, on: connection, headOnly: isHead, connection: connectionHeader, linger: false)
     }
@@ -300,20 +448,27 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         headBuffer.removeAll(keepingCapacity: true)
         ResponseHead.write(into: &headBuffer, status: response.status, headers: response.headers,
                            contentLength: response.body.count, connection: connectionHeader)
-        let body = headOnly ? [] : response.body
+        var body = headOnly ? [] : response.body
+        if connection.tls != nil && !body.isEmpty && body.count <= Self.tlsRecordCoalescing {
+            // One TLS record (and packet) for head and body rather than two: copying a small body costs less.
+            headBuffer.append(contentsOf: body)
+            body = []
+        }
         connection.closeAfterWrite = connectionHeader == .close
         connection.lingerAfterWrite = linger
 
-        let sent = headBuffer.withUnsafeBytes { head in
-            body.withUnsafeBytes { body in
-                cepoll_send2(connection.fd, head.baseAddress, head.count, body.baseAddress, body.count)
-            }
+        let outcome = headBuffer.withUnsafeBytes { head in
+            body.withUnsafeBytes { body in transmit(connection, head, body) }
         }
-        if sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
+        var written = 0
+        var wantWrite = true
+        switch outcome {
+        case .moved(let count): written = count
+        case .wait(let wantsWrite): wantWrite = wantsWrite
+        case .closed, .failed, .plainHTTPOnTLS:
             closeConnection(connection)
             return
         }
-        let written = max(0, sent)
         if written == headBuffer.count + body.count {
             responseSent(connection)
             return
@@ -324,18 +479,23 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         connection.pendingBodyOffset = max(0, written - headBuffer.count)
         connection.phase = .writing
         connection.deadline = now + writeTimeout
-        _ = cepoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, CEPOLL_OUT, UInt64(connection.fd))
+        watch(connection, writable: wantWrite)
     }
 
     private func resumeWriting(_ connection: Connection) {
-        let sent = connection.pendingHead.withUnsafeBytes { head in
+        let outcome = connection.pendingHead.withUnsafeBytes { head in
             connection.pendingBody.withUnsafeBytes { body in
-                let rest = UnsafeRawBufferPointer(rebasing: body[connection.pendingBodyOffset...])
-                return cepoll_send2(connection.fd, head.baseAddress, head.count, rest.baseAddress, rest.count)
+                transmit(connection, head, UnsafeRawBufferPointer(rebasing: body[connection.pendingBodyOffset...]))
             }
         }
-        if sent < 0 {
-            if errno != EAGAIN && errno != EWOULDBLOCK { closeConnection(connection) }
+        let sent: Int
+        switch outcome {
+        case .moved(let count): sent = count
+        case .wait(let wantWrite):
+            watch(connection, writable: wantWrite)
+            return
+        case .closed, .failed, .plainHTTPOnTLS:
+            closeConnection(connection)
             return
         }
         let fromHead = min(sent, connection.pendingHead.count)
@@ -345,7 +505,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         connection.pendingHead = []
         connection.pendingBody = []
         connection.pendingBodyOffset = 0
-        _ = cepoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, CEPOLL_IN, UInt64(connection.fd))
+        watch(connection, writable: false)
         connection.phase = .readingHead
         responseSent(connection)
         if !connection.isClosed && connection.phase == .readingHead {
@@ -371,6 +531,11 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     }
 
     private func startLingering(_ connection: Connection) {
+        if let ssl = connection.tls {
+            connection.tls = nil
+            cossl_close(ssl)  // close_notify before the TCP half-close
+        }
+        watch(connection, writable: false)
         shutdown(connection.fd, Int32(SHUT_WR))
         connection.phase = .lingering
         connection.deadline = now + lingerTimeout
@@ -389,6 +554,11 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         guard !connection.isClosed else { return }
         connection.isClosed = true
         connections[Int(connection.fd)] = nil  // before close: the descriptor number may be reused at once
+        if let ssl = connection.tls {
+            connection.tls = nil
+            cossl_close(ssl)
+        }
+        connection.tlsContext = nil
         close(connection.fd)
         liveConnections -= 1
         context.releaseConnectionSlot()
@@ -420,7 +590,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
 
     // MARK: - Time
 
-    private static func monotonicNow() -> UInt64 {
+    static func monotonicNow() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)

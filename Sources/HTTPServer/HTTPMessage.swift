@@ -31,6 +31,26 @@ public struct HTTPRequest: Sendable, Equatable {
         headers.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
     }
 
+    /// Whether the client takes `coding` (e.g. gzip) per its `Accept-Encoding`: named, or `*`, without `q=0`.
+    public func accepts(encoding coding: String) -> Bool {
+        var accepted = false
+        for field in headers where ASCII.equalsIgnoringCase(field.name, "accept-encoding") {
+            for option in field.value.utf8.split(separator: UInt8(ascii: ",")) {
+                let parts = option.split(separator: UInt8(ascii: ";"))
+                guard let name = parts.first.map({ ASCII.trimmingWhitespace($0) }) else { continue }
+                guard ASCII.equalsIgnoringCase(name, coding.utf8) || name.elementsEqual("*".utf8) else { continue }
+                let refused = parts.dropFirst().contains { parameter in
+                    let text = String(decoding: parameter.filter { !ASCII.isWhitespace($0) }, as: UTF8.self)
+                    return text.hasPrefix("q=") && (Double(text.dropFirst(2)) ?? 1) == 0
+                }
+                // An explicit refusal of the coding wins over `*`.
+                if refused && !name.elementsEqual("*".utf8) { return false }
+                if !refused { accepted = true }
+            }
+        }
+        return accepted
+    }
+
     /// Whether the client lets the connection stay open after this request: HTTP/1.1 unless it says
     /// `Connection: close`, HTTP/1.0 only when it says `Connection: keep-alive`.
     public var keepAlive: Bool {

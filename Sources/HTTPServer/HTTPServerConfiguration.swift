@@ -74,6 +74,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var unauthenticatedPaths: Set<String>
     /// The realm named in `WWW-Authenticate` when credentials are missing or wrong.
     public var authRealm: String
+    /// `--web.config.file`: TLS, bcrypt users (which replace `basicAuth`), extra headers, rate limit.
+    public var webConfig: WebConfigFile?
 
     public init(listenAddress: ListenAddress = ListenAddress(host: .any, port: 9877),
                 maxConnections: Int = 1024,
@@ -84,7 +86,8 @@ public struct HTTPServerConfiguration: Sendable {
                 loopCount: Int = HTTPServerConfiguration.processorCount,
                 basicAuth: BasicAuthCredentials? = nil,
                 unauthenticatedPaths: Set<String> = [],
-                authRealm: String = "akash-cost-exporter") {
+                authRealm: String = "akash-cost-exporter",
+                webConfig: WebConfigFile? = nil) {
         self.listenAddress = listenAddress
         self.maxConnections = maxConnections
         self.readTimeout = readTimeout
@@ -95,6 +98,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.basicAuth = basicAuth
         self.unauthenticatedPaths = unauthenticatedPaths
         self.authRealm = authRealm
+        self.webConfig = webConfig
     }
 
     /// One loop per processor this process may run on.

@@ -94,6 +94,7 @@ enum ServerResponses {
     static let headersTooLarge = plain(431, "Request Header Fields Too Large\n")
     static let versionNotSupported = plain(505, "HTTP Version Not Supported\n")
     static let overCapacity = plain(503, "Service Unavailable: too many connections\n")
+    static let tooManyRequests = plain(429, "Too Many Requests\n")
 
     static func unauthorized(realm: String) -> HTTPResponse {
         plain(401, "Unauthorized\n", [("WWW-Authenticate", "Basic realm=\"\(realm)\"")])
@@ -107,6 +108,14 @@ enum ServerResponses {
         default: badRequest
         }
     }
+
+    /// Sent in plain text to a client that spoke plain HTTP to the TLS port (Go's servers say the same).
+    static let plainHTTPOnTLSBytes: [UInt8] = {
+        let text = plain(400, "Client sent an HTTP request to an HTTPS server.\n")
+        var bytes: [UInt8] = []
+        ResponseHead.write(into: &bytes, status: 400, headers: text.headers, contentLength: text.body.count, connection: .close)
+        return bytes + text.body
+    }()
 
     /// The over-capacity answer as bytes, sent straight from the accept path.
     static let overCapacityBytes: [UInt8] = {

@@ -48,10 +48,10 @@ struct BasicAuthTests {
     }
 
     @Test func comparesWholeValues() {
-        #expect(BasicAuthCredentials.constantTimeEquals(Array("a:b".utf8), Array("a:b".utf8)))
-        #expect(!BasicAuthCredentials.constantTimeEquals(Array("a:bc".utf8), Array("a:b".utf8)))  // longer
-        #expect(!BasicAuthCredentials.constantTimeEquals(Array("a:".utf8), Array("a:b".utf8)))    // prefix
-        #expect(!BasicAuthCredentials.constantTimeEquals([], Array("a:b".utf8)))
+        #expect(ConstantTime.equals(Array("a:b".utf8), Array("a:b".utf8)))
+        #expect(!ConstantTime.equals(Array("a:bc".utf8), Array("a:b".utf8)))  // longer
+        #expect(!ConstantTime.equals(Array("a:".utf8), Array("a:b".utf8)))    // prefix
+        #expect(!ConstantTime.equals([], Array("a:b".utf8)))
     }
 
     @Test func loadsUsernameAndPasswordFromAFile() throws {

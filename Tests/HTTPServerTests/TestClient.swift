@@ -147,6 +147,9 @@ func startServer(handler: any HTTPHandler = EchoHandler(),
     var configuration = HTTPServerConfiguration(listenAddress: ListenAddress(host: .ipv4("127.0.0.1"), port: 0),
                                                 readTimeout: 2, idleTimeout: 2, writeTimeout: 2, loopCount: 2)
     try adjust(&configuration)
+    // Built before serving: making 16 MiB in a debug build on a busy machine takes seconds, which would otherwise
+    // be spent on an event loop inside the first /big request and eat the clients' timeouts.
+    _ = EchoHandler.bigBody.count
     let server = HTTPServer(configuration: configuration, handler: handler)
     try server.start()
     return server

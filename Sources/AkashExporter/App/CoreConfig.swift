@@ -7,6 +7,8 @@ public struct CoreConfig: Sendable {
     public var telemetryPath: String
     public var maxConnections: Int
     public var basicAuth: BasicAuthCredentials?
+    /// `--web.config.file`, loaded and checked (certificates included) before anything starts.
+    public var webConfig: WebConfigFile?
     public var logLevel: Logger.Level
     public var logFormat: Logger.Format
     public var stateFile: String?
@@ -19,8 +21,10 @@ public struct CoreConfig: Sendable {
                  help: "Path under which to expose metrics."),
         FlagSpec("web.max-connections", default: "1024", placeholder: "N",
                  help: "Open HTTP connections allowed at once; beyond it new connections get 503."),
+        FlagSpec("web.config.file", placeholder: "FILE",
+                 help: "Web configuration in exporter-toolkit's format: TLS (tls_server_config), bcrypt basic auth (basic_auth_users), response headers; re-read when it changes. /-/healthy and /-/ready stay open."),
         FlagSpec("web.basic-auth-file", placeholder: "FILE",
-                 help: "File holding username:password on one line; when set, every path but /-/healthy and /-/ready needs HTTP basic auth."),
+                 help: "Deprecated, use --web.config.file: file holding username:password on one line; every path but /-/healthy and /-/ready then needs HTTP basic auth."),
         FlagSpec("log.level", default: "info", placeholder: "LEVEL", help: "Only log messages with the given severity or above: debug, info, warn, error."),
         FlagSpec("log.format", default: "logfmt", placeholder: "FORMAT", help: "Output format of log messages: logfmt or json."),
         FlagSpec("state.file", default: "akash-cost-exporter.state.json", placeholder: "FILE",
@@ -49,6 +53,16 @@ public struct CoreConfig: Sendable {
                 // The file's content (a password) never enters the message, only what is wrong with it.
                 let problem = if case .basicAuthFile(_, let problem) = error { problem } else { "cannot be used" }
                 throw .invalid("web.basic-auth-file", file, expected: "a file with one line username:password, but it \(problem)")
+            }
+        }
+        if let file = flags.string("web.config.file"), !file.isEmpty {
+            guard basicAuth == nil else {
+                throw ConfigError("--web.basic-auth-file cannot be combined with --web.config.file: move the user to basic_auth_users there (a bcrypt hash)")
+            }
+            do {
+                webConfig = try WebConfigFile(path: file)
+            } catch {
+                throw ConfigError("--web.config.file \(file): \(error)")
             }
         }
         let level = flags.string("log.level") ?? "info"

@@ -68,10 +68,22 @@ public final class Exporter: Sendable {
         var serverConfig = HTTPServerConfiguration(listenAddress: config.core.listenAddress)
         serverConfig.maxConnections = config.core.maxConnections
         serverConfig.basicAuth = config.core.basicAuth
+        serverConfig.webConfig = config.core.webConfig
+        if config.core.basicAuth != nil {
+            logger.warn("--web.basic-auth-file is deprecated: use --web.config.file with basic_auth_users (bcrypt hashes), as other Prometheus exporters do")
+        }
+        config.core.webConfig?.setEventHandler { [logger] event in
+            switch event {
+            case .reloaded(let path): logger.info("web config reloaded", ["file": path])
+            case .rejected(let path, let error):
+                logger.error("web config not reloaded, keeping the last good one", ["file": path, "err": error.description])
+            }
+        }
         serverConfig.unauthenticatedPaths = ["/-/healthy", "/-/ready"]
         let server = HTTPServer(configuration: serverConfig, handler: routes)
         try server.start()
         logger.info("starting \(BuildInfo.program)", ["version": BuildInfo.version, "address": config.core.listenAddress.description,
+                                                     "tls": "\(config.core.webConfig?.servesTLS ?? false)",
                                                      "port": "\(server.port)", "telemetry_path": config.core.telemetryPath,
                                                      "sources": health.snapshot.map(\.name).joined(separator: ",")])
         _ = publisher.refresh(now: Date())

@@ -40,7 +40,7 @@ public struct ExporterConfig: Sendable {
         case .help:
             return .help(FlagParser.usage(program: BuildInfo.program, summary: summary, specs: flags))
         case .version:
-            return .version("\(BuildInfo.program) version \(BuildInfo.version) (swift \(BuildInfo.swiftVersion))")
+            return .version(BuildInfo.versionText)
         case .values(let values):
             return .run(try ExporterConfig(values, environment: environment))
         }

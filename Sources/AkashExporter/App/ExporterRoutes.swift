@@ -4,14 +4,16 @@ import Foundation
 import HTTPServer
 
 /// The exporter's HTTP endpoints. `/metrics` sends the bytes the publisher rendered after the last change:
-/// no upstream call and no rendering happen on a scrape.
+/// no upstream call, no rendering and no compression happen on a scrape (the gzip body is made once per render).
 public struct ExporterRoutes: HTTPHandler {
     let telemetryPath: String
     let publisher: ExpositionPublisher
     let health: HealthRegistry
     let landingPage: LandingPage
 
-    static let metricsHeaders: [(name: String, value: String)] = [("Content-Type", TextFormat.contentType)]
+    static let metricsHeaders: [(name: String, value: String)] = [("Content-Type", TextFormat.contentType),
+                                                                  ("Vary", "Accept-Encoding")]
+    static let gzipMetricsHeaders: [(name: String, value: String)] = metricsHeaders + [("Content-Encoding", "gzip")]
     static let textHeaders: [(name: String, value: String)] = [("Content-Type", "text/plain; charset=utf-8")]
 
     public init(telemetryPath: String, publisher: ExpositionPublisher, health: HealthRegistry, landingPage: LandingPage) {
@@ -24,7 +26,11 @@ public struct ExporterRoutes: HTTPHandler {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         switch request.path {
         case telemetryPath:
-            return HTTPResponse(status: 200, headers: Self.metricsHeaders, body: publisher.current)
+            let snapshot = publisher.snapshot
+            if request.accepts(encoding: "gzip"), let gzipBody = snapshot.gzipBody {
+                return HTTPResponse(status: 200, headers: Self.gzipMetricsHeaders, body: gzipBody)
+            }
+            return HTTPResponse(status: 200, headers: Self.metricsHeaders, body: snapshot.body)
         case "/":
             return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
                                 body: landingPage.render(health: health.snapshot, now: Date()))

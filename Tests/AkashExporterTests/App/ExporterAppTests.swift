@@ -18,11 +18,16 @@ struct ExporterAppTests {
         #expect(result.stdout.contains("CMC_API_KEY"))
     }
 
-    @Test("--version prints the version")
+    @Test("--version prints version, revision, build date, Swift version and platform in prometheus/common's layout")
     func version() throws {
         let result = try ExporterBinary.run(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("akash-cost-exporter version 0."))
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("akash-cost-exporter, version 0.") == true)
+        #expect(lines.first?.contains("(branch: ") == true && lines.first?.contains(", revision: ") == true)
+        for field in ["  build user:       ", "  build date:       ", "  swift version:    6.", "  platform:         linux/"] {
+            #expect(lines.contains { $0.hasPrefix(field) }, "missing \(field)")
+        }
     }
 
     @Test("a bad flag or value is one line naming it, and exit code 2", arguments: [

@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import TestSupport
+@testable import HTTPServer
+
+/// TLS on the event loops, in process: keep-alive, a response larger than the socket buffers, timeouts.
+@Suite("HTTPServer over TLS", .serialized)
+struct TLSServerTests {
+    private func startTLSServer(_ certificates: TestCertificates,
+                                _ adjust: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
+        try certificates.write("web.yml", "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n")
+        let webConfig = try WebConfigFile(path: certificates.path("web.yml"))
+        return try startServer {
+            $0.webConfig = webConfig
+            adjust(&$0)
+        }
+    }
+
+    @Test func keepAliveOverTLSServesSeveralRequestsOnOneConnection() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try startTLSServer(certificates)
+        defer { server.shutdown() }
+        let url = "https://127.0.0.1:\(server.port)"
+        let result = try Tool.run("/usr/bin/curl", ["-sS", "--cacert", certificates.path("server.crt"),
+                                                    "-w", "%{http_code} %{num_connects}\n", "\(url)/one", "\(url)/two", "\(url)/three"])
+        #expect(result.stdout == "GET /one\n200 1\nGET /two\n200 0\nGET /three\n200 0\n", "stderr: \(result.stderr)")
+    }
+
+    @Test func aResponseLargerThanTheSocketBuffersArrivesWholeOverTLS() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try startTLSServer(certificates) { $0.writeTimeout = 20 }
+        defer { server.shutdown() }
+        let file = certificates.path("big")
+        // A slow reader: the server's writes stop on a full socket and resume on EPOLLOUT, record by record.
+        let result = try Tool.run("/usr/bin/curl", ["-sS", "--cacert", certificates.path("server.crt"), "--limit-rate", "16M",
+                                                    "-o", file, "https://127.0.0.1:\(server.port)/big"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: file))) == EchoHandler.bigBody)
+    }
+
+    @Test func aClientThatNeverCompletesTheHandshakeIsCutOffAfterTheReadTimeout() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try startTLSServer(certificates) { $0.readTimeout = 0.5 }
+        defer { server.shutdown() }
+        let silent = try TestClient(port: server.port, timeout: 5)
+        let started = Date()
+        #expect(silent.waitForClose())
+        #expect(Date().timeIntervalSince(started) < 3)
+        let partial = try TestClient(port: server.port, timeout: 5)
+        try partial.send([0x16, 0x03, 0x01, 0x02, 0x00])  // the start of a ClientHello, and no more
+        #expect(partial.waitForClose())
+    }
+
+    @Test func plainHTTPOnTheTLSPortIsToldSoAndNotServed() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let server = try startTLSServer(certificates)
+        defer { server.shutdown() }
+        let client = try TestClient(port: server.port)
+        let response = try client.get("/secret")
+        #expect(response.status == 400)
+        #expect(response.text == "Client sent an HTTP request to an HTTPS server.\n")
+        #expect(response.header("Connection") == "close")
+        #expect(client.waitForClose())
+    }
+}
