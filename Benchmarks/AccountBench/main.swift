@@ -37,27 +37,6 @@ func deployments(_ count: Int) -> [String] {
     }
 }
 
-/// Median and minimum of `repetitions` runs of `body`, in milliseconds.
-func measure(_ body: () async throws -> Void) async rethrows -> (median: Double, min: Double) {
-    var samples: [Double] = []
-    for _ in 0..<repetitions {
-        let start = ContinuousClock.now
-        try await body()
-        let elapsed = ContinuousClock.now - start
-        samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
-    }
-    samples.sort()
-    return (samples[samples.count / 2], samples[0])
-}
-
-func format(_ timing: (median: Double, min: Double)) -> String {
-    String(format: "median %8.2f ms   min %8.2f ms", timing.median, timing.min)
-}
-
-struct Failed: Error, CustomStringConvertible {
-    let description: String
-}
-
 let deploymentCount = (leaseCount + 3) / 4
 let pageSize = (leaseCount + pages - 1) / pages
 let chain = try FakeChain()
@@ -74,26 +53,26 @@ let now = Date()
 print("account area: 1 owner, \(leaseCount) active leases in \(deploymentCount) deployments, "
     + "\(pageSize) per page (\(pages) lease pages), \(repetitions) repetitions, loopback fake chain REST")
 for source in area.sources {
-    let timing = try await measure {
+    let timing = try await BenchTiming.measure(repetitions) {
         try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
     }
-    print("poll \(source.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(format(timing))")
+    print("poll \(source.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(timing)")
 }
 let requests = chain.requests(FakeChain.leasesPath).count / repetitions
-guard requests == pages else { throw Failed(description: "expected \(pages) lease requests a poll, saw \(requests)") }
+guard requests == pages else { throw BenchFailure("expected \(pages) lease requests a poll, saw \(requests)") }
 
 let collectors = area.collectors
 var families: [MetricFamily] = []
-let collect = await measure { families = collectors.flatMap { $0.collect(now: now) } }
+let collect = await BenchTiming.measure(repetitions) { families = collectors.flatMap { $0.collect(now: now) } }
 var body: [UInt8] = []
-let render = try await measure { body = try TextFormat.render(families) }
-let both = try await measure { body = try TextFormat.render(collectors.flatMap { $0.collect(now: now) }) }
+let render = try await BenchTiming.measure(repetitions) { body = try TextFormat.render(families) }
+let both = try await BenchTiming.measure(repetitions) { body = try TextFormat.render(collectors.flatMap { $0.collect(now: now) }) }
 let series = families.reduce(0) { $0 + $1.samples.count }
 let leaseSeries = families.first { $0.name == "akash_lease_price_usd_per_hour" }?.samples.count ?? 0
-guard leaseSeries == leaseCount else { throw Failed(description: "expected \(leaseCount) lease series, got \(leaseSeries)") }
+guard leaseSeries == leaseCount else { throw BenchFailure("expected \(leaseCount) lease series, got \(leaseSeries)") }
 
-print("collect                 \(format(collect))")
-print("render                  \(format(render))")
-print("collect + render        \(format(both))")
+print("collect                 \(collect)")
+print("render                  \(render)")
+print("collect + render        \(both)")
 print("exposition: \(series) series, \(body.count) bytes")
 chain.stop()
