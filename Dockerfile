@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
-# akash-cost-exporter: a static-stdlib release build on the Swift image, run as a non-root user on slim Ubuntu.
+# akash-cost-exporter: a static-stdlib release build on the Swift image, run as a non-root user on slim Debian.
 #   docker build -t akash-cost-exporter .
 #   docker run -p 9877:9877 -e CMC_API_KEY -e AKASH_EXPORTER_AKASH_OWNER=akash1... akash-cost-exporter
 
 ARG SWIFT_VERSION=6.3.1
-ARG UBUNTU_VERSION=noble
+# Debian 12, the release CI builds and tests on: scripts/check_runtime_libs.sh proves the runtime stage's package
+# list against the binary CI builds, so both stages use that release.
+ARG DEBIAN_VERSION=bookworm
 
-FROM swift:${SWIFT_VERSION}-${UBUNTU_VERSION} AS build
+FROM swift:${SWIFT_VERSION}-${DEBIAN_VERSION} AS build
 WORKDIR /src
 # Manifest first: the package has no dependencies to resolve, but this keeps the layer order conventional.
 COPY Package.swift ./
@@ -15,9 +17,8 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
 COPY scripts/build-release.sh ./scripts/build-release.sh
-# Linking FoundationNetworking statically needs libcurl's development files (the link fails with undefined curl_*
-# symbols without them); the official image ships them, this makes sure. The HTTP server's TLS, bcrypt and gzip
-# use the system's OpenSSL, libcrypt and zlib (headers here; libssl3, libcrypt1 and zlib1g at run time).
+# C headers of the system libraries our C targets wrap: libcurl (Sources/CCurl, the upstream client); OpenSSL,
+# libcrypt and zlib for the HTTP server's TLS, bcrypt and gzip.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libssl-dev libcrypt-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -27,11 +28,12 @@ ARG BRANCH=unknown
 RUN REVISION="$REVISION" BRANCH="$BRANCH" BUILD_USER=docker scripts/build-release.sh --static-swift-stdlib --product akash-cost-exporter \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
 
-# Same Ubuntu release as the builder: the binary links glibc and libstdc++ dynamically. FoundationNetworking uses
-# libcurl (the curl package brings it, and the curl binary serves the healthcheck); CA certificates for HTTPS.
-FROM ubuntu:${UBUNTU_VERSION}
+# Same Debian release as the builder. Exactly the packages of the shared libraries the binary links (`ldd`: glibc,
+# libstdc++, libgcc, libcurl), plus two that are no library: the CA certificates TLS verification reads, and curl
+# for the HEALTHCHECK (docker-compose.yml's too). scripts/check_runtime_libs.sh checks this line against the binary.
+FROM debian:${DEBIAN_VERSION}-slim
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates curl \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates curl libc6 libcurl4 libgcc-s1 libstdc++6 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/akash-cost-exporter --shell /usr/sbin/nologin exporter \
  && install -d -o exporter -g exporter -m 0750 /var/lib/akash-cost-exporter

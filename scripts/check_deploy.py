@@ -3,8 +3,8 @@
 
   - every YAML file under deploy/ parses;
   - deploy/kubernetes/prometheusrule.yaml is what scripts/gen_prometheusrule.py makes of alerts/akash.rules.yml;
-  - `kubectl kustomize` renders deploy/kubernetes (the base) and deploy/kubernetes-example (an overlay with the
-    persistent-state component): Deployment, Service, ServiceMonitor and PrometheusRule, wired to each other
+  - `kubectl kustomize` renders deploy/kubernetes (the base), deploy/kubernetes-example (an overlay with the
+    persistent-state component) and the base with both components (web-config too): Deployment, Service, ServiceMonitor and PrometheusRule, wired to each other
     (selectors, ports, the Secret, the state volume), non-root with a read-only root file system, probes on
     /-/healthy and /-/ready, resources; the PrometheusRule carries every rule group of the rules file unchanged,
     and the job it is scraped as is the job the rules select;
@@ -14,12 +14,14 @@
     file lives; its entrypoint gives that volume to the exporter's user (run for real when we are root);
   - deploy/systemd: `systemd-analyze verify` reports nothing, `systemd-analyze security` exposure at most 2.0;
   - every flag and AKASH_EXPORTER_* variable these files use is a flag the exporter declares, and the version in
-    the Dockerfile, the kustomization and the SDL's image tag is Sources/AkashExporter/Version.swift's;
+    the Dockerfile, the kustomization and the SDL's image tag is Sources/AkashExporter/Version.swift's; nothing the
+    Dockerfile copies is excluded by .dockerignore;
   - docs/production.md points at the unit file, and relative links of the deploy docs resolve;
   - NOTICE credits every source (repository, commit, path) the data shipped in Sources/ names.
 
 Usage: scripts/check_deploy.py        Exit status: the number of failed checks (0: all passed). Needs PyYAML, kubectl.
 """
+import fnmatch
 import glob
 import importlib.util
 import os
@@ -96,8 +98,9 @@ def matches(selector, labels):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def check_kubernetes(directory, expect_pvc=False):
+def check_kubernetes(directory, expect_pvc=False, expect_tls=False, name=None):
     kustomize = subprocess.run(["kubectl", "kustomize", directory], capture_output=True, text=True)
+    directory = name or directory
     if not check(kustomize.returncode == 0, f"kubectl kustomize {directory} renders", kustomize.stderr.strip()):
         return
     documents = [d for d in yaml.safe_load_all(kustomize.stdout) if d]
@@ -125,11 +128,19 @@ def check_kubernetes(directory, expect_pvc=False):
     check(context.get("runAsNonRoot") is True and context.get("runAsUser", 0) != 0
           and container_context.get("allowPrivilegeEscalation") is False
           and container_context.get("readOnlyRootFilesystem") is True
-          and container_context.get("capabilities", {}).get("drop") == ["ALL"],
-          f"{directory}: non-root, no privilege escalation, read-only root file system, no capabilities")
+          and container_context.get("capabilities", {}).get("drop") == ["ALL"]
+          and "add" not in container_context.get("capabilities", {})
+          and (container_context.get("seccompProfile") or context.get("seccompProfile") or {}).get("type") == "RuntimeDefault"
+          and all(set(v) - {"name"} <= {"emptyDir", "secret", "configMap", "persistentVolumeClaim", "projected"}
+                  for v in pod.get("volumes", [])),
+          f"{directory}: non-root, no privilege escalation, read-only root file system, no capabilities, RuntimeDefault "
+          f"seccomp, only the volume types Pod Security 'restricted' allows")
     probes = {name: container.get(name, {}).get("httpGet", {}).get("path") for name in ("livenessProbe", "readinessProbe")}
     check(probes == {"livenessProbe": "/-/healthy", "readinessProbe": "/-/ready"},
           f"{directory}: liveness probe on /-/healthy, readiness on /-/ready", probes)
+    schemes = {container[name]["httpGet"].get("scheme", "HTTP") for name in ("startupProbe", "livenessProbe", "readinessProbe")
+               if name in container}
+    check(schemes == {"HTTPS" if expect_tls else "HTTP"}, f"{directory}: probes over {'HTTPS' if expect_tls else 'HTTP'}", schemes)
     resources = container.get("resources", {})
     check({"cpu", "memory"} <= set(resources.get("requests", {})) and "memory" in resources.get("limits", {}),
           f"{directory}: CPU and memory requests, a memory limit", resources)
@@ -160,6 +171,22 @@ def check_kubernetes(directory, expect_pvc=False):
         claims = {c["metadata"]["name"] for c in kinds.get("PersistentVolumeClaim", [])}
         check(state_volume is not None and state_volume.get("persistentVolumeClaim", {}).get("claimName") in claims,
               f"{directory}: the state volume's PersistentVolumeClaim is rendered", sorted(claims))
+    if expect_tls:
+        # The web config by its variable, its certificate and key next to it, from a Secret; Prometheus's user and
+        # password from that Secret too, but not mounted into the exporter.
+        config_file = next((c.get("data", {}).get("AKASH_EXPORTER_WEB_CONFIG_FILE") for c in kinds.get("ConfigMap", [])), None)
+        config_volume = volume_of(config_file or "")
+        items = {item["key"] for item in (config_volume or {}).get("secret", {}).get("items", [])}
+        check(config_volume is not None and {"web-config.yml", "tls.crt", "tls.key"} == items,
+              f"{directory}: --web.config.file ({config_file}) is mounted from a Secret with its certificate and key only",
+              items)
+        endpoint = monitor["spec"]["endpoints"][0]
+        secret = (config_volume or {}).get("secret", {}).get("secretName")
+        check(endpoint.get("scheme") == "https" and endpoint.get("tlsConfig", {}).get("ca", {}).get("secret", {}).get("name") == secret
+              and endpoint.get("tlsConfig", {}).get("serverName") == service["metadata"]["name"]
+              and {endpoint.get("basicAuth", {}).get(k, {}).get("name") for k in ("username", "password")} == {secret},
+              f"{directory}: the ServiceMonitor scrapes over HTTPS, verifying the certificate, with basic auth from that Secret",
+              endpoint)
     root_writes = [p for p in ("/tmp",) if p not in mounts]
     check(not root_writes, f"{directory}: /tmp is a volume (the root file system is read-only)", root_writes)
 
@@ -182,13 +209,20 @@ def check_kubernetes(directory, expect_pvc=False):
           f"{directory}: the PrometheusRule carries the rule groups of alerts/akash.rules.yml unchanged")
     shipped = [r["alert"] for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r]
     check(sorted(shipped) == sorted(ALERTS) and ALERTS,
-          f"{directory}: the PrometheusRule carries every shipped alert ({len(shipped)} rules, "
+          f"{directory}: the PrometheusRule carries every shipped alert ({len(shipped)} alerting rules, "
           f"{len(set(shipped))} alert names)", f"missing: {sorted(set(ALERTS) - set(shipped))}")
 
 
 if shutil.which("kubectl"):
     check_kubernetes("deploy/kubernetes")
     check_kubernetes("deploy/kubernetes-example", expect_pvc=True)
+    # Both components at once, through a throw-away overlay (kustomize takes relative paths only).
+    with tempfile.TemporaryDirectory(dir="deploy", prefix=".render-") as overlay:
+        Path(overlay, "kustomization.yaml").write_text(
+            "resources: [../kubernetes]\n"
+            "components: [../kubernetes/components/web-config, ../kubernetes/components/persistent-state]\n")
+        check_kubernetes(overlay, expect_pvc=True, expect_tls=True,
+                         name="deploy/kubernetes + components/web-config + components/persistent-state")
 else:
     check(False, "kubectl kustomize", "kubectl not found (it renders deploy/kubernetes)")
 
@@ -317,6 +351,28 @@ if VERSION:
     check(dockerfile_version is not None and dockerfile_version.group(1) == VERSION and tags == {VERSION},
           f"version {VERSION} (Version.swift) is the Dockerfile's VERSION default and the kustomization's image tag",
           f"Dockerfile {dockerfile_version and dockerfile_version.group(1)}, kustomization {tags}")
+
+
+
+def docker_ignored(path, patterns):
+    """.dockerignore semantics, enough for our file: the last pattern matching the path or a parent of it wins."""
+    ignored = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        if any(fnmatch.fnmatch(prefix, pattern) for prefix in
+               ["/".join(path.split("/")[:i]) for i in range(1, path.count("/") + 2)]):
+            ignored = not negated
+    return ignored
+
+
+ignore_patterns = [line.strip() for line in Path(".dockerignore").read_text().splitlines()
+                   if line.strip() and not line.startswith("#")]
+copied = [source for line in re.findall(r"^COPY\s+(?!.*--from)(.+)$", Path("Dockerfile").read_text(), re.M)
+          for source in [word for word in line.split() if not word.startswith("--")][:-1]]
+check(copied and not [c for c in copied if docker_ignored(c.rstrip("/"), ignore_patterns)],
+      f"Dockerfile: nothing it COPYs is excluded by .dockerignore ({', '.join(copied)})",
+      f"excluded: {[c for c in copied if docker_ignored(c.rstrip('/'), ignore_patterns)]}")
 
 production = Path("docs/production.md").read_text()
 check("deploy/systemd/akash-cost-exporter.service" in production and "\n[Service]" not in production,

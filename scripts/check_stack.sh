@@ -242,6 +242,8 @@ run "amtool check-config alertmanager.yml" amtool check-config alertmanager.yml
 run "promtool check metrics Tests/Fixtures/e2e/stand-in.prom" \
   bash -c "sed -e 's/NOW/1784548800/g' -e 's/START/1784548800/g' -e 's/COUNT/1/g' Tests/Fixtures/e2e/stand-in.prom | promtool check metrics"
 run "bash -n on the scripts" bash -n scripts/e2e.sh scripts/check_stack.sh
+run "grafana/test_build_dashboards.py: the dashboard lint catches __name__ in merged tables, unitless columns, missing job/instance" \
+  python3 -m unittest discover -s grafana -p "test_*.py"
 run "python compiles scripts/fake_upstream.py and grafana/build_dashboards.py" \
   python3 -m py_compile scripts/fake_upstream.py grafana/build_dashboards.py
 

@@ -10,7 +10,7 @@
 #   chain-down  its chain upstream answers the first polls (about 30 s), then 503.
 # Asserts: promtool checks pass; the targets are up; every query of every dashboard panel returns data for main
 # (template variables substituted with real label values) and no merged table query returns __name__; the numbers
-# main's panels show (spend 1.5 USD/h, 3 leases, 12 of 12 sources up, runway 16.5 h on dseq 27790001);
+# main's panels show (spend 1.5 USD/h, 3 leases, every registered source up, runway 16.5 h on dseq 27790001);
 # main + replica show the same totals and as many series as main alone (no doubling); cmc-down shows no account
 # total but 1 lease without a USD price; chain-down keeps the critical escrow alert firing after its runway series
 # is gone; the escrow-runway alert for the deployment with 16.5 h of escrow fires and is delivered to the webhook
@@ -135,21 +135,35 @@ webhook_port=$(announced_port "$work/webhook.log")
 step "exporters"
 # start_exporter <name> <upstream URL> [flags...]: short intervals, so that two polls (momentum needs two quotes)
 # happen within seconds; CMC_BASE=<URL> points CoinMarketCap elsewhere, OWNERS=a,b sets the owners. Sets started_port (not a subshell: `start` records the pid for the cleanup).
+# source_flags <base>: the flags of every registered source, from scripts/sources.json (which a test keeps equal to
+# the exporter's source registry): each API pointed at <base>, the flags its recorded bodies assume (the owner, the
+# provider), every interval at 3s.
+source_flags() {
+  python3 - "$1" <<'PY'
+import json, sys
+sources = json.load(open("scripts/sources.json"))
+for api in sources["apis"]:
+    print(f"--{api['url_flag']}={sys.argv[1]}{api['prefix']}")
+print(*sources["flags"], sep="\n")
+for flag in sources["interval_flags"]:
+    print(f"--{flag}=3s")
+PY
+}
 start_exporter() {
-  local name=$1 base=$2 port; shift 2
+  local name=$1 base=$2 port flags; shift 2
   port=$(free_port)
   started_port=$port
+  mapfile -t flags < <(source_flags "$base")
+  if [ -n "${CMC_BASE:-}" ]; then flags+=("--cmc.base-url=$CMC_BASE/cmc"); fi
+  if [ -n "${OWNERS:-}" ]; then  # --akash.owner repeats: replace the recorded owner rather than add to it
+    mapfile -t flags < <(printf '%s\n' "${flags[@]}" | grep -v '^--akash.owner=')
+    flags+=("--akash.owner=$OWNERS")
+  fi
   start "$name" env CMC_API_KEY="$CMC_KEY" "$bin" \
     --web.listen-address="127.0.0.1:$port" \
     --state.file="$work/$name.state.json" \
     --log.level=debug \
-    --cmc.base-url="${CMC_BASE:-$base}/cmc" \
-    --akash.console-url="$base/console" \
-    --akash.rest-url="$base/chain" \
-    --akash.owner="${OWNERS:-$OWNER}" \
-    --cmc.quotes-interval=3s --cmc.macro-interval=3s --cmc.listings-interval=3s \
-    --akash.prices-interval=3s --akash.capacity-interval=3s --akash.providers-interval=3s \
-    --akash.account-interval=3s "$@"
+    "${flags[@]}" "$@"
 }
 situations=()   # name=port, for the assertions
 if [ "$stand_in" = 1 ]; then
@@ -287,6 +301,8 @@ prometheus, exporter, work, owner = env["E2E_PROMETHEUS"], env["E2E_EXPORTER"], 
 timeout, stand_in, cmc_key = float(env["E2E_TIMEOUT"]), env["E2E_STAND_IN"] == "1", env["E2E_CMC_KEY"]
 short_dseq, long_dseq = env["E2E_SHORT_DSEQ"], env["E2E_LONG_DSEQ"]
 failures = []
+# Every registered source is polled (scripts/sources.json is the exporter's source registry).
+REGISTERED = float(len(json.load(open("scripts/sources.json"))["sources"]))
 
 def get(url):
     with urllib.request.urlopen(url, timeout=10) as response:
@@ -410,7 +426,7 @@ runway = results[(ACCOUNT, "Shortest escrow runway")][0][2]
 expect("main: Shortest escrow runway (s, dseq)", [(float(s["value"][1]), s["metric"].get("dseq")) for s in runway],
        [(59400.0, short_dseq)])
 expect("main: Sources up", (figure(results, (HEALTH, "Sources up"), "A"), figure(results, (HEALTH, "Sources up"), "B")),
-       (12.0, 12.0))
+       (REGISTERED, REGISTERED))
 expect("main: Deployments table rows", len(results[(ACCOUNT, "Deployments")][0][2]), 2)
 situations_checked = 1
 
@@ -428,7 +444,7 @@ if not stand_in:
     for panel, expected in (("Spend per hour", 1.5), ("Active leases", 3.0), ("Leases without a USD price", 0.0)):
         expect(f"two replicas: {panel}", figure(both, (ACCOUNT, panel)), expected)
     expect("two replicas: Sources up", (figure(both, (HEALTH, "Sources up"), "A"), figure(both, (HEALTH, "Sources up"), "B")),
-           (12.0, 12.0))
+           (REGISTERED, REGISTERED))
 
     # CoinMarketCap down, one uakt lease among two owners' leases: no total at all rather than the priced owner's
     # 1.5 USD/h, the unpriced lease counted, both owners offered; the priced owner alone still has its total.

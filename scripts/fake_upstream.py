@@ -22,7 +22,8 @@ path (string) or an object with these optional fields:
     delay    seconds to wait before answering (to exercise timeouts)
 or {"sequence": [reply, reply, ...]}: the n-th request gets the n-th reply, the last one repeats (a failure then
 a success, or a quote that changes between polls).
-Keys starting with "_" are comments. Without --routes the default table below is served (see --print-routes);
+Keys starting with "_" are comments. Without --routes the default table, the "routes" of scripts/sources.json
+(generated from the exporter's source registry), is served (see --print-routes);
 with --routes and --with-defaults the file's entries are layered over it.
 
 Standard library only: the tests, benchmarks and the end-to-end script run it without any package installed.
@@ -42,36 +43,15 @@ from urllib.parse import parse_qs, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-CMC_FIXTURES = {
-    "/v1/cryptocurrency/map": "Tests/Fixtures/cmc/map.json",
-    "/v3/cryptocurrency/quotes/latest": "Tests/Fixtures/cmc/quotes-v3.json",
-    "/v3/fear-and-greed/latest": "Tests/Fixtures/cmc/fear-and-greed.json",
-    "/v1/altcoin-season-index/latest": "Tests/Fixtures/cmc/altcoin-season.json",
-    "/v3/cryptocurrency/listings/latest": "Tests/Fixtures/cmc/listings-v3.json",
-    "/v1/key/info": "Tests/Fixtures/cmc/key-info.json",
-}
-CONSOLE_FIXTURES = {
-    "/v1/gpu-prices": "Tests/Fixtures/akash/gpu-prices.json",
-    "/v1/network-capacity": "Tests/Fixtures/akash/network-capacity.json",
-    "/v1/providers": "Tests/Fixtures/akash/providers.json",
-}
+# Every registered source's paths and recorded bodies, generated from the exporter's source registry
+# (SourceRegistry.all) and checked against it by a test: a new source is served here without an edit.
 # Owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c: deployment 27790001 has ~16.5 h of escrow left,
 # deployment 27650002 ~20.8 days (Tests/Fixtures/e2e/README.md has the arithmetic). Leases come in two pages.
-CHAIN_FIXTURES = {
-    "/akash/market/v1beta5/leases/list": "Tests/Fixtures/e2e/chain-leases.json",
-    "/akash/market/v1beta5/leases/list?pagination.key=bGVhc2VzLXBhZ2UtMg==": "Tests/Fixtures/e2e/chain-leases-page2.json",
-    "/akash/deployment/v1beta4/deployments/list": "Tests/Fixtures/e2e/chain-deployments.json",
-    "/cosmos/base/tendermint/v1beta1/blocks/latest": "Tests/Fixtures/e2e/chain-block-latest.json",
-}
+SOURCES_FILE = Path(__file__).resolve().parent / "sources.json"
 
 
 def default_route_table() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for prefix in ("/cmc", "/cmc/public-api"):
-        table.update({prefix + path: fixture for path, fixture in CMC_FIXTURES.items()})
-    table.update({"/console" + path: fixture for path, fixture in CONSOLE_FIXTURES.items()})
-    table.update({"/chain" + path: fixture for path, fixture in CHAIN_FIXTURES.items()})
-    return table
+    return dict(json.loads(SOURCES_FILE.read_text(encoding="utf-8"))["routes"])
 
 
 CONTENT_TYPES = {".json": "application/json", ".prom": "text/plain; version=0.0.4; charset=utf-8"}

@@ -61,6 +61,15 @@ public final class ExpositionPublisher: Sendable {
         }
     }
 
+    /// After a change (a poll finished): renders at once while the exposition is served (between
+    /// `startPeriodicRefresh()` and `stopPeriodicRefresh()`). Otherwise no scrape can come in between, and whoever
+    /// reads the body renders it first (`--once`, tests rendering at an explicit time): a render per poll would
+    /// be thrown away.
+    public func refreshAfterChange(now: Date) {
+        guard refresher.withLock({ $0 != nil }) else { return }
+        refresh(now: now)
+    }
+
     /// Refreshes every `interval` seconds until `stopPeriodicRefresh()`. Calling it again restarts the timer.
     public func startPeriodicRefresh(every interval: Double = 5) {
         let task = Task { [weak self] in

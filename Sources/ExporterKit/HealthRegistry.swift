@@ -18,7 +18,9 @@ public struct SourceHealth: Sendable, Equatable {
         self.name = name
     }
 
-    public var hasBeenPolled: Bool { up != nil }
+    /// True once the first poll is complete: recorded, saved and rendered (what `/-/ready` waits for, so that a
+    /// scrape right after it already sees the data).
+    public var hasBeenPolled = false
 }
 
 /// Health of every enabled source: what the self metrics, the landing page and `/-/ready` report.
@@ -57,6 +59,11 @@ public final class HealthRegistry: Sendable {
             $0[source]!.lastError = failure.description
             $0[source]!.failures[failure.reason, default: 0] += 1
         }
+    }
+
+    /// The poll's outcome is recorded, saved and rendered: the source counts as polled from now on.
+    public func markPolled(_ source: String) {
+        state.withLock { $0[source, default: SourceHealth(name: source)].hasBeenPolled = true }
     }
 
     /// All sources, sorted by name.

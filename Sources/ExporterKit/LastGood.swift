@@ -4,12 +4,26 @@ import Synchronization
 /// The last good value a source decoded and when it got it. Readers get it only while it is younger than
 /// its max age: stale data is dropped from the output rather than served forever.
 public final class LastGood<Value: Sendable>: Sendable {
-    /// Seconds a value is served, asked at read time: a source whose interval moves (the CoinMarketCap credit
-    /// plan) keeps its age limit at three of its current intervals instead of three of its first one.
+    /// Seconds a value is served, asked at read time.
     private let maxAge: @Sendable (_ now: Date) -> Double
     private let state = Mutex<(value: Value, at: Date)?>(nil)
 
-    /// - Parameter maxAge: seconds; by convention three poll intervals of the source that fills it.
+    /// Poll intervals a value is served after the poll that got it: one failed poll, or two, never empties a
+    /// dashboard; a source down for longer stops being reported as if it were current.
+    public static var intervalsServed: Double { 3 }
+
+    /// Served for `intervalsServed` intervals of a source polled every `pollInterval` seconds.
+    public convenience init(pollInterval: Double) {
+        self.init(pollInterval: { _ in pollInterval })
+    }
+
+    /// Served for `intervalsServed` of the intervals in force when the value is read, for a source whose interval
+    /// changes while running (the CoinMarketCap credit plan): three of its current intervals, not of its first.
+    public convenience init(pollInterval: @escaping @Sendable (_ now: Date) -> Double) {
+        self.init(maxAge: { now in Self.intervalsServed * pollInterval(now) })
+    }
+
+    /// - Parameter maxAge: seconds.
     public convenience init(maxAge: Double) {
         self.init(maxAge: { _ in maxAge })
     }

@@ -37,11 +37,7 @@ public struct PollContext: Sendable {
     public func fetchJSON<T: Decodable>(_ type: T.Type, _ request: UpstreamRequest, what: String) async throws(SourceFailure) -> T {
         let response = try await fetch(request)
         try response.requireSuccess(what)
-        do {
-            return try JSONDecoder().decode(T.self, from: response.body)
-        } catch {
-            throw SourceFailure.decode(what, error)
-        }
+        return try JSONBody.decode(T.self, from: response.body, what: what)
     }
 }
 

@@ -162,6 +162,7 @@ public final class SourceRunner: Sendable {
         health.recordInterval(source.name, source.interval)
         state.saveIfChanged()
         onChange()
+        health.markPolled(source.name)
         return failure
     }
 }

@@ -10,7 +10,10 @@ public struct UpstreamRequest: Sendable {
     /// A larger body is refused (reason `decode`) without being held in memory whole.
     public var maxBodyBytes: Int
 
-    public init(url: URL, headers: [String: String] = [:], timeout: Double, maxBodyBytes: Int = 16 << 20) {
+    /// 16 MiB: far above any answer the exporter reads, while still bounding memory.
+    public static let defaultMaxBodyBytes = 16 << 20
+
+    public init(url: URL, headers: [String: String] = [:], timeout: Double, maxBodyBytes: Int = defaultMaxBodyBytes) {
         self.url = url
         self.headers = headers
         self.timeout = timeout
@@ -82,7 +85,7 @@ extension URL {
 
 extension CharacterSet {
     /// Unreserved characters plus `,` (CoinMarketCap id lists), percent-encoding the rest.
-    static let apiQueryValue: CharacterSet = {
+    public static let apiQueryValue: CharacterSet = {
         var set = CharacterSet.alphanumerics
         set.insert(charactersIn: "-._~,")
         return set

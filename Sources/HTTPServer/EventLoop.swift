@@ -59,7 +59,10 @@ final class ServerContext: Sendable {
 /// One event-loop thread: its own epoll set, the shared listening socket (registered with `EPOLLEXCLUSIVE`
 /// so a new connection wakes one loop, not all), and the connections it accepted. Nothing here blocks:
 /// sockets are non-blocking, partial writes resume on `EPOLLOUT`, and a sweep closes connections whose
-/// deadline passed, so no client can hold a loop.
+/// deadline passed, so no client can hold a loop. With TLS (a web config's `tls_server_config`) each connection
+/// starts with a handshake driven by the same readiness events (OpenSSL says whether it needs to read or to write);
+/// the handshake counts against the read timeout. The one thing that can take a loop's time is a bcrypt check of
+/// credentials not yet verified (tens of milliseconds at cost 10; verified ones are cached).
 final class EventLoop: @unchecked Sendable {  // its state is touched only on its own thread
     private let context: ServerContext
     private let listenFD: Int32

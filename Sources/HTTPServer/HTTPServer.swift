@@ -6,7 +6,8 @@ import Synchronization
 import CEpoll
 
 /// An HTTP/1.1 server on raw sockets for a handler that answers at once from memory (an exporter's cached
-/// exposition): GET and HEAD, keep-alive, pipelining, timeouts against slow clients, a connection cap.
+/// exposition): GET and HEAD, keep-alive, pipelining, timeouts against slow clients, a connection cap, and
+/// optionally exporter-toolkit's web config (TLS through OpenSSL, bcrypt basic auth, extra headers).
 /// It knows nothing of what it serves.
 ///
 /// ```swift

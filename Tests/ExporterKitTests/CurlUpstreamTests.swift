@@ -154,4 +154,49 @@ import TestSupport
         #expect(failure?.reason == .connection)
         #expect(failure?.message == "GET 127.0.0.1:\(upstream.port)/hang: cancelled")
     }
+
+    // MARK: - Compressed transfers (issue 17)
+
+    @Test func gzipIsAskedForAndDecodedAndTheWireBytesAreTheCompressedOnes() async throws {
+        defer { upstream.stop() }
+        let plain = try Fixtures.data("akash/providers.json")
+        upstream.compressWhenAsked()
+        upstream.route("/v1/providers", .json(plain))
+        let response = try await client.fetch(request("/v1/providers"))
+        #expect(upstream.requests.first?.header("accept-encoding")?.contains("gzip") == true)
+        #expect(response.headers["content-encoding"] == "gzip")
+        #expect(response.body == plain)
+        #expect(response.wireBytes == upstream.bodyBytesSent(path: "/v1/providers"))
+        #expect(response.wireBytes < plain.count / 2)
+    }
+
+    @Test func plainAnswerCountsItsBodyOnTheWire() async throws {
+        defer { upstream.stop() }
+        upstream.route("/v1/gpu-prices", .fixture("akash/gpu-prices.json"))
+        let response = try await client.fetch(request("/v1/gpu-prices"))
+        #expect(response.wireBytes == (try Fixtures.data("akash/gpu-prices.json")).count)
+        #expect(response.wireBytes == upstream.bodyBytesSent(path: "/v1/gpu-prices"))
+    }
+
+    @Test func decompressionBombIsRefusedAsTooLarge() async throws {
+        defer { upstream.stop() }
+        let bomb = Gzip.compress(Data(count: 64 << 20))
+        #expect(bomb.count < 80_000)  // about 64 KB on the wire, 64 MiB once inflated
+        upstream.route("/bomb", .gzipped(bomb))
+        let failure = await failure(of: request("/bomb", maxBodyBytes: 16 << 20))
+        #expect(failure?.reason == .decode)
+        #expect(failure?.message == "GET 127.0.0.1:\(upstream.port)/bomb: body larger than 16777216 bytes once decoded from gzip")
+    }
+
+    @Test func notModifiedIsAStatusWithTheValidators() async throws {
+        defer { upstream.stop() }
+        upstream.route("/v1/providers", .conditional(etag: "\"v1\"", .fixture("akash/providers.json")))
+        let first = try await client.fetch(request("/v1/providers"))
+        #expect(first.status == 200)
+        #expect(first.headers["etag"] == "\"v1\"")
+        let second = try await client.fetch(request("/v1/providers", headers: ["If-None-Match": "\"v1\""]))
+        #expect(second.status == 304)
+        #expect(second.body.isEmpty)
+        #expect(upstream.requests.last?.header("if-none-match") == "\"v1\"")
+    }
 }

@@ -42,6 +42,18 @@ final class SettableCollector: MetricsCollector {
         #expect(String(decoding: publisher.current, as: UTF8.self).hasSuffix("test_value 2\n"))
     }
 
+    @Test func aChangeIsRenderedAtOnceOnlyWhileServed() {
+        let publisher = ExpositionPublisher(collectors: [collector], logger: log.logger())
+        collector.set(1)
+        publisher.refreshAfterChange(now: Date())
+        #expect(publisher.snapshot.version == 0)
+        publisher.startPeriodicRefresh(every: 3600)
+        defer { publisher.stopPeriodicRefresh() }
+        publisher.refreshAfterChange(now: Date())
+        #expect(publisher.snapshot.version == 1)
+        #expect(String(decoding: publisher.current, as: UTF8.self).hasSuffix("test_value 1\n"))
+    }
+
     @Test func renderErrorKeepsThePreviousBodyAndIsLogged() {
         let publisher = ExpositionPublisher(collectors: [collector], logger: log.logger())
         collector.set(1)

@@ -61,7 +61,8 @@ import Exposition
         let runner = runner([source], timing: clock.timing)
 
         runner.start()
-        #expect(await eventually { clock.reachedHorizon })
+        // Generous: other suites may keep both cores busy meanwhile (it is not a speed goal).
+        #expect(await eventually(within: 180) { clock.reachedHorizon })
         await runner.stop()
 
         // 10 minutes broken: 6 requests (at 0, 10, 30, 70, 150, 310 s) where a fixed 10 s schedule would send 60;

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -42,6 +43,11 @@ public enum FakeReply: Sendable {
     case large(bytes: Int)
     /// Waits, then answers with the inner reply.
     indirect case delayed(seconds: Double, FakeReply)
+    /// A 200 whose body is already gzip-compressed, sent as is with `Content-Encoding: gzip` (asked for or not).
+    case gzipped(Data, headers: [String: String] = [:])
+    /// A validator-aware answer: the inner reply carries `ETag` / `Last-Modified` (when given), and a request whose
+    /// `If-None-Match` or `If-Modified-Since` matches them gets `304 Not Modified` with no body.
+    indirect case conditional(etag: String?, lastModified: String? = nil, FakeReply)
 
     /// A JSON body (`Content-Type: application/json` unless given).
     public static func json(_ data: Data, status: Int = 200, headers: [String: String] = [:]) -> FakeReply {
@@ -103,6 +109,17 @@ public final class FakeUpstream: Sendable {
         server.route(path, replies)
     }
 
+    /// When on, a `.status`/`.json`/`.fixture` body is gzip-compressed (with `Content-Encoding: gzip`) for every
+    /// request whose `Accept-Encoding` names gzip, as real APIs behind a CDN do. Off by default.
+    public func compressWhenAsked(_ on: Bool = true) {
+        server.compressWhenAsked(on)
+    }
+
+    /// Response body bytes written to the wire for `path` so far (compressed size when compressed; 304s count 0).
+    public func bodyBytesSent(path: String) -> Int {
+        server.bodyBytesSent(path: path)
+    }
+
     /// Every request seen so far, in arrival order.
     public var requests: [RecordedRequest] { server.requests }
 
@@ -123,6 +140,8 @@ private final class FakeUpstreamServer: Sendable {
     private struct State {
         var routes: [String: Responder] = [:]
         var requests: [RecordedRequest] = []
+        var compressWhenAsked = false
+        var bodyBytesSent: [String: Int] = [:]
         var connections: Set<Int32> = []
         var threads = 0
         var stopped = false
@@ -169,6 +188,18 @@ private final class FakeUpstreamServer: Sendable {
 
     var requests: [RecordedRequest] {
         state.withLock { $0.requests }
+    }
+
+    func compressWhenAsked(_ on: Bool) {
+        state.withLock { $0.compressWhenAsked = on }
+    }
+
+    func bodyBytesSent(path: String) -> Int {
+        state.withLock { $0.bodyBytesSent[path] ?? 0 }
+    }
+
+    private func countSent(_ bytes: Int, path: String) {
+        state.withLock { $0.bodyBytesSent[path, default: 0] += bytes }
     }
 
     func stop() {
@@ -238,13 +269,37 @@ private final class FakeUpstreamServer: Sendable {
         }
         let reply = responder?(request)
             ?? .status(404, body: Data("no route for \(request.path)\n".utf8), headers: ["Content-Type": "text/plain"])
-        send(reply, on: fd)
+        send(reply, on: fd, for: request)
     }
 
-    private func send(_ reply: FakeReply, on fd: Int32) {
+    private func send(_ reply: FakeReply, on fd: Int32, for request: RecordedRequest) {
         switch reply {
-        case .status(let status, let body, let headers):
-            _ = writeAll(fd, head(status: status, contentLength: body.count, headers: headers)) && writeAll(fd, body)
+        case .status(let status, var body, var headers):
+            let asksForGzip = request.header("accept-encoding")?.lowercased().contains("gzip") == true
+            if !body.isEmpty, asksForGzip, state.withLock({ $0.compressWhenAsked }) {
+                body = Gzip.compress(body)
+                headers["Content-Encoding"] = "gzip"
+            }
+            if writeAll(fd, head(status: status, contentLength: body.count, headers: headers)), writeAll(fd, body) {
+                countSent(body.count, path: request.path)
+            }
+        case .gzipped(let body, var headers):
+            headers["Content-Encoding"] = "gzip"
+            if headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
+            if writeAll(fd, head(status: 200, contentLength: body.count, headers: headers)), writeAll(fd, body) {
+                countSent(body.count, path: request.path)
+            }
+        case .conditional(let etag, let lastModified, let inner):
+            let unchanged = (etag != nil && request.header("if-none-match") == etag)
+                || (etag == nil && lastModified != nil && request.header("if-modified-since") == lastModified)
+            var validators: [String: String] = [:]
+            if let etag { validators["ETag"] = etag }
+            if let lastModified { validators["Last-Modified"] = lastModified }
+            if unchanged {
+                _ = writeAll(fd, head(status: 304, contentLength: nil, headers: validators))
+            } else {
+                send(inner.adding(headers: validators), on: fd, for: request)
+            }
         case .hang:
             waitForClose(fd)
         case .truncated(let body):
@@ -259,7 +314,7 @@ private final class FakeUpstreamServer: Sendable {
         case .delayed(let seconds, let inner):
             let until = Date().addingTimeInterval(seconds)
             while Date() < until, !isStopped { usleep(5_000) }
-            if !isStopped { send(inner, on: fd) }
+            if !isStopped { send(inner, on: fd, for: request) }
         }
     }
 
@@ -279,12 +334,14 @@ private final class FakeUpstreamServer: Sendable {
         _ = writeAll(fd, close)
     }
 
-    private func head(status: Int, contentLength: Int, headers: [String: String]) -> Data {
+    /// A response head; `contentLength` nil for a 304, which carries no body and no length.
+    private func head(status: Int, contentLength: Int?, headers: [String: String]) -> Data {
         var text = "HTTP/1.1 \(status) \(Self.reasonPhrase(status))\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) where name.lowercased() != "content-length" {
             text += "\(name): \(value)\r\n"
         }
-        text += "Content-Length: \(contentLength)\r\nConnection: close\r\n\r\n"
+        if let contentLength { text += "Content-Length: \(contentLength)\r\n" }
+        text += "Connection: close\r\n\r\n"
         return Data(text.utf8)
     }
 
@@ -292,6 +349,7 @@ private final class FakeUpstreamServer: Sendable {
         switch status {
         case 200: "OK"
         case 204: "No Content"
+        case 304: "Not Modified"
         case 400: "Bad Request"
         case 401: "Unauthorized"
         case 403: "Forbidden"
@@ -379,6 +437,30 @@ private final class FakeUpstreamServer: Sendable {
             }
             return true
         }
+    }
+}
+
+extension FakeReply {
+    /// The same reply with extra response headers (validators of `.conditional`); faults are left as they are.
+    func adding(headers extra: [String: String]) -> FakeReply {
+        switch self {
+        case .status(let status, let body, let headers): .status(status, body: body, headers: headers.merging(extra) { $1 })
+        case .gzipped(let body, let headers): .gzipped(body, headers: headers.merging(extra) { $1 })
+        case .delayed(let seconds, let inner): .delayed(seconds: seconds, inner.adding(headers: extra))
+        default: self
+        }
+    }
+}
+
+/// gzip (zlib through `CZlib`) for fake upstream bodies, at the best compression as a CDN would.
+public enum Gzip {
+    public static func compress(_ data: Data) -> Data {
+        var output = Data(count: czlib_gzip_bound(data.count))
+        let size = output.withUnsafeMutableBytes { out in
+            data.withUnsafeBytes { czlib_gzip($0.baseAddress, $0.count, out.baseAddress, out.count, 9) }
+        }
+        precondition(size > 0, "Gzip.compress: zlib failed")
+        return output.prefix(size)
     }
 }
 

@@ -5,6 +5,9 @@ public enum Fixtures {
     public static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
+    /// The repository's root, for files that live outside `Tests/` (README.md, scripts/).
+    public static let repositoryRoot: URL = directory.deletingLastPathComponent().deletingLastPathComponent()
+
     public static func url(_ relativePath: String) -> URL {
         directory.appendingPathComponent(relativePath)
     }

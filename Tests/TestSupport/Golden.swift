@@ -21,14 +21,21 @@ public enum Golden {
     /// Throws `Mismatch` (naming the first line that differs) unless `actual` is exactly the golden file `name`.
     /// With `UPDATE_GOLDEN=1` the file is first rewritten from `actual`.
     public static func compare(_ actual: String, _ name: String) throws {
-        let url = url(name)
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+        try compare(actual, file: url(name))
+    }
+
+    /// The same for any file generated from the code (a routes file, a README table), by its URL.
+    public static func compare(_ actual: String, file url: URL) throws {
+        if isUpdating {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(actual.utf8).write(to: url, options: .atomic)
         }
-        let expected = try Fixtures.string("\(directory)/\(name)")
-        if actual != expected { throw Mismatch(name: name, expected: expected, actual: actual) }
+        let expected = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        if actual != expected { throw Mismatch(name: url.lastPathComponent, expected: expected, actual: actual) }
     }
+
+    /// `UPDATE_GOLDEN=1`: rewrite instead of compare.
+    public static var isUpdating: Bool { ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" }
 
     public struct Mismatch: Error, CustomStringConvertible {
         public let name: String

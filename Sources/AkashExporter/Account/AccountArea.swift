@@ -4,6 +4,12 @@ import Foundation
 /// A tenant's own costs: the leases, deployment escrows and latest block of each configured owner, polled from
 /// the chain REST API, and the spend, escrow balance and runway computed from them.
 public struct AccountArea: ExporterArea {
+    /// The area's sources, for the registry.
+    static let declarations = [LeasesSource.ownerLeases, DeploymentsSource.declaration, BlockSource.declaration]
+    /// The owner whose leases and deployments the recorded chain bodies (`Tests/Fixtures/e2e/`) hold.
+    static let recordedOwner = "akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
+    static let recordedFlags = ["--akash.owner=\(recordedOwner)"]
+
     public let sources: [any PolledSource]
     public let collectors: [any MetricsCollector]
 
@@ -15,16 +21,14 @@ public struct AccountArea: ExporterArea {
             collectors = []
             return
         }
-        // Data older than three polls is dropped rather than served as current.
-        let maxAge = 3 * config.interval
         let chain = ChainREST(baseURL: config.restURL, timeout: config.timeout)
-        let leases = PerOwner<[ActiveLease]>(owners: config.owners, maxAge: maxAge)
-        let deployments = PerOwner<[DeploymentEscrow]>(owners: config.owners, maxAge: maxAge)
-        let latestHeight = LastGood<Int64>(maxAge: maxAge)
+        let leases = PerOwner<[ActiveLease]>(owners: config.owners, pollInterval: config.interval)
+        let deployments = PerOwner<[DeploymentEscrow]>(owners: config.owners, pollInterval: config.interval)
+        let latestHeight = LastGood<Int64>(pollInterval: config.interval)
         sources = [
-            LeasesSource(name: "akash_leases", side: .owner, interval: config.interval, chain: chain, leases: leases),
+            LeasesSource(side: .owner, interval: config.interval, chain: chain, leases: leases),
             DeploymentsSource(interval: config.interval, chain: chain, deployments: deployments),
-            BlockSource(interval: config.interval, chain: chain, latestHeight: latestHeight),
+            BlockSource.make(interval: config.interval, chain: chain, latestHeight: latestHeight),
         ]
         collectors = [
             AccountCollector(leases: leases, deployments: deployments, latestHeight: latestHeight,

@@ -3,20 +3,26 @@ import Foundation
 
 /// `akash_block`: the latest block height, from `GET /cosmos/base/tendermint/v1beta1/blocks/latest`. It is what
 /// turns an escrow's `settled_at` into "blocks of spending not yet settled".
-struct BlockSource: PolledSource {
+enum BlockSource {
     static let path = "/cosmos/base/tendermint/v1beta1/blocks/latest"
 
-    let name = "akash_block"
-    let interval: Double
-    let chain: ChainREST
-    let latestHeight: LastGood<Int64>
+    static let declaration = SourceDeclaration(
+        name: "akash_block", api: .chainREST, endpoints: [.init(path, recordedBody: "e2e/chain-block-latest.json")],
+        summary: "chain REST latest block (escrow projection)", schedule: "1 min",
+        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        // The escrow projection needs the height.
+        recorded: .init(series: ["akash_deployment_escrow_"], emptyBody: "{}", emptyAnswer: .fails(.decode),
+                        flags: AccountArea.recordedFlags))
 
-    func poll(_ context: PollContext) async throws(SourceFailure) {
-        let latest = try await context.fetchJSON(LatestBlock.self, chain.request(Self.path), what: "latest block")
-        guard let height = latest.height, height > 0 else {
-            throw SourceFailure(.decode, "cannot decode latest block: no positive block.header.height")
+    static func make(interval: Double, chain: ChainREST, latestHeight: LastGood<Int64>) -> EndpointSource<Int64> {
+        let what = UpstreamAPI.chainREST.describe(path)
+        return EndpointSource(name: declaration.name, request: chain.request(path), interval: { interval },
+                              lastGood: latestHeight, what: what) { body throws(SourceFailure) in
+            guard let height = try JSONBody.decode(LatestBlock.self, from: body, what: what).height, height > 0 else {
+                throw SourceFailure(.decode, "cannot decode \(what): no positive block.header.height")
+            }
+            return height
         }
-        latestHeight.set(height, at: context.now)
     }
 }
 

@@ -7,7 +7,16 @@ import Foundation
 struct DeploymentsSource: PolledSource {
     static let path = "/akash/deployment/v1beta4/deployments/list"
 
-    let name = "akash_deployments"
+    static let declaration = SourceDeclaration(
+        name: "akash_deployments", api: .chainREST, endpoints: [.init(path, recordedBody: "e2e/chain-deployments.json")],
+        summary: "chain REST active deployments and their escrow of each owner (all pages)", schedule: "1 min",
+        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        // No active deployment: no escrow series.
+        recorded: .init(series: ["akash_deployment_escrow_"],
+                        emptyBody: #"{"deployments":[],"pagination":{"next_key":null,"total":"0"}}"#,
+                        emptyAnswer: .valid([]), flags: AccountArea.recordedFlags))
+
+    var name: String { Self.declaration.name }
     let interval: Double
     let chain: ChainREST
     let deployments: PerOwner<[DeploymentEscrow]>

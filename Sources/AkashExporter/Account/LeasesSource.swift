@@ -31,22 +31,68 @@ public struct ActiveLease: Sendable, Equatable {
 struct LeasesSource: PolledSource {
     static let path = "/akash/market/v1beta5/leases/list"
 
-    /// Which side of the lease the watched addresses are.
+    /// Which side of the lease the watched addresses are: each side is its own source.
     enum Side: String, Sendable {
         case owner, provider
 
         var filter: String { "filters.\(rawValue)" }
+
+        var declaration: SourceDeclaration {
+            switch self {
+            case .owner: LeasesSource.ownerLeases
+            case .provider: LeasesSource.providerLeases
+            }
+        }
     }
 
-    let name: String
+    static let ownerLeases = SourceDeclaration(
+        name: "akash_leases", api: .chainREST,
+        // The plain path: what a request for any other address gets (the provider's list is bound to its address).
+        endpoints: [.init(path, recordedBody: "e2e/chain-leases.json"),
+                    .init(path, query: "pagination.key=bGVhc2VzLXBhZ2UtMg==", recordedBody: "e2e/chain-leases-page2.json")],
+        summary: "chain REST active leases of each owner (all pages)", schedule: "1 min",
+        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        // A tenant with no active lease: zero leases and zero spend, no lease series; its active deployments
+        // (waiting for bids) cost nothing, so their escrow stays whole and has no runway.
+        recorded: .init(series: ["akash_lease_", "akash_account_", "akash_deployment_"],
+                        emptyBody: #"{"leases":[],"pagination":{"next_key":null,"total":"0"}}"#,
+                        emptyAnswer: .valid([
+                            "akash_account_active_leases{owner=\"\(AccountArea.recordedOwner)\"} 0",
+                            "akash_account_spend_usd_per_hour{owner=\"\(AccountArea.recordedOwner)\"} 0",
+                            "akash_deployment_escrow_balance{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27650002\",denom=\"uact\"} 150000000",
+                            "akash_deployment_escrow_balance{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27790001\",denom=\"uact\"} 20000000",
+                            "akash_deployment_escrow_balance_usd{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27650002\"} 150",
+                            "akash_deployment_escrow_balance_usd{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27790001\"} 20",
+                            "akash_deployment_spend_usd_per_hour{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27650002\"} 0",
+                            "akash_deployment_spend_usd_per_hour{owner=\"\(AccountArea.recordedOwner)\",dseq=\"27790001\"} 0",
+                        ]),
+                        flags: AccountArea.recordedFlags))
+
+    static let providerLeases = SourceDeclaration(
+        name: "akash_provider_leases", api: .chainREST,
+        endpoints: [.init(path, query: "filters.provider=\(ProviderArea.recordedProvider)",
+                          recordedBody: "chain/provider-leases-page1.json"),
+                    .init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&pagination.key=cHJvdmlkZXIvbGVhc2VzLzI+/w==",
+                          recordedBody: "chain/provider-leases-page2.json"),
+                    .init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&pagination.key=cHJvdmlkZXIvbGVhc2VzLzM/+w==",
+                          recordedBody: "chain/provider-leases-page3.json")],
+        summary: "chain REST active leases of each provider (all pages)", schedule: "1 min",
+        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        recorded: .init(series: ["akash_provider_active_leases", "akash_provider_revenue_", "akash_provider_leased_gpus",
+                                 "akash_provider_gpu_price_"],
+                        emptyBody: #"{"leases":[],"pagination":{"next_key":null,"total":"0"}}"#,
+                        emptyAnswer: .valid(["akash_provider_active_leases{provider=\"\(ProviderArea.recordedProvider)\"} 0",
+                                             "akash_provider_revenue_usd_per_hour{provider=\"\(ProviderArea.recordedProvider)\"} 0"]),
+                        flags: ProviderArea.recordedFlags))
+
     let side: Side
     let interval: Double
     let chain: ChainREST
     let leases: PerOwner<[ActiveLease]>
 
-    init(name: String, side: Side, interval: Double, chain: ChainREST,
-         leases: PerOwner<[ActiveLease]>) {
-        self.name = name
+    var name: String { side.declaration.name }
+
+    init(side: Side, interval: Double, chain: ChainREST, leases: PerOwner<[ActiveLease]>) {
         self.side = side
         self.interval = interval
         self.chain = chain

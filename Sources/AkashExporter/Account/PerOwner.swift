@@ -7,9 +7,9 @@ final class PerOwner<Value: Sendable>: Sendable {
     let owners: [String]
     private let boxes: [String: LastGood<Value>]
 
-    init(owners: [String], maxAge: Double) {
+    init(owners: [String], pollInterval: Double) {
         self.owners = owners
-        boxes = Dictionary(uniqueKeysWithValues: owners.map { ($0, LastGood<Value>(maxAge: maxAge)) })
+        boxes = Dictionary(uniqueKeysWithValues: owners.map { ($0, LastGood<Value>(pollInterval: pollInterval)) })
     }
 
     /// The owner's value while it is fresh.

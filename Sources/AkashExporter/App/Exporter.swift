@@ -11,16 +11,28 @@ public final class Exporter: Sendable {
     let logger: Logger
     let state: StateStore
     let health: HealthRegistry
+    /// What the runner polls: every enabled source.
+    let sources: [any PolledSource]
     let runner: SourceRunner
     let publisher: ExpositionPublisher
 
-    public init(config: ExporterConfig, logger: Logger, upstream: any UpstreamFetching = CurlUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)")) {
+    /// - Parameters:
+    ///   - timing: the runner's clock; tests pass a virtual one to follow schedules over simulated hours.
+    ///   - only: poll just these sources (a test following one source's schedule); nil polls every enabled one.
+    public init(config: ExporterConfig, logger: Logger,
+                upstream: any UpstreamFetching = CurlUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)"),
+                timing: SourceRunner.Timing = .system, only: Set<String>? = nil) {
         self.config = config
         self.logger = logger
         state = StateStore(path: config.core.stateFile, logger: logger)
         state.load()
         let areas = Self.areas(config: config, state: state, logger: logger)
-        let sources = areas.flatMap(\.sources)
+        let sources = areas.flatMap(\.sources).filter { only?.contains($0.name) ?? true }
+        for source in sources {
+            assert(SourceRegistry.declaration(named: source.name) != nil,
+                   "source \(source.name) is not registered: add its declaration to its area's `declarations`")
+        }
+        self.sources = sources
         health = HealthRegistry(sources: sources.map(\.name))
         var collectors = areas.flatMap(\.collectors)
         collectors.append(SelfMetricsCollector(health: health, version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion))
@@ -31,7 +43,7 @@ public final class Exporter: Sendable {
         let publisher = ExpositionPublisher(collectors: collectors, logger: logger)
         self.publisher = publisher
         runner = SourceRunner(sources: sources, upstream: upstream, health: health, state: state, logger: logger,
-                              onChange: { _ = publisher.refresh(now: Date()) })
+                              timing: timing, onChange: { publisher.refreshAfterChange(now: timing.now()) })
     }
 
     /// The areas as configured, wired together: the account area prices uakt leases with the market area's fresh

@@ -63,3 +63,8 @@ public struct ComputeConfig: Sendable, Equatable {
             consoleTimeout: try flags.duration("akash.console-timeout") ?? defaults.consoleTimeout)
     }
 }
+
+extension UpstreamAPI {
+    /// The Akash Console API (`--akash.console-url`).
+    static let akashConsole = UpstreamAPI(name: "Console", urlFlag: "akash.console-url", fakePrefix: "/console")
+}

@@ -8,8 +8,19 @@ import Foundation
 /// The Console derives prices from on-chain bids of the last 31 days (one best bid per provider, the pricing
 /// bot's own deployments first) and memoizes the answer for 15 minutes; a cold cache answers slowly.
 enum GPUPrices {
-    static let sourceName = "akash_gpu_prices"
     static let path = "/v1/gpu-prices"
+
+    static let declaration = SourceDeclaration(
+        name: "akash_gpu_prices", api: .akashConsole, endpoints: [.init(path, recordedBody: "akash/gpu-prices.json")],
+        summary: "Console `GET /v1/gpu-prices` (30 s timeout: slow when its cache is cold)", schedule: "15 min",
+        intervalFlag: "akash.prices-interval", timeoutFlag: "akash.prices-timeout",
+        // No GPU on offer is a valid answer: no GPU series at all.
+        recorded: .init(series: ["akash_gpu"], emptyBody: #"{"models":[]}"#, emptyAnswer: .valid([])))
+
+    static func endpoint(_ config: ComputeConfig) -> Endpoint<Body> {
+        Endpoint(declaration.name, api: .akashConsole, baseURL: config.consoleURL, path: path,
+                 interval: config.pricesInterval, timeout: config.pricesTimeout, decode: decode, families: families)
+    }
 
     struct Body: Decodable, Sendable {
         /// May be empty: a network with no GPU on offer is a valid answer.
@@ -52,7 +63,7 @@ enum GPUPrices {
     }
 
     @Sendable static func decode(_ body: Data) throws(SourceFailure) -> Body {
-        try ConsoleJSON.decode(Body.self, from: body, path: path)
+        try JSONBody.decode(Body.self, from: body, what: UpstreamAPI.akashConsole.describe(path))
     }
 
     @Sendable static func families(_ body: Body) -> [MetricFamily] {

@@ -5,8 +5,20 @@ import Foundation
 /// Source `akash_network_capacity`: `GET /v1/network-capacity` of the Akash Console API. Resources of the
 /// providers that reported in the last 3 hours, summed over their last status snapshot, and how many they are.
 enum NetworkCapacity {
-    static let sourceName = "akash_network_capacity"
     static let path = "/v1/network-capacity"
+
+    static let declaration = SourceDeclaration(
+        name: "akash_network_capacity", api: .akashConsole,
+        endpoints: [.init(path, recordedBody: "akash/network-capacity.json")],
+        summary: "Console `GET /v1/network-capacity`", schedule: "1 min",
+        intervalFlag: "akash.capacity-interval", timeoutFlag: "akash.console-timeout",
+        recorded: .init(series: ["akash_network_", #"akash_providers{state="active"}"#], emptyBody: "{}",
+                        emptyAnswer: .fails(.decode)))
+
+    static func endpoint(_ config: ComputeConfig) -> Endpoint<Body> {
+        Endpoint(declaration.name, api: .akashConsole, baseURL: config.consoleURL, path: path,
+                 interval: config.capacityInterval, timeout: config.consoleTimeout, decode: decode, families: families)
+    }
 
     struct Body: Decodable, Sendable {
         let activeProviderCount: Double
@@ -50,7 +62,7 @@ enum NetworkCapacity {
     }
 
     @Sendable static func decode(_ body: Data) throws(SourceFailure) -> Body {
-        try ConsoleJSON.decode(Body.self, from: body, path: path)
+        try JSONBody.decode(Body.self, from: body, what: UpstreamAPI.akashConsole.describe(path))
     }
 
     @Sendable static func families(_ body: Body) -> [MetricFamily] {

@@ -6,10 +6,26 @@ import Foundation
 /// (not deleted), online or not. The body is large (stats, attributes, hardware of each provider); only the
 /// two flags counted here are decoded, and only the counts are kept.
 enum ProviderList {
-    static let sourceName = "akash_providers"
     static let path = "/v1/providers"
     /// Hundreds of providers at several KiB each; generous, while still bounding memory.
     static let maxBodyBytes = 32 << 20
+
+    static let declaration = SourceDeclaration(
+        name: "akash_providers", api: .akashConsole, endpoints: [.init(path, recordedBody: "akash/providers.json")],
+        summary: "Console `GET /v1/providers` (large body, only two fields decoded)", schedule: "5 min",
+        intervalFlag: "akash.providers-interval", timeoutFlag: "akash.console-timeout",
+        // An empty provider list decodes as zero providers registered.
+        recorded: .init(series: [#"akash_providers{state="registered"}"#, #"akash_providers{state="online"}"#,
+                                 #"akash_providers{state="audited"}"#],
+                        emptyBody: "[]",
+                        emptyAnswer: .valid([#"akash_providers{state="audited"} 0"#, #"akash_providers{state="online"} 0"#,
+                                             #"akash_providers{state="registered"} 0"#])))
+
+    static func endpoint(_ config: ComputeConfig) -> Endpoint<ProviderCounts> {
+        Endpoint(declaration.name, api: .akashConsole, baseURL: config.consoleURL, path: path,
+                 interval: config.providersInterval, timeout: config.consoleTimeout, maxBodyBytes: maxBodyBytes,
+                 decode: decode, families: families)
+    }
 
     struct Provider: Decodable, Sendable {
         let isOnline: Bool
@@ -17,7 +33,7 @@ enum ProviderList {
     }
 
     @Sendable static func decode(_ body: Data) throws(SourceFailure) -> ProviderCounts {
-        ProviderCounts(try ConsoleJSON.decode([Provider].self, from: body, path: path))
+        ProviderCounts(try JSONBody.decode([Provider].self, from: body, what: UpstreamAPI.akashConsole.describe(path)))
     }
 
     @Sendable static func families(_ counts: ProviderCounts) -> [MetricFamily] {

@@ -16,6 +16,11 @@ struct CoinMarketCapClient: Sendable {
     /// CoinMarketCap's minute limit resets every 60 s; used when a 429 has no `Retry-After`.
     static let minuteLimitDelay = 60.0
 
+    /// The upstream's form of "nothing" for the fault matrix: a successful answer whose `data` is `data`.
+    static func emptyAnswer(data: String) -> String {
+        #"{"status":{"error_code":0,"error_message":null,"credit_count":1},"data":\#(data)}"#
+    }
+
     var isKeyless: Bool { apiKey == nil }
     // `auth` failures need no retry delay here: the source runner retries them rarely on its own.
 
@@ -23,8 +28,25 @@ struct CoinMarketCapClient: Sendable {
     func get<Payload: Decodable & Sendable>(_ path: String, query: [(String, String)] = [], as _: Payload.Type,
                                             what: String, _ context: PollContext) async throws(SourceFailure) -> Payload {
         let response = try await context.fetch(request(path, query: query))
+        return try read(Payload.self, from: response, what: what, now: context.now)
+    }
+
+    /// A source that is one GET of the declared path whose `data` is kept as decoded (fear & greed, altcoin
+    /// season, key info).
+    func endpoint<Payload: Decodable & Sendable>(_ declaration: SourceDeclaration, lastGood: LastGood<Payload>,
+                                                 interval: @escaping @Sendable () -> Double) -> EndpointSource<Payload> {
+        EndpointSource(name: declaration.name, request: request(declaration.endpoints[0].path), interval: interval,
+                       lastGood: lastGood) { response, now throws(SourceFailure) in
+            try read(Payload.self, from: response, what: declaration.name, now: now)
+        }
+    }
+
+    /// The answer's `data`, or the failure its status and error body describe; counts the credits it cost and
+    /// tells the key alarm whether the key was accepted.
+    func read<Payload: Decodable & Sendable>(_: Payload.Type, from response: UpstreamResponse, what: String,
+                                             now: Date) throws(SourceFailure) -> Payload {
         do throws(SourceFailure) {
-            let data = try Self.decode(Payload.self, from: response, what: what, now: context.now, countCredits: countCredits)
+            let data = try Self.decode(Payload.self, from: response, what: what, now: now, countCredits: countCredits)
             keyAlarm.accepted()
             return data
         } catch {
@@ -144,4 +166,10 @@ final class KeyRejectionLog: Sendable {
     func accepted() {
         reported.withLock { $0 = false }
     }
+}
+
+extension UpstreamAPI {
+    /// CoinMarketCap (`--cmc.base-url`); keyless, the same paths under `/public-api`.
+    static let coinMarketCap = UpstreamAPI(name: "CoinMarketCap", urlFlag: "cmc.base-url", fakePrefix: "/cmc",
+                                           fakeAliases: ["/cmc/public-api"])
 }

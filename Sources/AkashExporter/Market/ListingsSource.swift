@@ -10,7 +10,17 @@ struct ListingsSource: PolledSource {
     let depinTags: Set<String>
     let sector: Set<String>
     let box: LastGood<[DePINAsset]>
-    let name = "cmc_listings"
+
+    static let path = "/v3/cryptocurrency/listings/latest"
+    static let declaration = SourceDeclaration(
+        name: "cmc_listings", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/listings-v3.json")],
+        summary: "`GET /v3/cryptocurrency/listings/latest?sort=volume_24h&limit=500&volume_24h_min=500000` (3 credits)",
+        schedule: "credit planner", intervalFlag: "cmc.listings-interval", timeoutFlag: "cmc.timeout",
+        // An empty listing matches no DePIN asset: a count of 0, and no trending series.
+        recorded: .init(series: ["akash_depin_"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"),
+                        emptyAnswer: .valid(["akash_depin_listed_assets 0"])))
+
+    var name: String { Self.declaration.name }
 
     var interval: Double { schedule.interval(.listings) }
 
@@ -18,7 +28,7 @@ struct ListingsSource: PolledSource {
                         ("volume_24h_min", "500000")]
 
     func poll(_ context: PollContext) async throws(SourceFailure) {
-        let assets = try await client.get("/v3/cryptocurrency/listings/latest", query: Self.query, as: [CMCAsset].self,
+        let assets = try await client.get(Self.path, query: Self.query, as: [CMCAsset].self,
                                           what: "listings", context)
         box.set(DePINTrending.matching(assets, depinTags: depinTags, sector: sector), at: context.now)
     }

@@ -6,15 +6,30 @@ import ExporterKit
 /// (`/v1/altcoin-season-index/latest`), polled together at the planner's macro pace. Some plans answer the
 /// altcoin endpoint with 403 or 404: that source is then down (`auth` or `http`) and the rest goes on.
 enum MacroSources {
-    static func fearGreed(client: CoinMarketCapClient, schedule: MarketSchedule, box: LastGood<CMCFearGreed>) -> CMCEndpointSource<CMCFearGreed> {
-        CMCEndpointSource(name: "cmc_fear_greed", path: "/v3/fear-and-greed/latest", client: client, box: box,
-                          currentInterval: { schedule.interval(.macro) })
+    static let fearGreed = SourceDeclaration(
+        name: "cmc_fear_greed", api: .coinMarketCap,
+        endpoints: [.init("/v3/fear-and-greed/latest", recordedBody: "cmc/fear-and-greed.json")],
+        summary: "`GET /v3/fear-and-greed/latest` (1 credit)", schedule: "credit planner",
+        intervalFlag: "cmc.macro-interval", timeoutFlag: "cmc.timeout",
+        recorded: .init(series: ["akash_macro_fear_greed_index"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "{}"),
+                        emptyAnswer: .fails(.decode)))
+
+    static let altcoinSeason = SourceDeclaration(
+        name: "cmc_altcoin_season", api: .coinMarketCap,
+        endpoints: [.init("/v1/altcoin-season-index/latest", recordedBody: "cmc/altcoin-season.json")],
+        summary: "`GET /v1/altcoin-season-index/latest` (1 credit)", schedule: "credit planner",
+        intervalFlag: "cmc.macro-interval", timeoutFlag: "cmc.timeout",
+        recorded: .init(series: ["akash_macro_altcoin_season_index"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "{}"),
+                        emptyAnswer: .fails(.decode)))
+
+    static func fearGreedSource(client: CoinMarketCapClient, schedule: MarketSchedule,
+                                box: LastGood<CMCFearGreed>) -> EndpointSource<CMCFearGreed> {
+        client.endpoint(fearGreed, lastGood: box, interval: { schedule.interval(.macro) })
     }
 
-    static func altcoinSeason(client: CoinMarketCapClient, schedule: MarketSchedule,
-                              box: LastGood<CMCAltcoinSeason>) -> CMCEndpointSource<CMCAltcoinSeason> {
-        CMCEndpointSource(name: "cmc_altcoin_season", path: "/v1/altcoin-season-index/latest", client: client, box: box,
-                          currentInterval: { schedule.interval(.macro) })
+    static func altcoinSeasonSource(client: CoinMarketCapClient, schedule: MarketSchedule,
+                                    box: LastGood<CMCAltcoinSeason>) -> EndpointSource<CMCAltcoinSeason> {
+        client.endpoint(altcoinSeason, lastGood: box, interval: { schedule.interval(.macro) })
     }
 }
 

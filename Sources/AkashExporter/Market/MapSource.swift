@@ -39,7 +39,7 @@ final class SymbolResolver: Sendable {
         guard !missing.isEmpty else { return }
         if !force, let last = lastLookup.withLock({ $0 }), context.now.timeIntervalSince(last) < Self.retryUnresolvedAfter { return }
         lastLookup.withLock { $0 = context.now }
-        let entries = try await client.get("/v1/cryptocurrency/map", query: [("symbol", missing.joined(separator: ","))],
+        let entries = try await client.get(MapSource.path, query: [("symbol", missing.joined(separator: ","))],
                                            as: [CMCMapEntry].self, what: "map", context)
         let found = Self.pick(entries, for: missing)
         state.storeIDs(found)
@@ -69,8 +69,17 @@ final class SymbolResolver: Sendable {
 
 /// `cmc_map`: resolves the sector's ids once (the quotes source also does it on its own when it runs first).
 struct MapSource: PolledSource {
+    static let path = "/v1/cryptocurrency/map"
+    static let declaration = SourceDeclaration(
+        name: "cmc_map", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/map.json")],
+        summary: "`GET /v1/cryptocurrency/map?symbol=...` (0 credits); ids cached in the state file, skipped with `--cmc.ids`",
+        schedule: "daily (ids kept in the state file)", intervalFlag: nil, timeoutFlag: "cmc.timeout",
+        // No series of its own: the ids it resolves go to the state file and never expire. An empty list resolves
+        // nothing new: a warning names the symbols, and the ids already known stay.
+        recorded: .init(series: [], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"), emptyAnswer: .valid([])))
+
     let resolver: SymbolResolver
-    let name = "cmc_map"
+    var name: String { Self.declaration.name }
     var interval: Double { MarketSchedule.mapInterval }
 
     func poll(_ context: PollContext) async throws(SourceFailure) {

@@ -9,15 +9,16 @@ public final class MarketArea: ExporterArea {
     public let collectors: [any MetricsCollector]
     private let quotes: LastGood<QuotesSnapshot>
 
-    /// Data older than this many poll intervals is dropped.
-    static let maxAgeIntervals = 3.0
+    /// The area's sources, for the registry.
+    static let declarations = [MapSource.declaration, QuotesSource.declaration, MacroSources.fearGreed,
+                               MacroSources.altcoinSeason, ListingsSource.declaration, KeyInfoSource.declaration]
 
     public init(config: MarketConfig, state: StateStore, logger: Logger) {
         let now = Date()
         let marketState = MarketState(store: state)
         let client = CoinMarketCapClient(baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeout,
                                          state: marketState, keyAlarm: KeyRejectionLog(logger: logger))
-        let keyInfo = LastGood<CMCKeyInfo>(maxAge: Self.maxAgeIntervals * MarketSchedule.keyInfoInterval)
+        let keyInfo = LastGood<CMCKeyInfo>(pollInterval: MarketSchedule.keyInfoInterval)
         let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo)
         // Intervals move with the credit plan (budget spent, other users of the key), so the age limit follows
         // the plan in force when the data is read, not the one at start-up. A spent budget pauses polling until
@@ -25,7 +26,7 @@ public final class MarketArea: ExporterArea {
         // never prices uakt leases (an explicit interval flag is the user's choice and is honoured).
         func box<Value>(_ consumer: CreditPlanner.Consumer) -> LastGood<Value> {
             let ceiling = config.intervalOverrides[consumer] ?? CreditPlanner.paces[consumer]!.slowest
-            return LastGood(maxAge: { now in Self.maxAgeIntervals * min(schedule.interval(consumer, now: now), ceiling) })
+            return LastGood(pollInterval: { now in min(schedule.interval(consumer, now: now), ceiling) })
         }
         quotes = box(.quotes)
         guard config.enabled else {
@@ -43,8 +44,8 @@ public final class MarketArea: ExporterArea {
         var sources: [any PolledSource] = []
         if !resolver.unresolved.isEmpty { sources.append(MapSource(resolver: resolver)) }
         sources.append(QuotesSource(resolver: resolver, client: client, state: marketState, schedule: schedule, box: quotes))
-        sources.append(MacroSources.fearGreed(client: client, schedule: schedule, box: fearGreed))
-        sources.append(MacroSources.altcoinSeason(client: client, schedule: schedule, box: altcoinSeason))
+        sources.append(MacroSources.fearGreedSource(client: client, schedule: schedule, box: fearGreed))
+        sources.append(MacroSources.altcoinSeasonSource(client: client, schedule: schedule, box: altcoinSeason))
         sources.append(ListingsSource(client: client, schedule: schedule, depinTags: config.depinTags, sector: Set(config.sector), box: listings))
         if config.apiKey != nil { sources.append(KeyInfoSource.make(client: client, box: keyInfo)) }
         self.sources = sources

@@ -26,7 +26,17 @@ struct QuotesSource: PolledSource {
     let state: MarketState
     let schedule: MarketSchedule
     let box: LastGood<QuotesSnapshot>
-    let name = "cmc_quotes"
+
+    static let path = "/v3/cryptocurrency/quotes/latest"
+    static let declaration = SourceDeclaration(
+        name: "cmc_quotes", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/quotes-v3.json")],
+        summary: "`GET /v3/cryptocurrency/quotes/latest?id=...` for the whole sector in one call (1 credit)",
+        schedule: "credit planner", intervalFlag: "cmc.quotes-interval", timeoutFlag: "cmc.timeout",
+        // CoinMarketCap answers 200 with no asset for ids it does not know: nothing to show is a failure.
+        recorded: .init(series: ["akash_market_"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"),
+                        emptyAnswer: .fails(.decode)))
+
+    var name: String { Self.declaration.name }
 
     var interval: Double { schedule.interval(.quotes) }
 
@@ -44,7 +54,7 @@ struct QuotesSource: PolledSource {
             throw SourceFailure(.decode, "quotes: no CoinMarketCap id resolved for \(resolver.sector.joined(separator: ","))")
         }
         let idList = Set(ids.values).sorted().map(String.init).joined(separator: ",")
-        let assets = try await client.get("/v3/cryptocurrency/quotes/latest", query: [("id", idList)],
+        let assets = try await client.get(Self.path, query: [("id", idList)],
                                           as: [CMCAsset].self, what: "quotes", context)
         guard !assets.isEmpty else {
             // CoinMarketCap answers 200 with an empty list for ids it does not know: nothing to show.

@@ -4,6 +4,12 @@ import Foundation
 /// A provider's own view: the active leases and the bids of each configured provider address, polled from the
 /// chain REST API, and its revenue, leased GPUs and prices against the network median computed from them.
 public struct ProviderArea: ExporterArea {
+    /// The area's sources, for the registry.
+    static let declarations = [LeasesSource.providerLeases, ProviderBidsSource.declaration]
+    /// The provider whose leases and bids the recorded chain bodies (`Tests/Fixtures/chain/provider-*`) hold.
+    static let recordedProvider = "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"
+    static let recordedFlags = ["--akash.provider=\(recordedProvider)"]
+
     public let sources: [any PolledSource]
     public let collectors: [any MetricsCollector]
 
@@ -23,13 +29,11 @@ public struct ProviderArea: ExporterArea {
             collectors = []
             return
         }
-        // Data older than three polls is dropped rather than served as current.
-        let maxAge = 3 * config.interval
         let chain = ChainREST(baseURL: config.restURL, timeout: config.timeout)
-        let leases = PerOwner<[ActiveLease]>(owners: config.providers, maxAge: maxAge)
-        let bids = PerOwner<ProviderBids>(owners: config.providers, maxAge: maxAge)
+        let leases = PerOwner<[ActiveLease]>(owners: config.providers, pollInterval: config.interval)
+        let bids = PerOwner<ProviderBids>(owners: config.providers, pollInterval: config.interval)
         sources = [
-            LeasesSource(name: "akash_provider_leases", side: .provider, interval: config.interval, chain: chain, leases: leases),
+            LeasesSource(side: .provider, interval: config.interval, chain: chain, leases: leases),
             ProviderBidsSource(interval: config.interval, chain: chain, bids: bids),
         ]
         collectors = [

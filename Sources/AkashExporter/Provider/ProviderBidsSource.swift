@@ -8,7 +8,24 @@ import Foundation
 struct ProviderBidsSource: PolledSource {
     static let path = "/akash/market/v1beta5/bids/list"
 
-    let name = "akash_provider_bids"
+    static let declaration = SourceDeclaration(
+        name: "akash_provider_bids", api: .chainREST,
+        endpoints: [.init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&filters.state=active",
+                          recordedBody: "chain/provider-bids-active.json"),
+                    .init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&filters.state=open",
+                          recordedBody: "chain/provider-bids-open-page1.json"),
+                    .init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&filters.state=open"
+                            + "&pagination.key=cHJvdmlkZXIvYmlkcy8y/+8=",
+                          recordedBody: "chain/provider-bids-open-page2.json")],
+        summary: "chain REST active and open bids of each provider (all pages)", schedule: "1 min",
+        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        // No bid: no GPU figures, and no open bid is a count of 0.
+        recorded: .init(series: ["akash_provider_leased_gpus", "akash_provider_gpu_price_", "akash_provider_open_bid"],
+                        emptyBody: #"{"bids":[],"pagination":{"next_key":null,"total":"0"}}"#,
+                        emptyAnswer: .valid(["akash_provider_open_bids{provider=\"\(ProviderArea.recordedProvider)\"} 0"]),
+                        flags: ProviderArea.recordedFlags))
+
+    var name: String { Self.declaration.name }
     let interval: Double
     let chain: ChainREST
     let bids: PerOwner<ProviderBids>

@@ -1,9 +1,12 @@
 import Foundation
+@testable import AkashExporter
+import ExporterKit
 import TestSupport
 
-/// One fake server for all three upstreams, under the prefixes a user would put in the URL flags.
+/// One fake server for every upstream API, each under the prefix a user would put in its URL flag, serving every
+/// registered source's recorded bodies (`SourceRegistry.all`): no app test can reach the real internet.
 enum AppFakes {
-    static let owner = "akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
+    static let owner = AccountArea.recordedOwner
     static let apiKey = "CMC-SECRET-KEY-1f2e3d4c5b6a"
 
     static func allUpstreams() throws -> FakeUpstream {
@@ -12,29 +15,25 @@ enum AppFakes {
         return fake
     }
 
-    /// Routes every upstream path to its recorded body (again: how a test heals a broken upstream).
-    static func routeEverything(on fake: FakeUpstream) {
-        let cmc = ["/v1/cryptocurrency/map": "cmc/map.json", "/v3/cryptocurrency/quotes/latest": "cmc/quotes-v3.json",
-                   "/v3/fear-and-greed/latest": "cmc/fear-and-greed.json",
-                   "/v1/altcoin-season-index/latest": "cmc/altcoin-season.json",
-                   "/v3/cryptocurrency/listings/latest": "cmc/listings-v3.json", "/v1/key/info": "cmc/key-info.json"]
-        for (path, fixture) in cmc { fake.route("/cmc" + path, .fixture(fixture)) }
-        fake.route("/console/v1/gpu-prices", .fixture("akash/gpu-prices.json"))
-        fake.route("/console/v1/network-capacity", .fixture("akash/network-capacity.json"))
-        fake.route("/console/v1/providers", .fixture("akash/providers.json"))
-        fake.route("/chain/akash/market/v1beta5/leases/list") { request in
-            request.query?.contains("pagination.key=") == true
-                ? .fixture("e2e/chain-leases-page2.json") : .fixture("e2e/chain-leases.json")
+    /// Routes every registered endpoint to its recorded body (again: how a test heals a broken upstream). Where
+    /// several bodies share a path (a list's pages, one list for owners and one for providers), a request gets the
+    /// one whose query parameters it carries, the most specific first. The requests of `broken` get `fault`.
+    static func routeEverything(on fake: FakeUpstream, breaking broken: SourceDeclaration? = nil, with fault: FakeReply? = nil) {
+        let endpoints = SourceRegistry.all.flatMap { source in source.endpoints.map { (source: source, endpoint: $0) } }
+        for (path, candidates) in Dictionary(grouping: endpoints, by: { $0.source.api.fakePrefix + $0.endpoint.path }) {
+            let bySpecificity = candidates.sorted { $0.endpoint.parameters.count > $1.endpoint.parameters.count }
+            fake.route(path) { request in
+                let parameters = Set((request.query ?? "").split(separator: "&").map { $0.removingPercentEncoding ?? String($0) })
+                let match = bySpecificity.first { $0.endpoint.parameters.allSatisfy(parameters.contains) } ?? bySpecificity.last!
+                if let fault, match.source.name == broken?.name { return fault }
+                return .fixture(match.endpoint.recordedBody)
+            }
         }
-        fake.route("/chain/akash/deployment/v1beta4/deployments/list", .fixture("e2e/chain-deployments.json"))
-        fake.route("/chain/cosmos/base/tendermint/v1beta1/blocks/latest", .fixture("e2e/chain-block-latest.json"))
     }
 
-    /// Flags pointing every upstream at `fake`.
+    /// Flags pointing every registered API at `fake`, plus the flags the recorded bodies assume (the owner).
     static func upstreamFlags(_ fake: FakeUpstream) -> [String] {
-        let base = fake.baseURL.absoluteString
-        return ["--cmc.base-url=\(base)/cmc", "--akash.console-url=\(base)/console", "--akash.rest-url=\(base)/chain",
-                "--akash.owner=\(owner)"]
+        SourceRegistry.all.apis.map { $0.urlFlag(fake) } + SourceRegistry.all.flatMap(\.recorded.flags).uniqued()
     }
 
     /// Drops the series whose values depend on the run (durations, times, process figures), node_exporter style.

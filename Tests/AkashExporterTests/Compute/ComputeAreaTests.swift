@@ -82,9 +82,9 @@ struct ComputeAreaTests {
     }
 
     static func request(of source: any PolledSource) -> UpstreamRequest? {
-        (source as? ConsoleEndpointSource<GPUPrices.Body>)?.request
-            ?? (source as? ConsoleEndpointSource<NetworkCapacity.Body>)?.request
-            ?? (source as? ConsoleEndpointSource<ProviderCounts>)?.request
+        (source as? EndpointSource<GPUPrices.Body>)?.request
+            ?? (source as? EndpointSource<NetworkCapacity.Body>)?.request
+            ?? (source as? EndpointSource<ProviderCounts>)?.request
     }
 
     @Test("a disabled area polls nothing and exports nothing")

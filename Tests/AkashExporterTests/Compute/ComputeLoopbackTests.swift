@@ -79,7 +79,7 @@ struct ComputeLoopbackTests {
     func success() async throws {
         let setup = try Setup()
         defer { setup.console.stop() }
-        for name in [GPUPrices.sourceName, NetworkCapacity.sourceName, ProviderList.sourceName] {
+        for name in [GPUPrices.declaration.name, NetworkCapacity.declaration.name, ProviderList.declaration.name] {
             #expect(await setup.poll(name, at: ComputeTest.pollTime), "\(name): \(setup.health(name).lastError ?? "")")
             #expect(setup.health(name).up == true)
             #expect(setup.health(name).lastSuccess == ComputeTest.pollTime)
@@ -100,11 +100,11 @@ struct ComputeLoopbackTests {
     func failureAndRecovery(_ fault: Fault) async throws {
         let setup = try Setup()
         defer { setup.console.stop() }
-        #expect(await setup.poll(GPUPrices.sourceName, at: ComputeTest.pollTime))
+        #expect(await setup.poll(GPUPrices.declaration.name, at: ComputeTest.pollTime))
 
         setup.console.route("/console/v1/gpu-prices", try fault.reply())
-        #expect(await setup.poll(GPUPrices.sourceName, at: ComputeTest.pollTime.addingTimeInterval(900)) == false)
-        let down = setup.health(GPUPrices.sourceName)
+        #expect(await setup.poll(GPUPrices.declaration.name, at: ComputeTest.pollTime.addingTimeInterval(900)) == false)
+        let down = setup.health(GPUPrices.declaration.name)
         #expect(down.up == false)
         #expect(down.failures == [fault.reason: 1], "\(down.lastError ?? "")")
         #expect(down.lastSuccess == ComputeTest.pollTime)
@@ -115,8 +115,8 @@ struct ComputeLoopbackTests {
 
         setup.console.route("/console/v1/gpu-prices", .fixture("akash/gpu-prices.test-fixture.json"))
         let healed = ComputeTest.pollTime.addingTimeInterval(3600)
-        #expect(await setup.poll(GPUPrices.sourceName, at: healed))
-        #expect(setup.health(GPUPrices.sourceName).up == true)
+        #expect(await setup.poll(GPUPrices.declaration.name, at: healed))
+        #expect(setup.health(GPUPrices.declaration.name).up == true)
         let families = setup.area.collect(now: healed)
         #expect(Samples.value(families, "akash_gpu_bid_price_usd_per_hour",
                        ["vendor": "amd", "model": "gpu3", "ram": "8192", "interface": "sxm", "stat": "median"]) == 1.2)
@@ -127,10 +127,10 @@ struct ComputeLoopbackTests {
     func oversizedProviderList() async throws {
         let setup = try Setup()
         defer { setup.console.stop() }
-        #expect(await setup.poll(ProviderList.sourceName, at: ComputeTest.pollTime))
+        #expect(await setup.poll(ProviderList.declaration.name, at: ComputeTest.pollTime))
         setup.console.route("/console/v1/providers", .large(bytes: ProviderList.maxBodyBytes + 1))
-        #expect(await setup.poll(ProviderList.sourceName, at: ComputeTest.pollTime.addingTimeInterval(300)) == false)
-        #expect(setup.health(ProviderList.sourceName).failures == [.decode: 1])
+        #expect(await setup.poll(ProviderList.declaration.name, at: ComputeTest.pollTime.addingTimeInterval(300)) == false)
+        #expect(setup.health(ProviderList.declaration.name).failures == [.decode: 1])
         let kept = setup.area.collect(now: ComputeTest.pollTime.addingTimeInterval(301))
         #expect(Samples.value(kept, "akash_providers", ["state": "registered"]) == 2)
     }

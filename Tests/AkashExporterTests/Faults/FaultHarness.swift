@@ -5,29 +5,25 @@ import ExporterKit
 import Exposition
 import TestSupport
 
-/// The exporter wired the way `Exporter.init` wires it: flags parsed by `ExporterConfig.parse`, the real market,
-/// compute and account areas, the real URLSession client, a `SourceRunner` and the self metrics. Two things
-/// differ, both so that a test controls time: the runner reads a clock the test sets, and the exposition is
-/// rendered from the collectors at an explicit `now` (what the publisher does with `Date()`).
+/// The real `Exporter`, flags parsed by `ExporterConfig.parse`, on a clock the test sets: its runner polls when the
+/// test says, and the exposition is rendered by its publisher at an explicit `now`.
 final class ExporterUnderTest: Sendable {
     /// 2026-05-26T12:05:00Z, a minute after the fixtures' `last_updated`.
     static let start = Date(timeIntervalSince1970: 1_779_797_100)
-    /// Every poll interval that has a flag, at one minute, so that every box's max age is 3 minutes (key info
-    /// has a fixed 5-minute interval). A sector symbol CoinMarketCap does not know keeps `cmc_map` asking on
-    /// every poll, as it does for a user's typo; a fully resolved sector never calls `/map` again.
-    static let oneMinutePolls = [
-        "--cmc.sector=AKT,RENDER,FIL,HNT,NOSUCHCOIN", "--cmc.quotes-interval=1m", "--cmc.macro-interval=1m",
-        "--cmc.listings-interval=1m", "--akash.prices-interval=1m", "--akash.capacity-interval=1m",
-        "--akash.providers-interval=1m", "--akash.account-interval=1m",
-    ]
+    /// Every registered interval flag at one minute, so that every box's max age is 3 minutes (key info has a
+    /// fixed 5-minute interval). A sector symbol CoinMarketCap does not know keeps `cmc_map` asking on every
+    /// poll, as it does for a user's typo; a fully resolved sector never calls `/map` again.
+    static let oneMinutePolls = ["--cmc.sector=AKT,RENDER,FIL,HNT,NOSUCHCOIN"]
+        + SourceRegistry.all.compactMap(\.intervalFlag).uniqued().map { "--\($0)=1m" }
 
     let logs = LogCapture()
-    let state: StateStore
-    let health: HealthRegistry
-    let runner: SourceRunner
-    let collectors: [any MetricsCollector]
-    let sourceNames: [String]
+    let exporter: Exporter
     private let clock = SetClock(ExporterUnderTest.start)
+
+    var state: StateStore { exporter.state }
+    var health: HealthRegistry { exporter.health }
+    var runner: SourceRunner { exporter.runner }
+    var sourceNames: [String] { exporter.sources.map(\.name) }
 
     /// - Parameters:
     ///   - arguments: command-line flags (later ones win, as on a real command line).
@@ -38,27 +34,22 @@ final class ExporterUnderTest: Sendable {
         guard case .run(let config) = try ExporterConfig.parse(arguments: arguments, environment: environment) else {
             throw ConfigError("expected a run configuration")
         }
-        let logger = logs.logger
-        state = StateStore(path: config.core.stateFile, logger: logger)
-        state.load()
-        let areas = Exporter.areas(config: config, state: state, logger: logger)
-        let sources = areas.flatMap(\.sources).filter { only?.contains($0.name) ?? true }
-        sourceNames = sources.map(\.name)
-        health = HealthRegistry(sources: sourceNames)
-        collectors = areas.flatMap(\.collectors)
-            + [SelfMetricsCollector(health: health, version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion)]
         let clock = clock
-        runner = SourceRunner(sources: sources, upstream: CurlUpstream(), health: health, state: state,
-                              logger: logger,
-                              timing: timing ?? SourceRunner.Timing(now: { clock.now }, sleep: { _ in },
-                                                                    jitter: { 0 }))
+        exporter = Exporter(config: config, logger: logs.logger, upstream: CurlUpstream(),
+                            timing: timing ?? SourceRunner.Timing(now: { clock.now }, sleep: { _ in }, jitter: { 0 }),
+                            only: only)
     }
 
-    /// The exporter against `upstreams` (every area there unless redirected by `extra` flags), with a key.
+    /// The exporter against `upstreams` (every API there unless redirected by `extra` flags), with a key.
     convenience init(_ upstreams: FakeUpstream, _ extra: [String] = [], apiKey: String = AppFakes.apiKey,
                      only: Set<String>? = nil, timing: SourceRunner.Timing? = nil) throws {
         try self.init(arguments: ["--state.file="] + AppFakes.upstreamFlags(upstreams) + Self.oneMinutePolls + extra,
                       environment: ["CMC_API_KEY": apiKey], only: only, timing: timing)
+    }
+
+    /// Seconds the source's data is served after its last success: `LastGood.intervalsServed` of its interval.
+    func maxAge(of source: String) -> Double {
+        LastGood<Int>.intervalsServed * exporter.sources.first { $0.name == source }!.interval
     }
 
     /// One round: every source polled once, concurrently, at `now`. True when all succeeded.
@@ -67,14 +58,23 @@ final class ExporterUnderTest: Sendable {
         return await runner.runOnce()
     }
 
-    /// The whole `/metrics` body as it would be rendered at `now`.
+    /// The whole `/metrics` body as the publisher renders it at `now`.
     func scrape(at now: Date) throws -> Scrape {
-        Scrape(text: try TextFormat.renderString(collectors.flatMap { $0.collect(now: now) }))
+        exporter.publisher.refresh(now: now)
+        return Scrape(text: String(decoding: exporter.publisher.current, as: UTF8.self))
     }
 
     /// Sources whose last poll failed, with their error: what a failed `#expect` should show.
     var down: String {
         health.snapshot.filter { $0.up == false }.map { "\($0.name): \($0.lastError ?? "")" }.joined(separator: "; ")
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
     }
 }
 

@@ -72,7 +72,7 @@ struct SecretsTests {
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
         let exporter = try ExporterUnderTest(fake, ["--state.file=\(statePath)", "--cmc.timeout=1s"], apiKey: Self.key)
-        let market = SourceUnderTest.all.filter { $0.area == .market }
+        let market = SourceUnderTest.all.filter { $0.api == .coinMarketCap }
 
         // A healthy round first, so that the state file holds the market's ids and credits.
         #expect(await exporter.poll(at: UpstreamFaultTests.healthyAt), "down: \(exporter.down)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import AkashExporter
 import ExporterKit
 import TestSupport
 
@@ -22,7 +23,7 @@ struct UpstreamFaultTests {
         let exporter = try ExporterUnderTest(fake, fault.flags(for: source))
         let healthy = try await Self.healthyRound(exporter, source)
 
-        fake.route(source.path, fault.reply(for: source))
+        AppFakes.routeEverything(on: fake, breaking: source.declaration, with: fault.reply(for: source))
         #expect(await exporter.poll(at: Self.brokenAt) == false)
         try Self.expectDown(exporter, source, reason: fault.reason, lastGood: healthy)
 
@@ -38,7 +39,7 @@ struct UpstreamFaultTests {
         let exporter = try ExporterUnderTest(fake)
         let healthy = try await Self.healthyRound(exporter, source)
 
-        fake.route(source.path, .json(Data(source.emptyBody.utf8)))
+        AppFakes.routeEverything(on: fake, breaking: source.declaration, with: .json(Data(source.emptyBody.utf8)))
         switch source.empty {
         case .fails(let reason):
             #expect(await exporter.poll(at: Self.brokenAt) == false)
@@ -57,18 +58,18 @@ struct UpstreamFaultTests {
         try await Self.expectRecovery(exporter, source, lastGood: healthy)
     }
 
-    /// Connection refused: the area's upstream was there for the first round, then its port closed. Every source
-    /// of that area is down (`connection`) and keeps its last good series until their max age; the other areas
-    /// stay up. (Recovery is not replayed here: the fake cannot listen on the same port again. It is the same
+    /// Connection refused: the API's upstream was there for the first round, then its port closed. Every source
+    /// calling it is down (`connection`) and keeps its last good series until their max age; the other APIs'
+    /// sources stay up. (Recovery is not replayed here: the fake cannot listen on the same port again. It is the same
     /// runner path the other faults cover.)
-    @Test("connection refused takes down one area's sources and no other", arguments: SourceUnderTest.Area.allCases)
-    func connectionRefused(_ area: SourceUnderTest.Area) async throws {
+    @Test("connection refused takes down one API's sources and no other", arguments: SourceRegistry.all.apis)
+    func connectionRefused(_ api: UpstreamAPI) async throws {
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
         let closing = try AppFakes.allUpstreams()
         defer { closing.stop() }
-        let exporter = try ExporterUnderTest(fake, ["\(area.urlFlag)=\(closing.baseURL.absoluteString)\(area.prefix)"])
-        let inArea = SourceUnderTest.all.filter { $0.area == area }
+        let exporter = try ExporterUnderTest(fake, [api.urlFlag(closing)])
+        let inArea = SourceUnderTest.all.filter { $0.api == api }
         var healthy: [String: [String]] = [:]
         for source in inArea { healthy[source.name] = try await Self.healthyRound(exporter, source) }
 
@@ -107,8 +108,9 @@ struct UpstreamFaultTests {
         #expect(scrape.samples(source.series) == lastGood)
         guard !source.series.isEmpty else { return }
         let lastSuccess = healthyAt
-        #expect(try exporter.scrape(at: lastSuccess.addingTimeInterval(source.maxAge)).samples(source.series) == lastGood)
-        #expect(try exporter.scrape(at: lastSuccess.addingTimeInterval(source.maxAge + 1)).samples(source.series) == [])
+        let maxAge = exporter.maxAge(of: source.name)
+        #expect(try exporter.scrape(at: lastSuccess.addingTimeInterval(maxAge)).samples(source.series) == lastGood)
+        #expect(try exporter.scrape(at: lastSuccess.addingTimeInterval(maxAge + 1)).samples(source.series) == [])
     }
 
     /// The round after the upstream healed: everything up again with fresh series, no step by hand.
@@ -118,6 +120,7 @@ struct UpstreamFaultTests {
         #expect(scrape.up(source.name) == 1)
         #expect(scrape.samples(source.series) == lastGood)
         // Served again for a full max age from the new success.
-        #expect(try exporter.scrape(at: healedAt.addingTimeInterval(source.maxAge)).samples(source.series) == lastGood)
+        #expect(try exporter.scrape(at: healedAt.addingTimeInterval(exporter.maxAge(of: source.name))).samples(source.series)
+                == lastGood)
     }
 }

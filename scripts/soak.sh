@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Soak (issue 15): every source polled every second against the fake upstreams (scripts/fake_upstream.py), the
+# exporter's resident and anonymous memory (/proc/PID/smaps_rollup) printed each sample, and a failure when
+# anonymous memory grew after the warm-up by more than the allowance. The poll path is what is soaked: no scrapes
+# but the one per sample that reads the request counter.
+#
+#   scripts/soak.sh                        # 30 minutes after 1 minute of warm-up, release build
+#   MINUTES=3 scripts/soak.sh              # the short variant (CI can afford it)
+#   EXPORTER=.build/debug/akash-cost-exporter WARMUP_MINUTES=1 SAMPLE_SECONDS=60 LIMIT_KIB=154 scripts/soak.sh
+#
+# Output: one line per sample (elapsed, resident KiB, anonymous KiB, upstream requests so far), then the growth of
+# anonymous memory from the end of the warm-up to the end and per 1,000 requests. Exit 0 when the growth is at most
+# LIMIT_KIB (default 154 KiB, i.e. 0.15 MiB), 1 otherwise or when the exporter died.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+exporter="${EXPORTER:-.build/release/akash-cost-exporter}"
+minutes="${MINUTES:-30}"
+warmup_minutes="${WARMUP_MINUTES:-1}"
+sample_seconds="${SAMPLE_SECONDS:-60}"
+limit_kib="${LIMIT_KIB:-154}"
+[ -x "$exporter" ] || { echo "soak: no exporter binary at $exporter (swift build -c release first)" >&2; exit 1; }
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+. scripts/lib/fake_upstream.sh
+start_fake_upstream "$work" || { echo "soak: fake upstream did not start" >&2; cat "$work/fake.err" >&2; exit 1; }
+pids+=("$FAKE_UPSTREAM_PID")
+base="$FAKE_UPSTREAM_URL"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+
+echo "fake-key-for-soak" > "$work/key"
+"$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "$work/state.json" \
+  --cmc.base-url "$base/cmc" --cmc.api-key-file "$work/key" \
+  --cmc.quotes-interval 1s --cmc.macro-interval 1s --cmc.listings-interval 1s \
+  --akash.console-url "$base/console" --akash.rest-url "$base/chain" \
+  --akash.prices-interval 1s --akash.capacity-interval 1s --akash.providers-interval 1s \
+  --akash.account-interval 1s --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c \
+  >"$work/exporter.log" 2>&1 &
+exporter_pid=$!
+pids+=("$exporter_pid")
+
+for _ in $(seq 100); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && break
+  kill -0 "$exporter_pid" 2>/dev/null || { echo "soak: exporter exited" >&2; cat "$work/exporter.log" >&2; exit 1; }
+  sleep 0.1
+done
+
+# resident_kib anonymous_kib requests
+sample() {
+  local rss anon requests
+  rss="$(awk '/^Rss:/ {print $2}' "/proc/$exporter_pid/smaps_rollup")"
+  anon="$(awk '/^Anonymous:/ {print $2}' "/proc/$exporter_pid/smaps_rollup")"
+  requests="$(curl -fsS "http://127.0.0.1:$port/metrics" \
+    | awk '/^akash_exporter_source_requests_total/ {sum += $NF} END {printf "%d", sum}')"
+  echo "$rss $anon $requests"
+}
+
+echo "soak: $exporter (pid $exporter_pid), every source every 1s, warm-up ${warmup_minutes} min, then ${minutes} min"
+printf '%8s %14s %15s %10s\n' elapsed resident_kib anonymous_kib requests
+start="$(date +%s)"
+total_seconds=$(( (warmup_minutes + minutes) * 60 ))
+warm_anon="" warm_requests=""
+elapsed=0
+while :; do
+  kill -0 "$exporter_pid" 2>/dev/null || { echo "soak: FAIL: exporter died" >&2; tail -n 20 "$work/exporter.log" >&2; exit 1; }
+  read -r rss anon requests <<<"$(sample)"
+  printf '%7ss %14s %15s %10s\n' "$elapsed" "$rss" "$anon" "$requests"
+  if [ -z "$warm_anon" ] && [ "$elapsed" -ge $(( warmup_minutes * 60 )) ]; then
+    warm_anon="$anon" warm_requests="$requests"
+    echo "   (warm-up over: anonymous ${anon} KiB is the baseline)"
+  fi
+  [ "$elapsed" -ge "$total_seconds" ] && break
+  next=$(( elapsed + sample_seconds ))
+  [ "$next" -gt "$total_seconds" ] && next="$total_seconds"
+  sleep $(( start + next - $(date +%s) > 0 ? start + next - $(date +%s) : 0 ))
+  elapsed=$(( $(date +%s) - start ))
+done
+
+growth=$(( anon - warm_anon ))
+polled=$(( requests - warm_requests ))
+per_thousand="$(awk -v g="$growth" -v n="$polled" 'BEGIN { if (n > 0) printf "%.1f", g * 1000 / n; else print "n/a" }')"
+echo "soak: anonymous ${warm_anon} -> ${anon} KiB after warm-up (${growth} KiB over ${polled} requests, ${per_thousand} KiB per 1,000); allowance ${limit_kib} KiB"
+if [ "$growth" -gt "$limit_kib" ]; then
+  echo "soak: FAIL: anonymous memory grew ${growth} KiB after warm-up" >&2
+  exit 1
+fi
+echo "soak: OK"
