@@ -47,17 +47,11 @@ chain.serveLatestBlock(height: height)
 let config = AccountConfig(owners: [owner], restURL: chain.baseURL, interval: 3600, timeout: 30)
 let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 })
 let upstream = CurlUpstream()
-let health = HealthRegistry(sources: area.sources.map(\.name))
 let now = Date()
 
 print("account area: 1 owner, \(leaseCount) active leases in \(deploymentCount) deployments, "
     + "\(pageSize) per page (\(pages) lease pages), \(repetitions) repetitions, loopback fake chain REST")
-for source in area.sources {
-    let timing = try await BenchTiming.measure(repetitions) {
-        try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
-    }
-    print("poll \(source.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(timing)")
-}
+try await BenchTiming.printPolls(area.sources, upstream: upstream, repetitions: repetitions, now: now)
 let requests = chain.requests(FakeChain.leasesPath).count / repetitions
 guard requests == pages else { throw BenchFailure("expected \(pages) lease requests a poll, saw \(requests)") }
 

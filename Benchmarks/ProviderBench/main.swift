@@ -60,17 +60,11 @@ chain.route("/akash/market/v1beta5/bids/list", FakeChain.pagedList(listKey: "bid
 let config = ProviderConfig(providers: [provider], restURL: chain.baseURL, interval: 3600, timeout: 60)
 let area = ProviderArea(config: config, aktPriceUSD: { _ in 0.5434716 })
 let upstream = CurlUpstream()
-let health = HealthRegistry(sources: area.sources.map(\.name))
 let now = Date()
 
 print("provider view: 1 provider, \(leaseCount) active leases (half GPU, 6 models), \(openBidCount) open bids, "
     + "\(pageSize) per page, \(repetitions) repetitions, loopback fake chain REST")
-for source in area.sources {
-    let timing = try await BenchTiming.measure(repetitions) {
-        try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
-    }
-    print("poll \(source.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(timing)")
-}
+try await BenchTiming.printPolls(area.sources, upstream: upstream, repetitions: repetitions, now: now)
 
 let collectors = area.collectors
 var families: [MetricFamily] = []

@@ -1,3 +1,6 @@
+import ExporterKit
+import Foundation
+
 /// What the benchmark executables (`Benchmarks/*Bench`) share: timing a step a number of times, and printing it.
 public struct BenchTiming: Sendable, CustomStringConvertible {
     /// Milliseconds.
@@ -15,6 +18,20 @@ public struct BenchTiming: Sendable, CustomStringConvertible {
         }
         samples.sort()
         return BenchTiming(median: samples[samples.count / 2], min: samples[0])
+    }
+
+    /// Polls each source `repetitions` times through `upstream` at `now`, printing one line per source:
+    /// `poll <name>  median ... ms   min ... ms`.
+    public static func printPolls(_ sources: [any PolledSource], upstream: any UpstreamFetching, repetitions: Int,
+                                  now: Date) async throws {
+        let health = HealthRegistry(sources: sources.map(\.name))
+        let width = sources.map(\.name.count).max() ?? 0
+        for source in sources {
+            let timing = try await measure(repetitions) {
+                try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
+            }
+            print("poll \(source.name.padding(toLength: width + 2, withPad: " ", startingAt: 0))\(timing)")
+        }
     }
 
     /// `median    12.34 ms   min    10.00 ms`.
