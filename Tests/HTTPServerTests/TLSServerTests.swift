@@ -57,6 +57,32 @@ struct TLSServerTests {
         #expect(partial.waitForClose())
     }
 
+    @Test func anInlineCertificateAndKeyUnderBlockScalarsServeTLS() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        func indented(_ name: String) throws -> String {
+            try String(contentsOfFile: certificates.path(name), encoding: .utf8)
+                .split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        }
+        try certificates.write("web.yml", "tls_server_config:\n  cert: |\n\(try indented("server.crt"))\n  key: |\n\(try indented("server.key"))\n")
+        let webConfig = try WebConfigFile(path: certificates.path("web.yml"))
+        let server = try startServer { $0.webConfig = webConfig }
+        defer { server.shutdown() }
+        let result = try Tool.run("/usr/bin/curl", ["-sS", "--cacert", certificates.path("server.crt"),
+                                                    "https://127.0.0.1:\(server.port)/inline"])
+        #expect(result.stdout == "GET /inline\n", "stderr: \(result.stderr)")
+    }
+
+    @Test func rateLimitAnswers429WhenTheBucketIsEmptyAndRefillsOverTime() {
+        let limiter = RateLimiter(WebConfig.RateLimit(interval: 1, burst: 2))
+        let start = EventLoop.monotonicNow()
+        #expect(limiter.allow(now: start))
+        #expect(limiter.allow(now: start))
+        #expect(!limiter.allow(now: start + 500_000_000))
+        #expect(limiter.allow(now: start + 1_000_000_000))
+        #expect(!limiter.allow(now: start + 1_100_000_000))
+    }
+
     @Test func plainHTTPOnTheTLSPortIsToldSoAndNotServed() throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }

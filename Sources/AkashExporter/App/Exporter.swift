@@ -3,6 +3,7 @@ import ExporterKit
 import Exposition
 import Foundation
 import HTTPServer
+import Synchronization
 
 /// Wires the areas to the runtime: sources to the runner, collectors to the publisher, the publisher to the
 /// HTTP routes. It owns the lifecycle: start, serve, drain on SIGTERM/SIGINT, save state, exit.
@@ -93,6 +94,8 @@ public final class Exporter: Sendable {
         }
         serverConfig.unauthenticatedPaths = ["/-/healthy", "/-/ready"]
         let server = HTTPServer(configuration: serverConfig, handler: routes)
+        // Before the start-up line: a SIGTERM sent as soon as the port is announced drains like any other.
+        let termination = TerminationSignals()
         try server.start()
         logger.info("starting \(BuildInfo.program)", ["version": BuildInfo.version, "address": config.core.listenAddress.description,
                                                      "tls": "\(config.core.webConfig?.servesTLS ?? false)",
@@ -102,7 +105,7 @@ public final class Exporter: Sendable {
         publisher.startPeriodicRefresh()
         runner.start()
 
-        let signal = await Self.waitForTerminationSignal()
+        let signal = await termination.first()
         logger.info("shutting down", ["signal": signal])
         server.shutdown(drainTimeout: 5)
         await runner.stop()
@@ -111,41 +114,48 @@ public final class Exporter: Sendable {
         logger.info("stopped")
         return 0
     }
-
-    /// Waits for SIGTERM or SIGINT (dispatch signal sources, so no work happens in a signal handler).
-    static func waitForTerminationSignal() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let once = SignalOnce(continuation)
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.resume(name) }
-                source.resume()
-                once.retain(source)
-            }
-        }
-    }
 }
 
-/// Resumes a continuation for the first signal only, and keeps the dispatch sources alive.
-private final class SignalOnce: @unchecked Sendable {
-    private var continuation: CheckedContinuation<String, Never>?
+/// SIGTERM and SIGINT through dispatch signal sources (so no work happens in a signal handler), watched from
+/// creation on: a signal that comes before anyone waits is kept for `first()`.
+private final class TerminationSignals: @unchecked Sendable {  // `sources` is written in init only
+    private struct State {
+        var received: String?
+        var waiting: CheckedContinuation<String, Never>?
+    }
+
+    private let state = Mutex(State())
+    /// Kept so the sources stay alive.
     private var sources: [any DispatchSourceSignal] = []
-    private let lock = NSLock()
 
-    init(_ continuation: CheckedContinuation<String, Never>) {
-        self.continuation = continuation
-    }
-
-    func retain(_ source: any DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
-    }
-
-    func resume(_ name: String) {
-        let pending = lock.withLock { () -> CheckedContinuation<String, Never>? in
-            defer { continuation = nil }
-            return continuation
+    init() {
+        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.deliver(name) }
+            source.resume()
+            sources.append(source)
         }
-        pending?.resume(returning: name)
+    }
+
+    private func deliver(_ name: String) {
+        let waiting = state.withLock { state -> CheckedContinuation<String, Never>? in
+            guard state.received == nil else { return nil }
+            state.received = name
+            defer { state.waiting = nil }
+            return state.waiting
+        }
+        waiting?.resume(returning: name)
+    }
+
+    /// The first signal received, waiting for one if none has come yet.
+    func first() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let received = state.withLock { state -> String? in
+                if state.received == nil { state.waiting = continuation }
+                return state.received
+            }
+            if let received { continuation.resume(returning: received) }
+        }
     }
 }

@@ -66,15 +66,16 @@ public final class WebConfigFile: Sendable {
     /// The configuration in force, re-read first when a second has passed and a file changed.
     func current() -> Active {
         let now = Self.monotonicNow()
-        let due = state.withLock { (state: inout State) -> [[Int]?]? in
-            guard now >= state.nextCheck else { return nil }
+        // One lock per request in the common case: not due, the configuration in force.
+        let (active, previousStamps) = state.withLock { (state: inout State) -> (Active, [[Int]?]?) in
+            guard now >= state.nextCheck else { return (state.active, nil) }
             state.nextCheck = now + Self.checkInterval
-            return state.stamps
+            return (state.active, state.stamps)
         }
-        guard let previousStamps = due else { return state.withLock { $0.active } }
-        let files = state.withLock { Self.files(path, $0.active.config) }
+        guard let previousStamps else { return active }
+        let files = Self.files(path, active.config)
         let stamps = files.map(FileBytes.stamp)
-        guard stamps != previousStamps else { return state.withLock { $0.active } }
+        guard stamps != previousStamps else { return active }
         return reload(stamps: stamps)
     }
 

@@ -151,6 +151,19 @@ struct ExporterAppTests {
 }
 
 extension ExporterAppTests {
+    @Test("SIGTERM as soon as the port is announced still drains and exits 0 (signals are watched before start-up)")
+    func earlySigterm() throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        for _ in 0..<3 {
+            let server = try RunningExporter(["--web.listen-address=127.0.0.1:0", "--state.file="] + AppFakes.upstreamFlags(fake),
+                                             environment: ["CMC_API_KEY": AppFakes.apiKey])
+            _ = try server.waitForPort()
+            #expect(try server.terminate() == 0)
+            #expect(server.stderr.contains("msg=\"shutting down\" signal=SIGTERM"))
+        }
+    }
+
     @Test("hostile clients leave no file descriptor behind: process_open_fds returns to its baseline")
     func noLeakedDescriptors() async throws {
         let fake = try AppFakes.allUpstreams()
