@@ -69,12 +69,12 @@ struct AccountConfigTests {
         #expect(area.collectors.isEmpty)
     }
 
-    @Test("with owners: three sources named as in METRICS.md, polled at the configured interval, one collector")
+    @Test("with owners: four sources named as in METRICS.md, polled at the configured interval; costs and GPU collectors")
     func enabledArea() throws {
         let area = AccountArea(config: try Self.config(["--akash.owner", Self.tenant, "--akash.account-interval=5m"]),
                                aktPriceUSD: { _ in 1 })
-        #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_block"])
+        #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_block", "akash_bids"])
         #expect(area.sources.allSatisfy { $0.interval == 300 })
-        #expect(area.collectors.count == 1)
+        #expect(area.collectors.count == 2)
     }
 }
