@@ -464,7 +464,7 @@ def compute_dashboard() -> dict:
     # Models come from the GPU counts: a model with GPUs but no bids yet can still be picked.
     return dashboard("akash-compute", "Akash / Compute prices",
                      "Bid prices per GPU model (USD per GPU-hour, last 31 days of bids), GPU and provider supply, network capacity (Akash Console API).",
-                     [gpu_prices_group(), network_group()],
+                     [gpu_prices_group(), clouds_group(), network_group()],
                      [label_variable("gpu_model", "GPU model", series("akash_gpus"), "model")])
 
 
@@ -576,9 +576,66 @@ def account_dashboard() -> dict:
     # Owners come from the lease counts, which exist whether or not the leases can be priced.
     return dashboard("akash-account", "Akash / Account costs",
                      "What the configured owner addresses spend per hour and per month, by deployment and lease, and how long their escrow lasts (Akash chain).",
-                     [account_totals_group(), deployments_group()],
+                     [account_totals_group(), deployments_group(), gpu_leases_vs_market_group()],
                      [label_variable("owner", "Owner", series("akash_account_active_leases"), "owner")])
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# The GPU price check (docs/gpu-price-check.md): a tenant's GPU leases against the Akash median, Akash against
+# the clouds. Added as groups of their own to the account and compute dashboards.
+
+LEASE_GPU_KEY = [("owner", "Owner"), ("dseq", "Deployment"), ("gseq", "Group"), ("oseq", "Order"),
+                 ("provider", "Provider"), ("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"),
+                 ("interface", "Interface")]
+CLOUD_GPU_KEY = "vendor, model, ram, interface"
+RATIO_STEPS = [(None, "green"), (1.25, "orange")]
+
+
+def gpu_leases_vs_market_group() -> list[list[Panel]]:
+    """The three lease series share their labels, so the median is price / ratio (no join on the Console's
+    interface spelling); the overpay is the recording rule the alert uses, present only when positive."""
+    price = series("akash_lease_gpu_price_usd_per_gpu_hour", OWNER)
+    ratio = series("akash_lease_gpu_price_vs_market_ratio", OWNER)
+    return [[
+        table("Your GPU leases vs the market",
+              "Each GPU lease of the selected owners: the GPUs its winning bid offered, what it pays per GPU-hour (the "
+              "whole lease price, CPU, memory and storage included, / its GPUs), the network median of the model "
+              "(Akash Console), their ratio, and what it pays over the median a month (730 h, only when above). "
+              "Empty cells: no single matching model (no median), a mixed-model group (no per-GPU price).",
+              LEASE_GPU_KEY, [
+                  Column("GPUs", series("akash_lease_gpus", OWNER), "none", decimals=0),
+                  Column("Your USD/GPU-hour", price, "currencyUSD", decimals=3),
+                  Column("Median USD/GPU-hour", f"{price} / {ratio}", "currencyUSD", decimals=3),
+                  Column("Your price / median", ratio, "none", decimals=2, thresholds=RATIO_STEPS),
+                  Column("Overpay USD/month", series("akash:lease_gpu_overpay_usd_per_month", OWNER), "currencyUSD",
+                         decimals=2),
+              ], height=8),
+    ]]
+
+
+def clouds_group() -> list[list[Panel]]:
+    """The cloud's cheapest per-GPU price is the Akash median / the ratio; the median is repeated on each cloud's
+    row (both joined on the model and the exporter that reports them)."""
+    ratio = series("akash_gpu_price_vs_cloud_ratio", GPU)
+    median = series("akash_gpu_bid_price_usd_per_hour", 'stat="median"', GPU)
+    on = f"on(job, instance, {CLOUD_GPU_KEY})"
+    as_of = series("akash_cloud_gpu_prices_as_of_timestamp_seconds")
+    return [[
+        table("Akash vs the clouds",
+              "Per GPU model and cloud: the Akash median bid per GPU-hour, the cloud's cheapest on-demand price per "
+              "GPU-hour for the same model (same ram; same interface when the price list gives one), and Akash as a "
+              "share of it. Cloud prices include the host's CPU and memory; the list is dated (see its age).",
+              [("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"), ("interface", "Interface"), ("cloud", "Cloud")], [
+                  Column("Akash median USD/GPU-hour", f"{ratio} * 0 + {on} group_left() {median}", "currencyUSD", decimals=3),
+                  Column("Cloud USD/GPU-hour", f"{median} / {on} group_right() {ratio}", "currencyUSD", decimals=3),
+                  Column("Akash / cloud", ratio, "percentunit", decimals=0),
+              ], width=18, height=9),
+        Panel("stat", "Cloud price list age",
+              "Time since the date of the cloud price list (the shipped snapshot or --akash.cloud-prices-file); an "
+              "alert fires after 180 days.",
+              [q(f"time() - {one(as_of)}", "age")], unit="dtdurations", width=6, height=9,
+              thresholds=[(None, "green"), (180 * 86400, "orange")]),
+    ]]
 
 # ---------------------------------------------------------------------------------------------------------------
 # Akash / Exporter health
@@ -732,7 +789,7 @@ def unscoped_selectors(expr: str) -> list[str]:
             continue
         if name in ("job", "instance", "owner", "dseq", "source", "period", "state", "class", "version",
                     "swift_version", "gseq", "oseq", "provider", "rank", "cmc_id", "symbol", "vendor", "model",
-                    "ram", "interface", "reason", "stat", "window", "e", "h", "m", "s", "d"):
+                    "ram", "interface", "cloud", "reason", "stat", "window", "e", "h", "m", "s", "d"):
             continue
         if 'job=~"$job"' not in matchers or 'instance=~"$instance"' not in matchers:
             found.append(name + matchers)

@@ -1,5 +1,7 @@
 // Poll and render time of the account area for one owner with many active leases, against a fake chain REST on
 // loopback (the real HTTP client, JSON decoding and pagination), then collect and render time of the exposition.
+// Every lease rents GPUs (its winning bid offers 1 to 8 of one of four models), so the GPU price check's series
+// (GPUs, price per GPU-hour, ratio to the network median from a fake Console) are in the render.
 // Run through scripts/bench_account.sh (release build). Prints numbers; asserts only that the data was complete.
 //
 //     AccountBench [leases] [pages] [repetitions]      defaults: 2000 10 20
@@ -26,6 +28,18 @@ func leases(_ count: Int) -> [String] {
         FakeChain.lease(owner: owner, dseq: String(30_000_000 + index / 4), gseq: index % 4 + 1, oseq: 1,
                         provider: providers[index % providers.count], denom: index % 4 == 3 ? "uakt" : "uact",
                         amount: "\(index % 997 + 1).\(String(format: "%06d", index))000000000000")
+    }
+}
+
+/// The winning bid of each lease above: 1 to 8 GPUs of one of four models, three with a unique median.
+let offeredModels = ["vendor/nvidia/model/h100/ram/80Gi/interface/sxm", "vendor/nvidia/model/a100/ram/80Gi",
+                     "vendor/nvidia/model/rtx4090/ram/24Gi", "vendor/nvidia/model/h100"]
+func bids(_ count: Int) -> [String] {
+    (0..<count).map { index in
+        FakeChain.bid(owner: owner, dseq: String(30_000_000 + index / 4), gseq: index % 4 + 1, oseq: 1,
+                      provider: providers[index % providers.count], state: "active",
+                      denom: index % 4 == 3 ? "uakt" : "uact", amount: "\(index % 997 + 1).\(String(format: "%06d", index))000000000000",
+                      gpusPerReplica: index % 8 + 1, gpuKey: offeredModels[index / 4 % offeredModels.count])
     }
 }
 
@@ -64,12 +78,19 @@ let chain = try FakeChain()
 chain.serveLeases([owner: leases(leaseCount)], pageSize: pageSize)
 chain.serveDeployments([owner: deployments(deploymentCount)], pageSize: pageSize)
 chain.serveLatestBlock(height: height)
+chain.serveBids([owner: bids(leaseCount)], pageSize: pageSize)
+chain.upstream.route("/console/v1/gpu-prices", .json(try Fixtures.data("akash/gpu-prices.json")))
 
+// GPU leases meet the network medians of a compute area polling a fake Console (`/v1/gpu-prices`).
+let compute = ComputeArea(config: ComputeConfig(consoleURL: URL(string: chain.upstream.baseURL.absoluteString + "/console")!))
 let config = AccountConfig(owners: [owner], restURL: chain.baseURL, interval: 3600, timeout: 30)
-let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 })
+let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 }, compute: compute)
 let upstream = CurlUpstream()
-let health = HealthRegistry(sources: area.sources.map(\.name))
+let health = HealthRegistry(sources: area.sources.map(\.name) + compute.sources.map(\.name))
 let now = Date()
+for source in compute.sources where source.name == "akash_gpu_prices" {
+    try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
+}
 
 print("account area: 1 owner, \(leaseCount) active leases in \(deploymentCount) deployments, "
     + "\(pageSize) per page (\(pages) lease pages), \(repetitions) repetitions, loopback fake chain REST")
@@ -90,10 +111,15 @@ let render = try await measure { body = try TextFormat.render(families) }
 let both = try await measure { body = try TextFormat.render(collectors.flatMap { $0.collect(now: now) }) }
 let series = families.reduce(0) { $0 + $1.samples.count }
 let leaseSeries = families.first { $0.name == "akash_lease_price_usd_per_hour" }?.samples.count ?? 0
-guard leaseSeries == leaseCount else { throw Failed(description: "expected \(leaseCount) lease series, got \(leaseSeries)") }
+let gpuSeries = families.first { $0.name == "akash_lease_gpus" }?.samples.count ?? 0
+let ratioSeries = families.first { $0.name == "akash_lease_gpu_price_vs_market_ratio" }?.samples.count ?? 0
+guard leaseSeries == leaseCount, gpuSeries == leaseCount, ratioSeries > 0 else {
+    throw Failed(description: "expected \(leaseCount) GPU lease series and some ratios, got \(gpuSeries) and \(ratioSeries)")
+}
 
 print("collect                 \(format(collect))")
 print("render                  \(format(render))")
 print("collect + render        \(format(both))")
-print("exposition: \(series) series, \(body.count) bytes")
+print("exposition: \(series) series (\(leaseSeries) lease prices, \(gpuSeries) GPU leases, "
+    + "\(ratioSeries) ratios), \(body.count) bytes")
 chain.stop()

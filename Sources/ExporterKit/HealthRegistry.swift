@@ -74,9 +74,4 @@ public final class HealthRegistry: Sendable {
     public func health(of source: String) -> SourceHealth? {
         state.withLock { $0[source] }
     }
-
-    /// True once every registered source has finished one poll (success or failure).
-    public var allPolledOnce: Bool {
-        state.withLock { $0.values.allSatisfy(\.hasBeenPolled) }
-    }
 }

@@ -87,7 +87,7 @@ import Exposition
         runner.start()
         #expect(await eventually { health.health(of: "fast")?.up == true })
         #expect(health.health(of: "slow")?.hasBeenPolled == false)
-        #expect(health.allPolledOnce == false)
+        #expect(health.snapshot.contains { !$0.hasBeenPolled })
         await runner.stop(grace: 0.1)
         #expect(health.health(of: "slow")?.failures == [.connection: 1])
     }
@@ -144,6 +144,6 @@ import Exposition
         defer { upstream.stop() }
         _ = runner([source("a"), source("b")])
         #expect(health.snapshot.map(\.name) == ["a", "b"])
-        #expect(health.allPolledOnce == false)
+        #expect(health.snapshot.contains { !$0.hasBeenPolled })
     }
 }

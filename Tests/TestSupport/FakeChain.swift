@@ -10,14 +10,18 @@ public final class FakeChain: Sendable {
     public static let leasesPath = "/akash/market/v1beta5/leases/list"
     public static let deploymentsPath = "/akash/deployment/v1beta4/deployments/list"
     public static let latestBlockPath = "/cosmos/base/tendermint/v1beta1/blocks/latest"
+    public static let bidsPath = "/akash/market/v1beta5/bids/list"
 
     public let upstream: FakeUpstream
     /// Served under this path prefix, as an LCD behind a reverse proxy (`https://rpc.akt.dev/rest`) is.
     public let pathPrefix: String
 
+    /// Serves no bids until told otherwise: a tenant whose leases are all older than market v1beta4, or whose
+    /// bids list is simply empty, has no GPU series, and the account tests that are not about GPUs stay as they were.
     public init(pathPrefix: String = "/rest") throws {
         upstream = try FakeUpstream()
         self.pathPrefix = pathPrefix
+        serveBids([:])
     }
 
     /// `http://127.0.0.1:PORT/rest`: what `--akash.rest-url` gets.
@@ -48,6 +52,10 @@ public final class FakeChain: Sendable {
 
     public func serveDeployments(_ itemsByOwner: [String: [String]], pageSize: Int = 100) {
         serveList(Self.deploymentsPath, listKey: "deployments", itemsByOwner: itemsByOwner, pageSize: pageSize)
+    }
+
+    public func serveBids(_ itemsByOwner: [String: [String]], pageSize: Int = 100) {
+        serveList(Self.bidsPath, listKey: "bids", itemsByOwner: itemsByOwner, pageSize: pageSize)
     }
 
     public func serveLatestBlock(height: Int64) {
@@ -140,7 +148,7 @@ public final class FakeChain: Sendable {
     }
 
     /// One `deployments/list` item with its escrow account, shaped like `Tests/Fixtures/akash/deployment-info.json`
-    /// (groups left empty: the exporter does not read them).
+    /// (groups left empty: the GPU price check reads them only for bids without an offer).
     public static func deployment(owner: String, dseq: String, funds: [(denom: String, amount: String)], settledAt: Int64,
                                   escrowState: String = "open") -> String {
         let coins = funds.map { "{\"denom\":\"\($0.denom)\",\"amount\":\"\($0.amount)\"}" }.joined(separator: ",")

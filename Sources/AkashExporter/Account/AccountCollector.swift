@@ -13,7 +13,7 @@ import Foundation
 /// per owner. Watching an account with thousands of leases means thousands of series.
 struct AccountCollector: MetricsCollector {
     let leases: PerOwner<[ActiveLease]>
-    let deployments: PerOwner<[DeploymentEscrow]>
+    let deployments: PerOwner<ActiveDeployments>
     let latestHeight: LastGood<Int64>
     let blockTime: Double
     let aktPriceUSD: @Sendable (Date) -> Double?
@@ -24,7 +24,7 @@ struct AccountCollector: MetricsCollector {
         let height = latestHeight.value(now: now)
         for owner in leases.owners {
             families.add(owner: owner, leases: leases.value(for: owner, now: now),
-                         deployments: deployments.value(for: owner, now: now), height: height, pricing: pricing)
+                         deployments: deployments.value(for: owner, now: now)?.escrows, height: height, pricing: pricing)
         }
         return families.all
     }

@@ -47,14 +47,15 @@ public final class Exporter: Sendable {
                               timing: timing, onChange: { publisher.refreshAfterChange(now: timing.now()) })
     }
 
-    /// The areas as configured, wired together: the account area prices uakt leases with the market area's fresh
-    /// AKT quote, and the cloud prices meet the compute area's GPU medians, read at render time so that poll order
-    /// does not matter.
+    /// The areas as configured, wired together: the account and provider areas price uakt leases with the market
+    /// area's fresh AKT quote; their GPU leases and the cloud prices meet the compute area's GPU medians. All read at
+    /// render time, so poll order does not matter.
     public static func areas(config: ExporterConfig, state: StateStore, logger: Logger) -> [any ExporterArea] {
         let market = MarketArea(config: config.market, state: state, logger: logger)
         let compute = ComputeArea(config: config.compute)
-        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) })
         let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]? = { now in compute.marketGPUs(now: now) }
+        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
+                                  compute: compute)
         let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
                                     marketMedian: { now in
                                         let rows = marketGPUs(now)

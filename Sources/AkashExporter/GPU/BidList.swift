@@ -1,3 +1,4 @@
+import ExporterKit
 import Foundation
 
 /// The id of a bid, and of the lease made from it (`LeaseID(bid.ID)`): the 6-tuple a lease is joined to its
@@ -110,4 +111,17 @@ struct BidsPage: ChainPage {
     let pagination: PageResponse?
 
     var items: [Bid] { bids.map(\.bid) }
+}
+
+extension ChainREST {
+    static let bidsPath = "/akash/market/v1beta5/bids/list"
+
+    /// Every bid of `address` (a tenant or a provider, per `side`) in `state`, all pages. The filter is the server's
+    /// job; checking the state again keeps a mirror that ignores it from turning lost or closed bids into live ones.
+    func bids(of address: String, side: LeasesSource.Side, state: String, context: PollContext) async throws(SourceFailure) -> [Bid] {
+        let bids = try await fetchAllPages(BidsPage.self, Self.bidsPath,
+                                           query: [(side.filter, address), ("filters.state", state)],
+                                           what: "\(state) bids of \(address)", context: context)
+        return bids.filter { $0.state == state }
+    }
 }

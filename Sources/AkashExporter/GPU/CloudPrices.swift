@@ -70,8 +70,8 @@ enum CloudPrices {
         let clouds = Set(list.prices.map(\.cloud)).sorted()
         var done: Set<[String]> = []
         for row in market ?? [] {
-            // A repeated row would repeat the series; the first one counts.
-            guard let median = row.price?.med, done.insert([row.vendor, row.model, row.ram, row.interface]).inserted else { continue }
+            // A repeated row would repeat the series; the first one counts. A median of 0 is no price at all.
+            guard let median = row.price?.med, median > 0, done.insert([row.vendor, row.model, row.ram, row.interface]).inserted else { continue }
             for cloud in clouds {
                 let cheapest = list.prices.lazy
                     .filter { $0.cloud == cloud && MarketMatch.matches($0.gpu, row) }

@@ -6,7 +6,7 @@ import Foundation
 /// bids: which GPU model each active lease rents), then the same with `filters.state=open` (bids waiting for
 /// the tenant). Both lists are stored together, so the GPU figures never mix two polls' views of one provider.
 struct ProviderBidsSource: PolledSource {
-    static let path = "/akash/market/v1beta5/bids/list"
+    static let path = ChainREST.bidsPath
 
     static let declaration = SourceDeclaration(
         name: "akash_provider_bids", api: .chainREST,
@@ -38,10 +38,6 @@ struct ProviderBidsSource: PolledSource {
     }
 
     private func fetch(_ provider: String, state: String, _ context: PollContext) async throws(SourceFailure) -> [Bid] {
-        let bids = try await chain.fetchAllPages(BidsPage.self, Self.path,
-                                                 query: [("filters.provider", provider), ("filters.state", state)],
-                                                 what: "\(state) bids of \(provider)", context: context)
-        // As for leases: a mirror that ignores the filter must not turn lost or closed bids into open ones.
-        return bids.filter { $0.state == state }
+        try await chain.bids(of: provider, side: .provider, state: state, context: context)
     }
 }

@@ -9,11 +9,7 @@ struct AccountConfigTests {
     static let other = "akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg"
 
     static func config(_ arguments: [String], environment: [String: String] = [:]) throws -> AccountConfig {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: AccountConfig.flags, environment: environment) else {
-            Issue.record("expected values")
-            throw ConfigError("no values")
-        }
-        return try AccountConfig(flags)
+        try AccountConfig(AreaTesting.flags(arguments, environment: environment))
     }
 
     @Test("defaults: Akash's own LCD, 6 s blocks, a poll a minute, 10 s timeout; no owner means off")
@@ -69,12 +65,12 @@ struct AccountConfigTests {
         #expect(area.collectors.isEmpty)
     }
 
-    @Test("with owners: three sources named as in METRICS.md, polled at the configured interval, one collector")
+    @Test("with owners: four sources named as in METRICS.md, polled at the configured interval; costs and GPU collectors")
     func enabledArea() throws {
         let area = AccountArea(config: try Self.config(["--akash.owner", Self.tenant, "--akash.account-interval=5m"]),
                                aktPriceUSD: { _ in 1 })
-        #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_block"])
+        #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_block", "akash_bids"])
         #expect(area.sources.allSatisfy { $0.interval == 300 })
-        #expect(area.collectors.count == 1)
+        #expect(area.collectors.count == 2)
     }
 }

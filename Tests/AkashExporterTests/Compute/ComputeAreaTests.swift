@@ -8,11 +8,7 @@ import TestSupport
 @Suite("Compute: configuration, area, golden exposition")
 struct ComputeAreaTests {
     static func parse(_ arguments: [String], environment: [String: String] = [:]) throws(ConfigError) -> ComputeConfig {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: ComputeConfig.flags,
-                                                             environment: environment) else {
-            preconditionFailure("--help or --version in test arguments")
-        }
-        return try ComputeConfig(flags)
+        try ComputeConfig(AreaTesting.flags(arguments, environment: environment))
     }
 
     // MARK: Configuration
