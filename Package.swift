@@ -45,9 +45,9 @@ let package = Package(
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
         .target(name: "TestSupport", dependencies: ["CZlib", "ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"]),
-        .testTarget(name: "AkashExporterTests", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AkashExporterTests", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "HTTPServer", "TestSupport"], swiftSettings: strict),
     ]
 )

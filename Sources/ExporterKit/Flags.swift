@@ -94,11 +94,12 @@ public struct ParsedFlags: Sendable {
         }
     }
 
-    /// A duration such as `30s`, `5m`, `1h30m`, `500ms`, in seconds.
-    public func duration(_ name: String) throws(ConfigError) -> Double? {
+    /// A duration such as `30s`, `5m`, `1h30m`, `500ms`, in seconds; `0s` too when `allowingZero`.
+    public func duration(_ name: String, allowingZero: Bool = false) throws(ConfigError) -> Double? {
         guard let raw = string(name) else { return nil }
-        guard let seconds = DurationParser.seconds(raw), seconds > 0 else {
-            throw .invalid(name, raw, expected: "a positive duration such as 30s, 5m or 1h")
+        guard let seconds = DurationParser.seconds(raw), seconds > 0 || (allowingZero && seconds == 0) else {
+            throw .invalid(name, raw, expected: allowingZero ? "a duration such as 0s, 10s or 1m"
+                                                            : "a positive duration such as 30s, 5m or 1h")
         }
         return seconds
     }

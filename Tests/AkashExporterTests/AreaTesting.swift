@@ -6,6 +6,15 @@ import Foundation
 /// What the tests of every area do the same way: poll one source outside the runner, and read one sample back
 /// from the families the collectors built.
 enum AreaTesting {
+    /// Flags parsed the way the exporter parses them (every area's flags, environment fallbacks, defaults), for
+    /// building one area's configuration in a test.
+    static func flags(_ arguments: [String], environment: [String: String] = [:]) throws(ConfigError) -> ParsedFlags {
+        guard case .values(let flags) = try FlagParser.parse(arguments, specs: ExporterConfig.flags, environment: environment) else {
+            preconditionFailure("--help or --version in test arguments")
+        }
+        return flags
+    }
+
     /// Polls `source` once with the clock at `now`, its requests counted in `health`; the failure, or nil.
     static func poll(_ source: any PolledSource, via upstream: any UpstreamFetching, at now: Date,
                      health: HealthRegistry? = nil) async -> SourceFailure? {

@@ -4,17 +4,6 @@ import Exposition
 import TestSupport
 @testable import ExporterKit
 
-/// Log lines a test can read back.
-final class LogCapture: Sendable {
-    private let captured = Mutex<[String]>([])
-
-    func logger(level: Logger.Level = .info, format: Logger.Format = .logfmt) -> Logger {
-        Logger(level: level, format: format) { line in self.captured.withLock { $0.append(line) } }
-    }
-
-    var lines: [String] { captured.withLock { $0 } }
-}
-
 /// A source of the shape every real one has: fetch JSON, decode, keep it in a `LastGood` box (and, when asked,
 /// in the state file).
 struct ValueSource: PolledSource {

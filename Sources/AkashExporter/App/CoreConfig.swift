@@ -13,6 +13,8 @@ public struct CoreConfig: Sendable {
     public var logFormat: Logger.Format
     public var stateFile: String?
     public var once: Bool
+    /// Seconds within which each source's first poll is randomly placed (never more than its interval).
+    public var startSpread: Double
 
     public static let flags: [FlagSpec] = [
         FlagSpec("web.listen-address", default: ":9877", placeholder: "[HOST]:PORT",
@@ -29,6 +31,8 @@ public struct CoreConfig: Sendable {
         FlagSpec("log.format", default: "logfmt", placeholder: "FORMAT", help: "Output format of log messages: logfmt or json."),
         FlagSpec("state.file", default: "akash-cost-exporter.state.json", placeholder: "FILE",
                  help: "Where resolved ids, the previous AKT quote and the month's CoinMarketCap credits survive restarts; empty keeps them in memory."),
+        FlagSpec("poll.start-spread", default: "10s", placeholder: "DURATION",
+                 help: "Each source's first poll starts at a random offset up to this long (and within its interval), so that many exporters restarted together do not call an API in the same second; /-/ready waits for the first polls. 0s polls everything at once."),
         FlagSpec("once", kind: .bool,
                  help: "Poll every enabled source once, print the exposition to stdout and exit: 0 if every poll succeeded, 1 otherwise."),
     ]
@@ -78,5 +82,6 @@ public struct CoreConfig: Sendable {
         let state = flags.string("state.file") ?? ""
         stateFile = state.isEmpty ? nil : state
         once = try flags.bool("once")
+        startSpread = try flags.duration("poll.start-spread", allowingZero: true) ?? 10
     }
 }

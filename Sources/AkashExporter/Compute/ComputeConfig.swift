@@ -22,7 +22,7 @@ public struct ComputeConfig: Sendable, Equatable {
     public static let defaultConsoleURL = URL(string: "https://console-api.akash.network")!
 
     public init(enabled: Bool = true, consoleURL: URL = ComputeConfig.defaultConsoleURL,
-                pricesInterval: Double = 15 * 60, capacityInterval: Double = 60, providersInterval: Double = 5 * 60,
+                pricesInterval: Double = 15 * 60, capacityInterval: Double = 60, providersInterval: Double = 30 * 60,
                 pricesTimeout: Double = 30, consoleTimeout: Double = 10) {
         self.enabled = enabled
         self.consoleURL = consoleURL
@@ -42,8 +42,8 @@ public struct ComputeConfig: Sendable, Equatable {
                  help: "How often to poll /v1/gpu-prices (the Console refreshes it every 15m)."),
         FlagSpec("akash.capacity-interval", default: "1m", placeholder: "DURATION",
                  help: "How often to poll /v1/network-capacity."),
-        FlagSpec("akash.providers-interval", default: "5m", placeholder: "DURATION",
-                 help: "How often to poll /v1/providers (a large body)."),
+        FlagSpec("akash.providers-interval", default: "30m", placeholder: "DURATION",
+                 help: "How often to poll /v1/providers: a large body, for counts (registered, online, audited) that change over hours; akash_providers{state=\"active\"} comes from /v1/network-capacity every minute."),
         FlagSpec("akash.prices-timeout", default: "30s", placeholder: "DURATION",
                  help: "Timeout of a /v1/gpu-prices request (slow when the Console's cache is cold)."),
         FlagSpec("akash.console-timeout", default: "10s", placeholder: "DURATION",

@@ -31,8 +31,6 @@ final class MarketState: Sendable {
         section = Mutex(store.get(Self.sectionKey, as: MarketStateSection.self) ?? MarketStateSection())
     }
 
-    var snapshot: MarketStateSection { section.withLock { $0 } }
-
     private func update(_ change: (inout MarketStateSection) -> Void) {
         let changed = section.withLock { current -> MarketStateSection? in
             let before = current

@@ -9,11 +9,7 @@ struct AccountConfigTests {
     static let other = "akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg"
 
     static func config(_ arguments: [String], environment: [String: String] = [:]) throws -> AccountConfig {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: AccountConfig.flags, environment: environment) else {
-            Issue.record("expected values")
-            throw ConfigError("no values")
-        }
-        return try AccountConfig(flags)
+        try AccountConfig(AreaTesting.flags(arguments, environment: environment))
     }
 
     @Test("defaults: Akash's own LCD, 6 s blocks, a poll a minute, 10 s timeout; no owner means off")

@@ -31,9 +31,11 @@ enum AppFakes {
         }
     }
 
-    /// Flags pointing every registered API at `fake`, plus the flags the recorded bodies assume (the owner).
+    /// Flags pointing every registered API at `fake`, plus the flags the recorded bodies assume (the owner), with
+    /// every first poll at once (no start spread), as the tests expect the exporter ready within seconds.
     static func upstreamFlags(_ fake: FakeUpstream) -> [String] {
         SourceRegistry.all.apis.map { $0.urlFlag(fake) } + SourceRegistry.all.flatMap(\.recorded.flags).uniqued()
+            + ["--poll.start-spread=0s"]
     }
 
     /// Drops the series whose values depend on the run (durations, times, process figures), node_exporter style.
@@ -59,49 +61,5 @@ enum ExporterBinary {
     /// Runs to completion.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         try Tool.run(url.path, arguments, environment: environment)
-    }
-}
-
-/// Minimal blocking HTTP/1.0 GET over a socket, so tests see raw status lines and headers.
-enum RawHTTP {
-    /// A connected blocking socket to 127.0.0.1:`port` (5 s receive timeout); the caller closes it.
-    static func connect(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        return fd
-    }
-
-    static func send(_ fd: Int32, _ text: String) {
-        _ = text.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-    }
-
-    static func get(port: Int, path: String, method: String = "GET", headers: [String] = []) throws -> (status: Int, head: String, body: String) {
-        let fd = try connect(port: port)
-        defer { close(fd) }
-        send(fd, "\(method) \(path) HTTP/1.0\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n")
-        var data = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let parts = text.components(separatedBy: "\r\n\r\n")
-        let head = parts.first ?? ""
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return (status, head, parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
 }

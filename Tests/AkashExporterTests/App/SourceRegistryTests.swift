@@ -89,7 +89,7 @@ struct SourceRegistryTests {
         for source in SourceRegistry.all {
             for endpoint in source.endpoints {
                 let target = source.api.fakePrefix + endpoint.target
-                let answer = try RawHTTP.get(port: fake.baseURL.port!, path: target)
+                let answer = try TestClient.fetch(port: fake.baseURL.port!, path: target)
                 #expect(answer.status == 200, "\(source): \(target)")
                 #expect(answer.body == (try Fixtures.string(endpoint.recordedBody)), "\(source): \(target)")
             }

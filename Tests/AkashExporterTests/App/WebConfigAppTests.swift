@@ -49,7 +49,7 @@ struct WebConfigAppTests {
         #expect(try Tool.https(port, "/-/ready", certificates: certificates).status != 401)
 
         // Plain HTTP to the TLS port: told so in plain text, never served the metrics.
-        let plain = try RawHTTP.get(port: port, path: "/metrics", headers: ["Authorization: Basic YWxpY2U6c2VjcmV0"])
+        let plain = try TestClient.fetch(port: port, path: "/metrics", headers: ["Authorization: Basic YWxpY2U6c2VjcmV0"])
         #expect(plain.status == 400)
         #expect(plain.body.contains("Client sent an HTTP request to an HTTPS server"))
         #expect(!plain.body.contains("akash_"))
@@ -150,8 +150,8 @@ struct WebConfigAppTests {
         let server = try RunningExporter(["--web.listen-address=127.0.0.1:0", "--state.file=", "--web.basic-auth-file=\(file)"]
                                          + AppFakes.upstreamFlags(fake), environment: ["CMC_API_KEY": AppFakes.apiKey])
         let port = try server.waitForPort()
-        #expect(try RawHTTP.get(port: port, path: "/metrics").status == 401)
-        #expect(try RawHTTP.get(port: port, path: "/metrics", headers: ["Authorization: Basic YWxpY2U6cGxhaW4="]).status == 200)
+        #expect(try TestClient.fetch(port: port, path: "/metrics").status == 401)
+        #expect(try TestClient.fetch(port: port, path: "/metrics", headers: ["Authorization: Basic YWxpY2U6cGxhaW4="]).status == 200)
         #expect(server.stderr.contains("level=warn msg=\"--web.basic-auth-file is deprecated"))
         #expect(try server.terminate() == 0)
     }

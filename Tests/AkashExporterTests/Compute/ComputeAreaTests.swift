@@ -8,16 +8,12 @@ import TestSupport
 @Suite("Compute: configuration, area, golden exposition")
 struct ComputeAreaTests {
     static func parse(_ arguments: [String], environment: [String: String] = [:]) throws(ConfigError) -> ComputeConfig {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: ComputeConfig.flags,
-                                                             environment: environment) else {
-            preconditionFailure("--help or --version in test arguments")
-        }
-        return try ComputeConfig(flags)
+        try ComputeConfig(AreaTesting.flags(arguments, environment: environment))
     }
 
     // MARK: Configuration
 
-    @Test("defaults: the public Console, 15m prices, 1m capacity, 5m providers, 30s/10s timeouts")
+    @Test("defaults: the public Console, 15m prices, 1m capacity, 30m providers (issue 17), 30s/10s timeouts")
     func defaults() throws {
         let config = try Self.parse([])
         #expect(config == ComputeConfig())
@@ -25,7 +21,7 @@ struct ComputeAreaTests {
         #expect(config.consoleURL.absoluteString == "https://console-api.akash.network")
         #expect(config.pricesInterval == 900)
         #expect(config.capacityInterval == 60)
-        #expect(config.providersInterval == 300)
+        #expect(config.providersInterval == 1800)
         #expect(config.pricesTimeout == 30)
         #expect(config.consoleTimeout == 10)
     }
@@ -39,7 +35,7 @@ struct ComputeAreaTests {
         #expect(config.consoleURL.absoluteString == "http://127.0.0.1:8080/console")
         #expect(config.pricesInterval == 300)
         #expect(config.capacityInterval == 30)
-        #expect(config.providersInterval == 300)
+        #expect(config.providersInterval == 1800)
         #expect(config.pricesTimeout == 60)
         #expect(config.consoleTimeout == 0.25)
         #expect(!config.enabled)

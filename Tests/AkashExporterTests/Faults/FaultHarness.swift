@@ -35,7 +35,7 @@ final class ExporterUnderTest: Sendable {
             throw ConfigError("expected a run configuration")
         }
         let clock = clock
-        exporter = Exporter(config: config, logger: logs.logger, upstream: CurlUpstream(),
+        exporter = Exporter(config: config, logger: logs.logger(level: .debug), upstream: CurlUpstream(),
                             timing: timing ?? SourceRunner.Timing(now: { clock.now }, sleep: { _ in }, jitter: { 0 }),
                             only: only)
     }

@@ -92,14 +92,14 @@ import TestSupport
     }
 
     @Test func keyOnlyInItsHeaderAndKeylessUsesThePublicPaths() {
-        let state = MarketState(store: StateStore(path: nil, logger: LogCapture().logger))
+        let state = MarketState(store: StateStore(path: nil, logger: LogCapture().logger(level: .debug)))
         let base = URL(string: "http://127.0.0.1:9/cmc")!
         let keyed = CoinMarketCapClient(baseURL: base, apiKey: CMCAPIKey(MarketTesting.apiKey), timeout: 5, state: state,
-                                        keyAlarm: KeyRejectionLog(logger: LogCapture().logger))
+                                        keyAlarm: KeyRejectionLog(logger: LogCapture().logger(level: .debug)))
         let request = keyed.request("/v3/cryptocurrency/quotes/latest", query: [("id", "7431,5690")])
         #expect(request.url.absoluteString == "http://127.0.0.1:9/cmc/v3/cryptocurrency/quotes/latest?id=7431,5690")
         #expect(request.headers == ["X-CMC_PRO_API_KEY": MarketTesting.apiKey, "Accept": "application/json"])
-        let keyless = CoinMarketCapClient(baseURL: base, apiKey: nil, timeout: 5, state: state, keyAlarm: KeyRejectionLog(logger: LogCapture().logger))
+        let keyless = CoinMarketCapClient(baseURL: base, apiKey: nil, timeout: 5, state: state, keyAlarm: KeyRejectionLog(logger: LogCapture().logger(level: .debug)))
         let open = keyless.request("/v3/fear-and-greed/latest")
         #expect(open.url.absoluteString == "http://127.0.0.1:9/cmc/public-api/v3/fear-and-greed/latest")
         #expect(open.headers == ["Accept": "application/json"])
@@ -120,13 +120,13 @@ import TestSupport
     }
 
     @Test func pinnedIDsWinOverSavedOnes() {
-        let store = StateStore(path: nil, logger: LogCapture().logger)
+        let store = StateStore(path: nil, logger: LogCapture().logger(level: .debug))
         store.set(MarketState.sectionKey, MarketStateSection(ids: ["AKT": 1, "FIL": 2280]))
         let state = MarketState(store: store)
         let client = CoinMarketCapClient(baseURL: URL(string: "http://127.0.0.1:9")!, apiKey: nil, timeout: 1, state: state,
-                                         keyAlarm: KeyRejectionLog(logger: LogCapture().logger))
+                                         keyAlarm: KeyRejectionLog(logger: LogCapture().logger(level: .debug)))
         let resolver = SymbolResolver(sector: ["AKT", "RENDER", "FIL"], pinned: ["AKT": 7431], client: client, state: state,
-                                      logger: LogCapture().logger)
+                                      logger: LogCapture().logger(level: .debug))
         #expect(resolver.ids == ["AKT": 7431, "FIL": 2280])
         #expect(resolver.unresolved == ["RENDER"])
     }

@@ -30,11 +30,11 @@ final class FakeCoinMarketCap {
         upstream = try FakeUpstream()
         prefix = key == nil ? "/cmc/public-api" : "/cmc"
         for (path, fixture) in Self.fixtures { upstream.route(prefix + path, .fixture(fixture)) }
-        store = StateStore(path: nil, logger: logs.logger)
+        store = StateStore(path: nil, logger: logs.logger(level: .debug))
         if let state { store.set(MarketState.sectionKey, state) }
         let config = try MarketTesting.config(["--cmc.base-url", upstream.baseURL.absoluteString + "/cmc", "--cmc.timeout", timeout] + arguments,
                                               environment: key.map { ["CMC_API_KEY": $0] } ?? [:])
-        area = MarketArea(config: config, state: store, logger: logs.logger)
+        area = MarketArea(config: config, state: store, logger: logs.logger(level: .debug))
     }
 
     deinit { upstream.stop() }

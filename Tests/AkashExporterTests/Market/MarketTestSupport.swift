@@ -12,10 +12,7 @@ enum MarketTesting {
     static let apiKey = "cmc-test-key-0f9e8d7c"
 
     static func config(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> MarketConfig {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: MarketConfig.flags, environment: environment) else {
-            throw ConfigError("unexpected --help or --version")
-        }
-        return try MarketConfig(flags, environment: environment)
+        try MarketConfig(AreaTesting.flags(arguments, environment: environment), environment: environment)
     }
 
     static func source(_ name: String, of area: MarketArea) -> (any PolledSource)? {
@@ -28,15 +25,5 @@ enum MarketTesting {
 
     static func decode<T: Decodable>(_ type: T.Type, fixture: String) throws -> T {
         try JSONDecoder().decode(T.self, from: Fixtures.data(fixture))
-    }
-}
-
-/// A logger whose lines the test can read.
-final class LogCapture: Sendable {
-    private let captured = Mutex<[String]>([])
-    var lines: [String] { captured.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(level: .debug, sink: { line in self.captured.withLock { $0.append(line) } })
     }
 }

@@ -9,11 +9,7 @@ struct ProviderConfigTests {
     static let other = "akash1365yvmc4s7awdyj3n2sav7xfx76adc6dnmlx63"
 
     static func config(_ arguments: [String], environment: [String: String] = [:]) throws -> ProviderConfig {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: AccountConfig.flags + ProviderConfig.flags,
-                                                             environment: environment) else {
-            Issue.record("expected values")
-            throw ConfigError("no values")
-        }
+        let flags = try AreaTesting.flags(arguments, environment: environment)
         return try ProviderConfig(flags, chain: try AccountConfig(flags))
     }
 
