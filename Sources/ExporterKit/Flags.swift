@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One command-line flag. Every flag has an environment fallback: `--web.listen-address` reads
 /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS` when not given on the command line. Each area of the exporter declares its
@@ -82,7 +82,7 @@ public struct ParsedFlags: Sendable {
     public func list(_ name: String) -> [String] {
         precondition(specs[name] != nil, "undeclared flag --\(name)")
         return (values[name] ?? []).flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     public func bool(_ name: String) throws(ConfigError) -> Bool {
