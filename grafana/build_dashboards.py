@@ -696,6 +696,10 @@ def exporter_activity_group() -> list[list[Panel]]:
               [q(per("source, reason", f"increase({series('akash_exporter_source_failures_total')}[1h])", how="sum"),
                  "{{source}} {{reason}}")], unit="none"),
     ], [
+        Panel("timeseries", "Bytes per hour by source", "Response body bytes received from each upstream source in the last hour, as on the wire (compressed when compressed): what each source costs in bandwidth, all selected instances together.",
+              [q(per("source", f"increase({series('akash_exporter_source_response_bytes_total')}[1h])", how="sum"), "{{source}}")],
+              unit="bytes", width=24),
+    ], [
         Panel("timeseries", "CoinMarketCap credits", "Credits spent (counter, kept across restarts), left today and this month, and projected a month.",
               [q(one(series("akash_exporter_cmc_credits_used_total")), "used"),
                q(per("period", series("akash_exporter_cmc_credits_remaining")), "left this {{period}}"),

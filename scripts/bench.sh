@@ -97,7 +97,7 @@ start_under_test() {
       --state.file "$work/state-$port.json" \
       --cmc.base-url "http://127.0.0.1:$upstream_port/cmc" \
       --akash.console-url "http://127.0.0.1:$upstream_port/console" \
-      --akash.rest-url "http://127.0.0.1:$upstream_port/chain" \
+      --akash.rest-url "http://127.0.0.1:$upstream_port/chain" --poll.start-spread 0s \
       --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c \
       > "$work/under-test-$port.log" 2>&1 &
   else

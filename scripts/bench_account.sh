@@ -2,7 +2,7 @@
 # Account area at scale: poll time (leases, deployments, latest block) and collect/render time for one owner with
 # 2,000 active leases over 10 pages, served by a fake chain REST on loopback. Release build; prints numbers.
 #
-#   scripts/bench_account.sh [leases] [pages] [repetitions]     (defaults 2000 10 20)
+#   scripts/bench_account.sh [leases] [pages] [repetitions] [gpu]   (defaults 2000 10 20 1; gpu 0: no GPU leases)
 #   scripts/bench_account.sh --scaling                           (1000/2000/4000/8000 leases: linear, not quadratic)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,7 +7,10 @@
 #   scripts/soak.sh                        # 30 minutes after 1 minute of warm-up, release build
 #   MINUTES=3 scripts/soak.sh              # the short variant (CI can afford it)
 #   EXPORTER=.build/debug/akash-cost-exporter WARMUP_MINUTES=1 SAMPLE_SECONDS=60 LIMIT_KIB=154 scripts/soak.sh
+#   SCRAPE_SECONDS=20 MINUTES=0 WARMUP_MINUTES=0 scripts/soak.sh   # resident memory after 20 s of 64-connection
+#                                                                   # wrk scrapes while polling, then stop
 #
+# It also prints the cold start: process start to the first 200 on /-/ready (every source polled once).
 # Output: one line per sample (elapsed, resident KiB, anonymous KiB, upstream requests so far), then the growth of
 # anonymous memory from the end of the warm-up to the end and per 1,000 requests. Exit 0 when the growth is at most
 # LIMIT_KIB (default 154 KiB, i.e. 0.15 MiB), 1 otherwise or when the exporter died.
@@ -36,21 +39,23 @@ base="$FAKE_UPSTREAM_URL"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 echo "fake-key-for-soak" > "$work/key"
+started_ns="$(date +%s%N)"
 "$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "$work/state.json" \
   --cmc.base-url "$base/cmc" --cmc.api-key-file "$work/key" \
   --cmc.quotes-interval 1s --cmc.macro-interval 1s --cmc.listings-interval 1s \
   --akash.console-url "$base/console" --akash.rest-url "$base/chain" \
   --akash.prices-interval 1s --akash.capacity-interval 1s --akash.providers-interval 1s \
-  --akash.account-interval 1s --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c \
+  --akash.account-interval 1s --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s \
   >"$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")
 
-for _ in $(seq 100); do
+for _ in $(seq 1000); do
   curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && break
   kill -0 "$exporter_pid" 2>/dev/null || { echo "soak: exporter exited" >&2; cat "$work/exporter.log" >&2; exit 1; }
-  sleep 0.1
+  sleep 0.01
 done
+echo "soak: cold start to /-/ready: $(( ($(date +%s%N) - started_ns) / 1000000 )) ms"
 
 # resident_kib anonymous_kib requests
 sample() {
@@ -61,6 +66,13 @@ sample() {
     | awk '/^akash_exporter_source_requests_total/ {sum += $NF} END {printf "%d", sum}')"
   echo "$rss $anon $requests"
 }
+
+if [ "${SCRAPE_SECONDS:-0}" -gt 0 ]; then
+  command -v wrk >/dev/null || { echo "soak: wrk is needed for SCRAPE_SECONDS" >&2; exit 1; }
+  wrk -t 2 -c 64 -d "${SCRAPE_SECONDS}s" "http://127.0.0.1:$port/metrics" | grep -E "Requests/sec|requests in"
+  read -r rss anon requests <<<"$(sample)"
+  echo "soak: after ${SCRAPE_SECONDS} s of 64-connection scrapes while polling: resident ${rss} KiB ($(( rss / 1024 )).$(( rss % 1024 * 10 / 1024 )) MiB), anonymous ${anon} KiB"
+fi
 
 echo "soak: $exporter (pid $exporter_pid), every source every 1s, warm-up ${warmup_minutes} min, then ${minutes} min"
 printf '%8s %14s %15s %10s\n' elapsed resident_kib anonymous_kib requests

@@ -4,7 +4,8 @@
 // (GPUs, price per GPU-hour, ratio to the network median from a fake Console) are in the render.
 // Run through scripts/bench_account.sh (release build). Prints numbers; asserts only that the data was complete.
 //
-//     AccountBench [leases] [pages] [repetitions]      defaults: 2000 10 20
+//     AccountBench [leases] [pages] [repetitions] [gpu]      defaults: 2000 10 20 1 (gpu 0: no bids served, so no
+//     GPU series: the same run without the GPU price check, for comparison)
 
 import AkashExporter
 import ExporterKit
@@ -16,6 +17,7 @@ let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let leaseCount = arguments.count > 0 ? arguments[0] : 2000
 let pages = arguments.count > 1 ? arguments[1] : 10
 let repetitions = arguments.count > 2 ? arguments[2] : 20
+let withGPUs = arguments.count > 3 ? arguments[3] != 0 : true
 
 let owner = "akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq"
 let providers = ["akash19zzh7whjt4vfwxd5wtj3tjtyatnpntfhldshd8", "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc",
@@ -78,7 +80,7 @@ let chain = try FakeChain()
 chain.serveLeases([owner: leases(leaseCount)], pageSize: pageSize)
 chain.serveDeployments([owner: deployments(deploymentCount)], pageSize: pageSize)
 chain.serveLatestBlock(height: height)
-chain.serveBids([owner: bids(leaseCount)], pageSize: pageSize)
+chain.serveBids([owner: withGPUs ? bids(leaseCount) : []], pageSize: pageSize)
 chain.upstream.route("/console/v1/gpu-prices", .json(try Fixtures.data("akash/gpu-prices.json")))
 
 // GPU leases meet the network medians of a compute area polling a fake Console (`/v1/gpu-prices`).
@@ -93,7 +95,8 @@ for source in compute.sources where source.name == "akash_gpu_prices" {
 }
 
 print("account area: 1 owner, \(leaseCount) active leases in \(deploymentCount) deployments, "
-    + "\(pageSize) per page (\(pages) lease pages), \(repetitions) repetitions, loopback fake chain REST")
+    + "\(pageSize) per page (\(pages) lease pages), \(repetitions) repetitions, loopback fake chain REST, "
+    + (withGPUs ? "every lease renting GPUs" : "no GPU leases"))
 for source in area.sources {
     let timing = try await measure {
         try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
@@ -113,7 +116,7 @@ let series = families.reduce(0) { $0 + $1.samples.count }
 let leaseSeries = families.first { $0.name == "akash_lease_price_usd_per_hour" }?.samples.count ?? 0
 let gpuSeries = families.first { $0.name == "akash_lease_gpus" }?.samples.count ?? 0
 let ratioSeries = families.first { $0.name == "akash_lease_gpu_price_vs_market_ratio" }?.samples.count ?? 0
-guard leaseSeries == leaseCount, gpuSeries == leaseCount, ratioSeries > 0 else {
+guard leaseSeries == leaseCount, gpuSeries == (withGPUs ? leaseCount : 0), (ratioSeries > 0) == withGPUs else {
     throw Failed(description: "expected \(leaseCount) GPU lease series and some ratios, got \(gpuSeries) and \(ratioSeries)")
 }
 

@@ -21,8 +21,7 @@ import Synchronization
 /// - No cookies, no cache, nothing written to disk. Error messages name the host and path, never a header.
 /// - Connections are kept open between polls: idle handles are pooled per origin, and each keeps its own
 ///   connections (libcurl does not support sharing live connections between threads).
-/// - libcurl blocks, so each transfer runs on a dispatch queue of its own handle (a serial queue, which gets a thread
-///   when the others are busy), never on the cooperative pool. Cancelling the calling task aborts the transfer from
+/// - libcurl blocks, so each transfer runs on the thread of its handle, never on the cooperative pool. Cancelling the calling task aborts the transfer from
 ///   libcurl's progress callback, which runs at least about once a second even while nothing arrives.
 public final class CurlUpstream: UpstreamFetching {
     /// Idle handles kept per origin; more than this many concurrent requests to one host make short-lived ones.
@@ -47,7 +46,7 @@ public final class CurlUpstream: UpstreamFetching {
         let transfer = Transfer(request: request, target: target)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                handle.queue.async {
+                handle.run {
                     let result = transfer.perform(on: handle.curl, userAgent: self.userAgent)
                     self.giveBack(handle, origin)
                     continuation.resume(returning: result)
@@ -64,9 +63,16 @@ public final class CurlUpstream: UpstreamFetching {
     }
 
     private func giveBack(_ handle: EasyHandle, _ origin: String) {
-        idle.withLock { idle in
-            if idle[origin, default: []].count < Self.idlePerOrigin { idle[origin, default: []].append(handle) }
+        let kept = idle.withLock { idle in
+            guard idle[origin, default: []].count < Self.idlePerOrigin else { return false }
+            idle[origin, default: []].append(handle)
+            return true
         }
+        if !kept { handle.retire() }
+    }
+
+    deinit {
+        for handle in idle.withLock({ $0.values.joined() }) { handle.retire() }
     }
 
     /// `host:port/path`, what an error message may say about a request (no query, no headers).
@@ -79,18 +85,50 @@ public final class CurlUpstream: UpstreamFetching {
     }
 }
 
-/// One libcurl easy handle and the serial queue its transfers block on. Used by one transfer at a time.
+/// One libcurl easy handle and the thread its transfers block on, one transfer at a time. A thread of its own rather
+/// than a dispatch queue: libdispatch on Linux adds a thread for a blocked queue only after about a second, which
+/// delayed the first polls when many started together.
 private final class EasyHandle: @unchecked Sendable {
     let curl: UnsafeMutableRawPointer
-    let queue = DispatchQueue(label: "akash-cost-exporter.upstream")
+    /// The next job, or nil to end the thread.
+    private let jobs = Mutex<[(@Sendable () -> Void)?]>([])
+    private let wake = DispatchSemaphore(value: 0)
 
     init() {
         guard let curl = curl_easy_init() else { fatalError("libcurl: cannot allocate an easy handle") }
         self.curl = curl
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { context in
+            Unmanaged<EasyHandle>.fromOpaque(context!).takeRetainedValue().work()
+            return nil
+        }, context)
+        precondition(created == 0, "pthread_create failed: \(created)")
+        pthread_detach(thread)
     }
 
     deinit {
         curl_easy_cleanup(curl)
+    }
+
+    /// Runs `job` on this handle's thread.
+    func run(_ job: @escaping @Sendable () -> Void) {
+        jobs.withLock { $0.append(job) }
+        wake.signal()
+    }
+
+    /// Ends the thread once the jobs before are done; the handle is freed with it.
+    func retire() {
+        jobs.withLock { $0.append(nil) }
+        wake.signal()
+    }
+
+    private func work() {
+        while true {
+            wake.wait()
+            guard let job = jobs.withLock({ $0.removeFirst() }) else { return }
+            job()
+        }
     }
 }
 

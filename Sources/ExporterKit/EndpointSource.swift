@@ -1,13 +1,19 @@
 import Foundation
 import Exposition
+import Synchronization
 
 /// The one shape of a source that is a single GET: request, read the answer (status check and decoding, or an
 /// API's own envelope), keep the result as the last good value. Nothing is stored unless the whole answer was
 /// read, so a failed poll leaves the previous value in place until it ages out.
+///
+/// Polite to the upstream: when an answer carried `ETag` or `Last-Modified`, the next request asks with
+/// `If-None-Match` / `If-Modified-Since`, and a `304 Not Modified` keeps the last good value as current (a success
+/// with no body to download or decode).
 public struct EndpointSource<Value: Sendable>: PolledSource {
     public let name: String
     public let request: UpstreamRequest
     public let lastGood: LastGood<Value>
+    private let validators = Validators()
     private let currentInterval: @Sendable () -> Double
     private let read: @Sendable (UpstreamResponse, _ now: Date) throws(SourceFailure) -> Value
 
@@ -35,8 +41,32 @@ public struct EndpointSource<Value: Sendable>: PolledSource {
     public var interval: Double { currentInterval() }
 
     public func poll(_ context: PollContext) async throws(SourceFailure) {
+        var request = request
+        // Only while there is a value to keep: an answer of "unchanged" must have something to refer to.
+        let current = lastGood.latest?.value
+        if current != nil { validators.ask(&request) }
         let response = try await context.fetch(request)
+        if response.status == 304, let current {
+            lastGood.set(current, at: context.now)
+            return
+        }
         lastGood.set(try read(response, context.now), at: context.now)
+        validators.remember(response)
+    }
+}
+
+/// The validators of an endpoint's last answer that was read whole, for its next conditional request.
+final class Validators: Sendable {
+    private let state = Mutex<(etag: String?, lastModified: String?)>((nil, nil))
+
+    func remember(_ response: UpstreamResponse) {
+        state.withLock { $0 = (response.headers["etag"], response.headers["last-modified"]) }
+    }
+
+    func ask(_ request: inout UpstreamRequest) {
+        let (etag, lastModified) = state.withLock { $0 }
+        if let etag { request.headers["If-None-Match"] = etag }
+        if let lastModified { request.headers["If-Modified-Since"] = lastModified }
     }
 }
 

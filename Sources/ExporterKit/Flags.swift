@@ -114,10 +114,11 @@ extension Flag where Value == Bool {
 }
 
 extension Flag where Value == Double {
-    /// A duration such as `30s`, `5m`, `1h30m`, `500ms`, in seconds.
-    public static func duration(_ name: String, default defaultValue: String, help: String) -> Flag<Double> {
+    /// A duration such as `30s`, `5m`, `1h30m`, `500ms`, in seconds; `0s` too when `allowingZero`.
+    public static func duration(_ name: String, default defaultValue: String, allowingZero: Bool = false,
+                                help: String) -> Flag<Double> {
         Flag(FlagSpec(name, default: defaultValue, placeholder: "DURATION", help: help)) { raw throws(ConfigError) in
-            try Durations.seconds(raw.last ?? defaultValue, flag: name)
+            try Durations.seconds(raw.last ?? defaultValue, flag: name, allowingZero: allowingZero)
         }
     }
 }
@@ -174,9 +175,10 @@ extension Flag where Value == [String] {
 
 /// Durations as flags take them: positive, Go-style.
 enum Durations {
-    static func seconds(_ text: String, flag: String) throws(ConfigError) -> Double {
-        guard let seconds = DurationParser.seconds(text), seconds > 0 else {
-            throw .invalid(flag, text, expected: "a positive duration such as 30s, 5m or 1h")
+    static func seconds(_ text: String, flag: String, allowingZero: Bool = false) throws(ConfigError) -> Double {
+        guard let seconds = DurationParser.seconds(text), seconds > 0 || (allowingZero && seconds == 0) else {
+            throw .invalid(flag, text, expected: allowingZero ? "a duration such as 0s, 10s or 1m"
+                                                             : "a positive duration such as 30s, 5m or 1h")
         }
         return seconds
     }

@@ -12,6 +12,8 @@ public struct SourceHealth: Sendable, Equatable {
     /// Seconds between successful polls as the source last reported it (it may change: credit budget).
     public var interval: Double?
     public var requests: Int = 0
+    /// Body bytes of the answers received, as they came over the wire (compressed size when compressed).
+    public var responseBytes: Int = 0
     public var failures: [FailureReason: Int] = [:]
 
     public init(name: String) {
@@ -41,6 +43,10 @@ public final class HealthRegistry: Sendable {
 
     public func countRequest(_ source: String) {
         state.withLock { $0[source, default: SourceHealth(name: source)].requests += 1 }
+    }
+
+    public func countResponseBytes(_ source: String, _ bytes: Int) {
+        state.withLock { $0[source, default: SourceHealth(name: source)].responseBytes += bytes }
     }
 
     public func recordSuccess(_ source: String, at date: Date, duration: Double) {

@@ -27,10 +27,13 @@ public struct PollContext: Sendable {
         self.health = health
     }
 
-    /// Performs one request, counted in `akash_exporter_source_requests_total{source}`.
+    /// Performs one request, counted in `akash_exporter_source_requests_total{source}`; the body bytes of its answer
+    /// as they came over the wire in `akash_exporter_source_response_bytes_total{source}`.
     public func fetch(_ request: UpstreamRequest) async throws(SourceFailure) -> UpstreamResponse {
         health.countRequest(source)
-        return try await upstream.fetch(request)
+        let response = try await upstream.fetch(request)
+        health.countResponseBytes(source, response.wireBytes)
+        return response
     }
 
     /// Fetches, requires a 2xx status and decodes the body as `T`.

@@ -28,6 +28,8 @@ public struct SelfMetricsCollector: MetricsCollector {
                                           "Seconds between the source's successful polls, as currently scheduled.")
         var requests = MetricFamily.counter("akash_exporter_source_requests_total",
                                             "Requests made to the source's upstream API.")
+        var responseBytes = MetricFamily.counter("akash_exporter_source_response_bytes_total",
+                                                 "Body bytes received from the source's upstream API, as sent on the wire (compressed size when compressed).")
         var failures = MetricFamily.counter("akash_exporter_source_failures_total",
                                             "Failed polls of the source, by reason.")
         for source in health.snapshot {
@@ -38,11 +40,12 @@ public struct SelfMetricsCollector: MetricsCollector {
             duration.add(source.lastDuration, ["source": name])
             interval.add(source.interval, ["source": name])
             requests.add(Double(source.requests), ["source": name])
+            responseBytes.add(Double(source.responseBytes), ["source": name])
             // Every reason from the start, at 0 until it happens, so rate() and increase() see the first one.
             for reason in FailureReason.allCases {
                 failures.add(Double(source.failures[reason] ?? 0), ["source": name, "reason": reason.rawValue])
             }
         }
-        return [buildInfo, up, lastSuccess, duration, interval, requests, failures]
+        return [buildInfo, up, lastSuccess, duration, interval, requests, responseBytes, failures]
     }
 }

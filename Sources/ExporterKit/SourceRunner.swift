@@ -1,8 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Polls every source in the background, each on its own schedule: the first poll at once, then the source's
-/// interval after a success or the `RetryPolicy` delay after a failure. Sources run concurrently and
+/// Polls every source in the background, each on its own schedule: the first poll after a random offset within
+/// `startSpread` (and within the source's interval; none in tests, whose jitter is 0), then the source's interval
+/// after a success or the `RetryPolicy` delay after a failure. The offset spreads the first requests of many
+/// installations restarted together (a rollout, a host reboot) instead of sending them in the same second. Sources run concurrently and
 /// independently, so a slow or hanging upstream never delays the others.
 ///
 /// After every poll the runner records the outcome in the `HealthRegistry` (what `up`, the failure counters and
@@ -45,11 +47,12 @@ public final class SourceRunner: Sendable {
     private let logger: Logger
     private let policy: RetryPolicy
     private let timing: Timing
+    private let startSpread: Double
     private let onChange: @Sendable () -> Void
     private let tasks = Mutex(Tasks())
 
     public init(sources: [any PolledSource], upstream: any UpstreamFetching, health: HealthRegistry, state: StateStore,
-                logger: Logger, policy: RetryPolicy = .standard, timing: Timing = .system,
+                logger: Logger, policy: RetryPolicy = .standard, timing: Timing = .system, startSpread: Double = 0,
                 onChange: @escaping @Sendable () -> Void = {}) {
         self.sources = sources
         self.upstream = upstream
@@ -58,6 +61,7 @@ public final class SourceRunner: Sendable {
         self.logger = logger
         self.policy = policy
         self.timing = timing
+        self.startSpread = startSpread
         self.onChange = onChange
         // Every source is known before its first poll, so `/-/ready` waits for all of them.
         for source in sources {
@@ -115,7 +119,21 @@ public final class SourceRunner: Sendable {
 
     // MARK: - Polling
 
+    /// Seconds before a source's first poll: `jitter` (0..<1) of the spread, never more than one interval.
+    static func startOffset(interval: Double, spread: Double, jitter: Double) -> Double {
+        max(0, min(interval, spread)) * jitter
+    }
+
     private func loop(_ source: any PolledSource) async {
+        let offset = Self.startOffset(interval: source.interval, spread: startSpread, jitter: timing.jitter())
+        if offset > 0 {
+            logger.info("first poll delayed", ["source": source.name, "in": DurationParser.format(offset)])
+            do {
+                try await timing.sleep(offset)
+            } catch {
+                return
+            }
+        }
         var consecutiveFailures = 0
         while !Task.isCancelled {
             // An unstructured task: cancelling this loop (stop) must not cut the poll itself short.

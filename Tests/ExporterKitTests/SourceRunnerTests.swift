@@ -52,6 +52,27 @@ import Exposition
         #expect(try TextFormat.renderString(collector.collect(now: start.addingTimeInterval(30.5))) == "")
     }
 
+    @Test func firstPollWaitsARandomOffsetWithinTheSpreadAndTheIntervalAndSaysSo() async throws {
+        #expect(SourceRunner.startOffset(interval: 1800, spread: 30, jitter: 0.5) == 15)
+        #expect(SourceRunner.startOffset(interval: 10, spread: 30, jitter: 0.5) == 5)  // never past one interval
+        #expect(SourceRunner.startOffset(interval: 60, spread: 0, jitter: 0.9) == 0)
+
+        defer { upstream.stop() }
+        upstream.route("/value", Self.reading(1))
+        let clock = VirtualTime(horizon: 100)
+        let timing = SourceRunner.Timing(now: { clock.now }, sleep: clock.sleep, jitter: { 0.25 })
+        let start = clock.now
+        let runner = SourceRunner(sources: [source(interval: 60)], upstream: CurlUpstream(), health: health,
+                                  state: StateStore(path: nil, logger: log.logger()), logger: log.logger(),
+                                  timing: timing, startSpread: 20)
+        runner.start()
+        #expect(await eventually { health.health(of: "test_value")?.up == true })
+        await runner.stop()
+        #expect(clock.waits.first == 5)
+        #expect(health.health(of: "test_value")?.lastSuccess == start.addingTimeInterval(5))
+        #expect(log.lines.contains { $0.contains("msg=\"first poll delayed\" source=test_value in=5s") })
+    }
+
     @Test func backsOffWhileTheUpstreamIsBrokenAndRecoversWhenItHeals() async throws {
         defer { upstream.stop() }
         let clock = VirtualTime(horizon: 900)

@@ -13,6 +13,8 @@ public struct CoreConfig: Sendable {
     public var logFormat: Logger.Format
     public var stateFile: String?
     public var once: Bool
+    /// Seconds within which each source's first poll is randomly placed (never more than its interval).
+    public var startSpread: Double
 
     public static let listenAddressFlag: Flag<String> = .string(
         "web.listen-address", default: ":9877", placeholder: "[HOST]:PORT",
@@ -36,11 +38,15 @@ public struct CoreConfig: Sendable {
     public static let stateFileFlag: Flag<String> = .string(
         "state.file", default: "akash-cost-exporter.state.json", placeholder: "FILE",
         help: "Where resolved ids, the previous AKT quote and the month's CoinMarketCap credits survive restarts; empty keeps them in memory.")
+    public static let startSpreadFlag: Flag<Double> = .duration(
+        "poll.start-spread", default: "10s", allowingZero: true,
+        help: "Each source's first poll starts at a random offset up to this long (and within its interval), so that many exporters restarted together do not call an API in the same second; /-/ready waits for the first polls. 0s polls everything at once.")
     public static let onceFlag: Flag<Bool> = .bool(
         "once", help: "Poll every enabled source once, print the exposition to stdout and exit: 0 if every poll succeeded, 1 otherwise.")
 
     public static let flags = [listenAddressFlag.spec, telemetryPathFlag.spec, maxConnectionsFlag.spec, webConfigFileFlag.spec,
-                               basicAuthFileFlag.spec, logLevelFlag.spec, logFormatFlag.spec, stateFileFlag.spec, onceFlag.spec]
+                               basicAuthFileFlag.spec, logLevelFlag.spec, logFormatFlag.spec, stateFileFlag.spec, startSpreadFlag.spec,
+                               onceFlag.spec]
 
     public init(_ flags: ParsedFlags) throws(ConfigError) {
         let address = try flags[Self.listenAddressFlag]
@@ -87,5 +93,6 @@ public struct CoreConfig: Sendable {
         let state = try flags[Self.stateFileFlag]
         stateFile = state.isEmpty ? nil : state
         once = try flags[Self.onceFlag]
+        startSpread = try flags[Self.startSpreadFlag]
     }
 }

@@ -44,7 +44,7 @@ public final class Exporter: Sendable {
         let publisher = ExpositionPublisher(collectors: collectors, logger: logger)
         self.publisher = publisher
         runner = SourceRunner(sources: sources, upstream: upstream, health: health, state: state, logger: logger,
-                              timing: timing, onChange: { publisher.refreshAfterChange(now: timing.now()) })
+                              timing: timing, startSpread: config.core.startSpread, onChange: { publisher.refreshAfterChange(now: timing.now()) })
     }
 
     /// The areas as configured, wired together: the account and provider areas price uakt leases with the market

@@ -45,7 +45,8 @@ public struct ComputeConfig: Sendable, Equatable {
     public static let capacityIntervalFlag: Flag<Double> = .duration(
         "akash.capacity-interval", default: "1m", help: "How often to poll /v1/network-capacity.")
     public static let providersIntervalFlag: Flag<Double> = .duration(
-        "akash.providers-interval", default: "5m", help: "How often to poll /v1/providers (a large body).")
+        "akash.providers-interval", default: "30m",
+        help: "How often to poll /v1/providers: a large body, for counts (registered, online, audited) that change over hours; akash_providers{state=\"active\"} comes from /v1/network-capacity every minute.")
     public static let pricesTimeoutFlag: Flag<Double> = .duration(
         "akash.prices-timeout", default: "30s", help: "Timeout of a /v1/gpu-prices request (slow when the Console's cache is cold).")
     public static let consoleTimeoutFlag: Flag<Double> = .duration(

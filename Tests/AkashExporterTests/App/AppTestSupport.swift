@@ -31,9 +31,11 @@ enum AppFakes {
         }
     }
 
-    /// Flags pointing every registered API at `fake`, plus the flags the recorded bodies assume (the owner).
+    /// Flags pointing every registered API at `fake`, plus the flags the recorded bodies assume (the owner), with
+    /// every first poll at once (no start spread), as the tests expect the exporter ready within seconds.
     static func upstreamFlags(_ fake: FakeUpstream) -> [String] {
         SourceRegistry.all.apis.map { $0.urlFlag(fake) } + SourceRegistry.all.flatMap(\.recorded.flags).uniqued()
+            + ["--poll.start-spread=0s"]
     }
 
     /// Drops the series whose values depend on the run (durations, times, process figures), node_exporter style.

@@ -13,7 +13,7 @@ struct ComputeAreaTests {
 
     // MARK: Configuration
 
-    @Test("defaults: the public Console, 15m prices, 1m capacity, 5m providers, 30s/10s timeouts")
+    @Test("defaults: the public Console, 15m prices, 1m capacity, 30m providers (issue 17), 30s/10s timeouts")
     func defaults() throws {
         let config = try Self.parse([])
         #expect(config == ComputeConfig())
@@ -21,7 +21,7 @@ struct ComputeAreaTests {
         #expect(config.consoleURL.absoluteString == "https://console-api.akash.network")
         #expect(config.pricesInterval == 900)
         #expect(config.capacityInterval == 60)
-        #expect(config.providersInterval == 300)
+        #expect(config.providersInterval == 1800)
         #expect(config.pricesTimeout == 30)
         #expect(config.consoleTimeout == 10)
     }
@@ -35,7 +35,7 @@ struct ComputeAreaTests {
         #expect(config.consoleURL.absoluteString == "http://127.0.0.1:8080/console")
         #expect(config.pricesInterval == 300)
         #expect(config.capacityInterval == 30)
-        #expect(config.providersInterval == 300)
+        #expect(config.providersInterval == 1800)
         #expect(config.pricesTimeout == 60)
         #expect(config.consoleTimeout == 0.25)
         #expect(!config.enabled)
