@@ -637,6 +637,118 @@ def clouds_group() -> list[list[Panel]]:
               thresholds=[(None, "green"), (180 * 86400, "orange")]),
     ]]
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# Akash / Provider
+
+PROVIDER = 'provider=~"$provider"'
+PROVIDER_GPU = f"provider, {GPU_KEY}"
+PROVIDER_GPU_LEGEND = "{{provider}} " + GPU_LEGEND
+BELOW_MARKET_STEPS = [(None, "red"), (0.6, "orange"), (0.9, "green")]
+MEDIAN = 'stat="median"'
+
+
+def providers(metric: str, by: str = "provider") -> str:
+    return per(by, series(metric, PROVIDER))
+
+
+def provider_revenue(multiplier: str = "") -> str:
+    """Σ of the providers' revenue, only when every selected provider has one (a uakt lease without an AKT price
+    hides a provider's revenue rather than shrinking it; so does the total)."""
+    revenue = providers("akash_provider_revenue_usd_per_hour")
+    return (f"sum({revenue}){multiplier} and on() "
+            f"(count({revenue}) == count({providers('akash_provider_active_leases')}))")
+
+
+def provider_median() -> str:
+    """The network median each provider model is compared with: its price divided by the ratio (the exporter
+    matched the model to one /v1/gpu-prices row; the labels of that row are Console's, not the offer's)."""
+    return (f"{providers('akash_provider_gpu_price_usd_per_gpu_hour', PROVIDER_GPU)} / "
+            f"{providers('akash_provider_gpu_price_vs_market_ratio', PROVIDER_GPU)}")
+
+
+def provider_totals_group() -> list[list[Panel]]:
+    return [[
+        Panel("stat", "Revenue per hour",
+              "Sum of the price of every active lease, CPU-only ones included. Hidden while a selected provider has a uakt lease and no AKT price is known.",
+              [q(provider_revenue(), "USD/h")], unit="currencyUSD", width=6, height=5, decimals=3,
+              no_value="unknown"),
+        Panel("stat", "Monthly rate at current prices",
+              f"Revenue per hour x {HOURS_PER_MONTH} hours (30.437 days), at today's prices (uakt leases move with AKT).",
+              [q(provider_revenue(f" * {HOURS_PER_MONTH}"), "USD/month")], unit="currencyUSD",
+              width=6, height=5, decimals=2, no_value="unknown"),
+        Panel("stat", "Active leases", "Active leases of the selected providers.",
+              [q(f"sum({providers('akash_provider_active_leases')})", "leases")], unit="none",
+              width=4, height=5),
+        Panel("stat", "GPUs leased", "GPUs rented out, every model (leases whose bid names the model).",
+              [q(f"sum({providers('akash_provider_leased_gpus', PROVIDER_GPU)})", "GPUs")],
+              unit="none", width=4, height=5),
+        Panel("stat", "Open bids", "Bids waiting for the tenant (0 is a real zero).",
+              [q(f"sum({providers('akash_provider_open_bids')})", "bids")], unit="none",
+              width=4, height=5),
+    ], [
+        Panel("timeseries", "Revenue per hour by provider",
+              "USD per hour of each provider's active leases; the revenue-drop alert fires under 70 % of an hour ago.",
+              [q(providers("akash_provider_revenue_usd_per_hour"), "{{provider}}")], unit="currencyUSD",
+              legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "Monthly rate by provider", f"USD per month at the current rate and prices ({HOURS_PER_MONTH} h).",
+              [q(f"{providers('akash_provider_revenue_usd_per_hour')} * {HOURS_PER_MONTH}", "{{provider}}")],
+              unit="currencyUSD", legend_calcs=["lastNotNull"]),
+    ], [
+        Panel("timeseries", "Active leases by provider", "Active leases per provider.",
+              [q(providers("akash_provider_active_leases"), "{{provider}}")], unit="none", width=8),
+        Panel("timeseries", "GPUs leased by model", "GPUs rented out, by the model the winning bid offered.",
+              [q(providers("akash_provider_leased_gpus", PROVIDER_GPU), PROVIDER_GPU_LEGEND)], unit="none", width=8),
+        Panel("timeseries", "Open bids by provider", "Bids waiting for the tenant.",
+              [q(providers("akash_provider_open_bids"), "{{provider}}")], unit="none", width=8),
+    ]]
+
+
+def provider_prices_group() -> list[list[Panel]]:
+    model = [("provider", "Provider"), ("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"),
+             ("interface", "Interface")]
+    return [[
+        Panel("timeseries", "Your price per GPU-hour vs the network median",
+              "GPU-weighted average of lease price / GPUs per model (the whole lease price, CPU and memory included), and the network median of the matching model.",
+              [q(providers("akash_provider_gpu_price_usd_per_gpu_hour", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " yours"),
+               q(provider_median(), PROVIDER_GPU_LEGEND + " median")],
+              unit="currencyUSD", legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "Your price / network median",
+              "1 is the median; the below-market alert fires under 0.6 (more than 40 % below) for 24 h. Absent when the model matches no single /v1/gpu-prices row.",
+              [q(providers("akash_provider_gpu_price_vs_market_ratio", PROVIDER_GPU), PROVIDER_GPU_LEGEND)],
+              unit="percentunit", thresholds=BELOW_MARKET_STEPS, color_by_thresholds=True, legend_calcs=["lastNotNull"]),
+    ], [
+        table("GPU models: leased, your price, the median, your lowest ask",
+              "Per provider and offered model: GPUs leased, your per-GPU price, the network median it is compared with and the ratio, your lowest open bid per GPU-hour.",
+              model, [
+                  Column("GPUs leased", series("akash_provider_leased_gpus", PROVIDER), "none"),
+                  Column("Your USD/GPU-hour", series("akash_provider_gpu_price_usd_per_gpu_hour", PROVIDER), "currencyUSD", decimals=3),
+                  Column("Median USD/GPU-hour", f"{series('akash_provider_gpu_price_usd_per_gpu_hour', PROVIDER)} / "
+                                                f"{series('akash_provider_gpu_price_vs_market_ratio', PROVIDER)}", "currencyUSD", decimals=3),
+                  Column("Yours / median", series("akash_provider_gpu_price_vs_market_ratio", PROVIDER), "percentunit",
+                         decimals=0, thresholds=BELOW_MARKET_STEPS),
+                  Column("Lowest open ask USD/GPU-hour", series("akash_provider_open_bid_min_usd_per_gpu_hour", PROVIDER),
+                         "currencyUSD", decimals=3),
+              ]),
+    ], [
+        Panel("timeseries", "Your lowest open ask vs the network median",
+              "Your cheapest open bid per GPU-hour per offered model, and the network median of the Console models with the same vendor and model name.",
+              [q(providers("akash_provider_open_bid_min_usd_per_gpu_hour", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " your ask"),
+               q(f"{per(GPU_KEY, series('akash_gpu_bid_price_usd_per_hour', MEDIAN))} and on(vendor, model) "
+                 f"{providers('akash_provider_open_bid_min_usd_per_gpu_hour', PROVIDER_GPU)}", GPU_LEGEND + " median")],
+              unit="currencyUSD", width=24, legend_calcs=["lastNotNull"]),
+    ]]
+
+
+@register("akash-provider.json")
+def provider_dashboard() -> dict:
+    # Providers come from the lease counts, which exist whether or not the revenue can be priced.
+    return dashboard("akash-provider", "Akash / Provider",
+                     "What the configured provider addresses earn per hour and per month, the GPUs they rent out by model, and their price per GPU-hour and open bids against the network median (Akash chain and Console).",
+                     [provider_totals_group(), provider_prices_group()],
+                     [label_variable("provider", "Provider", series("akash_provider_active_leases"), "provider")])
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Akash / Exporter health
 

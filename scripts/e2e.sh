@@ -394,7 +394,7 @@ def expect(what, value, expected):
     if not ok:
         failures.append(f"{what}: {value}, expected {expected}")
 
-ACCOUNT, HEALTH = "Akash / Account costs", "Akash / Exporter health"
+ACCOUNT, HEALTH, PROVIDER = "Akash / Account costs", "Akash / Exporter health", "Akash / Provider"
 main = instance_of["main"]
 deadline = time.time() + timeout
 while True:
@@ -428,6 +428,10 @@ expect("main: Shortest escrow runway (s, dseq)", [(float(s["value"][1]), s["metr
 expect("main: Sources up", (figure(results, (HEALTH, "Sources up"), "A"), figure(results, (HEALTH, "Sources up"), "B")),
        (REGISTERED, REGISTERED))
 expect("main: Deployments table rows", len(results[(ACCOUNT, "Deployments")][0][2]), 2)
+# The provider of Tests/Fixtures/chain/README.md (its revenue moves with the second AKT quote, so counts only).
+expect("main: provider Active leases", figure(results, (PROVIDER, "Active leases")), 8.0)
+expect("main: provider GPUs leased", figure(results, (PROVIDER, "GPUs leased")), 9.0)
+expect("main: provider Open bids", figure(results, (PROVIDER, "Open bids")), 7.0)
 situations_checked = 1
 
 if not stand_in:

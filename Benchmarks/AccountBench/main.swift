@@ -53,27 +53,6 @@ func deployments(_ count: Int) -> [String] {
     }
 }
 
-/// Median and minimum of `repetitions` runs of `body`, in milliseconds.
-func measure(_ body: () async throws -> Void) async rethrows -> (median: Double, min: Double) {
-    var samples: [Double] = []
-    for _ in 0..<repetitions {
-        let start = ContinuousClock.now
-        try await body()
-        let elapsed = ContinuousClock.now - start
-        samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
-    }
-    samples.sort()
-    return (samples[samples.count / 2], samples[0])
-}
-
-func format(_ timing: (median: Double, min: Double)) -> String {
-    String(format: "median %8.2f ms   min %8.2f ms", timing.median, timing.min)
-}
-
-struct Failed: Error, CustomStringConvertible {
-    let description: String
-}
-
 let deploymentCount = (leaseCount + 3) / 4
 let pageSize = (leaseCount + pages - 1) / pages
 let chain = try FakeChain()
@@ -88,7 +67,7 @@ let compute = ComputeArea(config: ComputeConfig(consoleURL: URL(string: chain.up
 let config = AccountConfig(owners: [owner], restURL: chain.baseURL, interval: 3600, timeout: 30)
 let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 }, compute: compute)
 let upstream = CurlUpstream()
-let health = HealthRegistry(sources: area.sources.map(\.name) + compute.sources.map(\.name))
+let health = HealthRegistry(sources: compute.sources.map(\.name))
 let now = Date()
 for source in compute.sources where source.name == "akash_gpu_prices" {
     try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
@@ -97,32 +76,27 @@ for source in compute.sources where source.name == "akash_gpu_prices" {
 print("account area: 1 owner, \(leaseCount) active leases in \(deploymentCount) deployments, "
     + "\(pageSize) per page (\(pages) lease pages), \(repetitions) repetitions, loopback fake chain REST, "
     + (withGPUs ? "every lease renting GPUs" : "no GPU leases"))
-for source in area.sources {
-    let timing = try await measure {
-        try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
-    }
-    print("poll \(source.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(format(timing))")
-}
+try await BenchTiming.printPolls(area.sources, upstream: upstream, repetitions: repetitions, now: now)
 let requests = chain.requests(FakeChain.leasesPath).count / repetitions
-guard requests == pages else { throw Failed(description: "expected \(pages) lease requests a poll, saw \(requests)") }
+guard requests == pages else { throw BenchFailure("expected \(pages) lease requests a poll, saw \(requests)") }
 
 let collectors = area.collectors
 var families: [MetricFamily] = []
-let collect = await measure { families = collectors.flatMap { $0.collect(now: now) } }
+let collect = await BenchTiming.measure(repetitions) { families = collectors.flatMap { $0.collect(now: now) } }
 var body: [UInt8] = []
-let render = try await measure { body = try TextFormat.render(families) }
-let both = try await measure { body = try TextFormat.render(collectors.flatMap { $0.collect(now: now) }) }
+let render = try await BenchTiming.measure(repetitions) { body = try TextFormat.render(families) }
+let both = try await BenchTiming.measure(repetitions) { body = try TextFormat.render(collectors.flatMap { $0.collect(now: now) }) }
 let series = families.reduce(0) { $0 + $1.samples.count }
 let leaseSeries = families.first { $0.name == "akash_lease_price_usd_per_hour" }?.samples.count ?? 0
 let gpuSeries = families.first { $0.name == "akash_lease_gpus" }?.samples.count ?? 0
 let ratioSeries = families.first { $0.name == "akash_lease_gpu_price_vs_market_ratio" }?.samples.count ?? 0
 guard leaseSeries == leaseCount, gpuSeries == (withGPUs ? leaseCount : 0), (ratioSeries > 0) == withGPUs else {
-    throw Failed(description: "expected \(leaseCount) GPU lease series and some ratios, got \(gpuSeries) and \(ratioSeries)")
+    throw BenchFailure("expected \(leaseCount) GPU lease series and some ratios, got \(gpuSeries) and \(ratioSeries)")
 }
 
-print("collect                 \(format(collect))")
-print("render                  \(format(render))")
-print("collect + render        \(format(both))")
+print("collect                 \(collect)")
+print("render                  \(render)")
+print("collect + render        \(both)")
 print("exposition: \(series) series (\(leaseSeries) lease prices, \(gpuSeries) GPU leases, "
     + "\(ratioSeries) ratios), \(body.count) bytes")
 chain.stop()

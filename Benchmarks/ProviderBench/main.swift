@@ -48,34 +48,6 @@ let openBids = (0..<openBidCount).map { index in
                          gpusPerReplica: o.gpus, gpuKey: o.model)
 }
 
-/// Median and minimum of `repetitions` runs of `body`, in milliseconds.
-func measure(_ body: () async throws -> Void) async rethrows -> (median: Double, min: Double) {
-    var samples: [Double] = []
-    for _ in 0..<repetitions {
-        let start = ContinuousClock.now
-        try await body()
-        let elapsed = ContinuousClock.now - start
-        samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
-    }
-    samples.sort()
-    return (samples[samples.count / 2], samples[0])
-}
-
-/// `12.34` with two decimals, right-aligned to `width`.
-func milliseconds(_ value: Double, width: Int = 9) -> String {
-    let hundredths = Int((value * 100).rounded())
-    let text = "\(hundredths / 100)." + (hundredths % 100 < 10 ? "0" : "") + "\(hundredths % 100)"
-    return String(repeating: " ", count: max(0, width - text.count)) + text
-}
-
-func format(_ timing: (median: Double, min: Double)) -> String {
-    "median \(milliseconds(timing.median)) ms   min \(milliseconds(timing.min)) ms"
-}
-
-struct Failed: Error, CustomStringConvertible {
-    let description: String
-}
-
 let chain = try FakeChain()
 chain.route("/akash/market/v1beta5/leases/list", FakeChain.pagedList(listKey: "leases", pageSize: pageSize) { query in
     query["filters.provider"] == provider ? leases : []
@@ -87,35 +59,29 @@ chain.route("/akash/market/v1beta5/bids/list", FakeChain.pagedList(listKey: "bid
 
 let config = ProviderConfig(providers: [provider], restURL: chain.baseURL, interval: 3600, timeout: 60)
 let area = ProviderArea(config: config, aktPriceUSD: { _ in 0.5434716 })
-let upstream = URLSessionUpstream()
-let health = HealthRegistry(sources: area.sources.map(\.name))
+let upstream = CurlUpstream()
 let now = Date()
 
 print("provider view: 1 provider, \(leaseCount) active leases (half GPU, 6 models), \(openBidCount) open bids, "
     + "\(pageSize) per page, \(repetitions) repetitions, loopback fake chain REST")
-for source in area.sources {
-    let timing = try await measure {
-        try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
-    }
-    print("poll \(source.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(format(timing))")
-}
+try await BenchTiming.printPolls(area.sources, upstream: upstream, repetitions: repetitions, now: now)
 
 let collectors = area.collectors
 var families: [MetricFamily] = []
-let collect = await measure { families = collectors.flatMap { $0.collect(now: now) } }
+let collect = await BenchTiming.measure(repetitions) { families = collectors.flatMap { $0.collect(now: now) } }
 var body: [UInt8] = []
-let render = try await measure { body = try TextFormat.render(families) }
+let render = try await BenchTiming.measure(repetitions) { body = try TextFormat.render(families) }
 let series = families.reduce(0) { $0 + $1.samples.count }
 let active = families.first { $0.name == "akash_provider_active_leases" }?.samples.first?.value
 let open = families.first { $0.name == "akash_provider_open_bids" }?.samples.first?.value
 guard active == Double(leaseCount), open == Double(openBidCount) else {
-    throw Failed(description: "expected \(leaseCount) leases and \(openBidCount) open bids, got \(String(describing: active)), \(String(describing: open))")
+    throw BenchFailure("expected \(leaseCount) leases and \(openBidCount) open bids, got \(String(describing: active)), \(String(describing: open))")
 }
 guard families.contains(where: { $0.name == "akash_provider_revenue_usd_per_hour" && !$0.isEmpty }) else {
-    throw Failed(description: "no revenue")
+    throw BenchFailure("no revenue")
 }
 
-print("collect                     \(format(collect))")
-print("render                      \(format(render))")
+print("collect                     \(collect)")
+print("render                      \(render)")
 print("exposition: \(series) series, \(body.count) bytes")
 chain.stop()

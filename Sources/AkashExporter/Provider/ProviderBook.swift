@@ -55,12 +55,12 @@ struct ProviderLeasedGPUs: Sendable, Equatable {
     /// and cannot be split, so it is left out of the price (its GPUs are still counted above).
     var priced: [GPUAttribute: PricedGPUs]
 
-    /// - Parameter offers: what each winning bid offered, by bid id (nil: the bid has no `resources_offer`).
-    init(leases: [ActiveLease], offers: [BidID: RentedGPUs?]) {
+    /// - Parameter offers: what each winning bid offered, by bid id.
+    init(leases: [ActiveLease], offers: [BidID: RentedGPUs]) {
         var gpus: [GPUAttribute: Double] = [:]
         var priced: [GPUAttribute: PricedGPUs] = [:]
         for lease in leases {
-            guard let offer = offers[lease.bidID], let rented = offer else { continue }
+            guard let rented = offers[lease.bidID] else { continue }
             for model in rented.perModel { gpus[model.model, default: 0] += Double(model.gpus) }
             if case .single(let model) = rented {
                 priced[model.model, default: .empty].add(lease.price, gpus: model.gpus)

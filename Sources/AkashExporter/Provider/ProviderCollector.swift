@@ -5,15 +5,18 @@ import Foundation
 /// A watched provider's bids, as the last poll of `akash_provider_bids` found them, reduced once per poll so that
 /// a render does not walk every bid again.
 struct ProviderBids: Sendable, Equatable {
-    /// What each winning bid offered, by bid id: which GPU model each active lease rents (nil: no offer).
-    var activeOffers: [BidID: RentedGPUs?]
+    /// What each winning bid offered, by bid id: which GPU model each active lease rents. Bids without a
+    /// `resources_offer` are not in it.
+    var activeOffers: [BidID: RentedGPUs]
     /// The bids waiting for the tenant.
     var open: ProviderOpenBids
 
     init(active: [Bid], open: [Bid]) {
-        var offers: [BidID: RentedGPUs?] = [:]
+        var offers: [BidID: RentedGPUs] = [:]
         offers.reserveCapacity(active.count)
-        for bid in active { offers[bid.id] = bid.rentedGPUs }
+        for bid in active {
+            if let rented = bid.rentedGPUs { offers[bid.id] = rented }
+        }
         activeOffers = offers
         self.open = ProviderOpenBids(open)
     }

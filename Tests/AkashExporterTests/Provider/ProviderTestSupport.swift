@@ -5,7 +5,7 @@ import Foundation
 import TestSupport
 
 /// A provider area pointed at a `FakeChain` on loopback that serves the recorded bodies of
-/// `Tests/Fixtures/chain/provider-*.json`, polled through the real `URLSessionUpstream`.
+/// `Tests/Fixtures/chain/provider-*.json`, polled through the real `CurlUpstream`.
 struct ProviderHarness {
     /// Leases in uact and uakt, CPU-only and GPU, of four tenants over three pages; open bids over two pages.
     static let provider = "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"
@@ -22,7 +22,7 @@ struct ProviderHarness {
 
     let chain: FakeChain
     let area: ProviderArea
-    let upstream = URLSessionUpstream()
+    let upstream = CurlUpstream()
 
     init(providers: [String] = [provider, quiet], interval: Double = 60,
          aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }) throws {
