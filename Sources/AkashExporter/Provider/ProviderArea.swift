@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// A provider's own view: the active leases and the bids of each configured provider address, polled from the
 /// chain REST API, and its revenue, leased GPUs and prices against the network median computed from them.

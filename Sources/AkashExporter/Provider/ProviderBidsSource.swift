@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// `akash_provider_bids`: each watched provider's bids, from
 /// `GET /akash/market/v1beta5/bids/list?filters.provider=PROVIDER&filters.state=active`, all pages (the winning

@@ -1,6 +1,6 @@
 import ExporterKit
 import Exposition
-import Foundation
+import FoundationEssentials
 
 /// A watched provider's bids, as the last poll of `akash_provider_bids` found them, reduced once per poll so that
 /// a render does not walk every bid again.

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// Configuration of a provider's own view. No provider address means this part is off. The chain endpoint, block
 /// time, poll interval and timeout are the tenant area's (`--akash.rest-url`, `--akash.block-time`,
