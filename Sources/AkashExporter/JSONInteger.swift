@@ -1,4 +1,5 @@
-import Foundation
+import ExporterKit
+import FoundationEssentials
 
 /// An integer that upstreams send either as a JSON number or as a string of digits: gRPC-gateway writes 64-bit
 /// integers as strings (`"settled_at": "16122572"`) and 32-bit ones as numbers (`"gseq": 1`); CoinMarketCap's
@@ -11,7 +12,7 @@ struct JSONInteger: Decodable, Sendable {
         if let number = try? container.decode(Int64.self) {
             value = number
         } else if let text = try? container.decode(String.self),
-                  let parsed = Int64(text.trimmingCharacters(in: .whitespaces)) {
+                  let parsed = Int64(text.trimmingWhitespace()) {
             value = parsed
         } else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an integer or a string of digits")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One command-line flag. Every flag has an environment fallback: `--web.listen-address` reads
 /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS` when not given on the command line. Each area of the exporter declares its
@@ -168,7 +168,7 @@ extension Flag where Value == [String] {
         Flag(FlagSpec(name, default: defaultValue, kind: repeatable ? .repeatable : .value, placeholder: placeholder,
                       help: help)) { raw in
             (raw.isEmpty ? defaultValue.map { [$0] } ?? [] : raw).flatMap { $0.split(separator: ",") }
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The last good value a source decoded and when it got it. Readers get it only while it is younger than

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Structured logging to stderr, logfmt (default) or JSON, the way promslog does it:
@@ -30,7 +30,7 @@ public final class Logger: Sendable {
     public init(level: Level = .info, format: Format = .logfmt, sink: (@Sendable (String) -> Void)? = nil) {
         self.level = level
         self.format = format
-        self.sink = sink ?? { line in FileHandle.standardError.write(Data(line.utf8)) }
+        self.sink = sink ?? { line in SystemFile.writeStandardError(line) }
     }
 
     public func debug(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.debug, message, fields) }
@@ -69,7 +69,7 @@ public final class Logger: Sendable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20: out += "\\u" + Digits.hex(scalar.value, width: 4)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Exposition
 
 /// One upstream endpoint (or a small group of calls that belong together), polled in the background on its

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,10 +46,7 @@ public struct ProcessMetricsCollector: MetricsCollector {
 
     private func read(_ file: String) -> String? {
         // procfs files report size 0, so read them as a stream rather than by length.
-        guard let handle = FileHandle(forReadingAtPath: "\(proc)/\(file)") else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.readToEnd() else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        SystemFile.read("\(proc)/\(file)").map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Entries of `/proc/self/fd`, not counting the descriptor used to list them.
@@ -89,7 +86,7 @@ public struct ProcessStat: Equatable, Sendable {
         // Fields from 3 (state) on; field N is at index N - 3.
         let fields = statLine[statLine.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
         func field(_ number: Int) -> Int? {
-            number - 3 < fields.count ? Int(fields[number - 3].trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+            number - 3 < fields.count ? Int(fields[number - 3].trimmingWhitespace()) : nil
         }
         guard let user = field(14), let system = field(15), let start = field(22), let virtual = field(23),
               let resident = field(24) else { return nil }
@@ -103,7 +100,7 @@ public struct ProcessStat: Equatable, Sendable {
     /// `btime` of `/proc/stat`: boot time in Unix seconds.
     public static func bootTime(procStat: String) -> Int? {
         for line in procStat.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Int(line.dropFirst("btime ".count).trimmingCharacters(in: .whitespaces))
+            return Int(line.dropFirst("btime ".count).trimmingWhitespace())
         }
         return nil
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Exposition
 
 /// The exporter's own health: build info and, per source, whether the last poll worked, when one last did, how

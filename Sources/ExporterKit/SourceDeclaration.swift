@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// An upstream API that one or more sources call: how failure messages name it, the flag holding its base URL,
 /// and the path prefix under which the loopback fakes (the app tests, `scripts/fake_upstream.py`) serve it.
 public struct UpstreamAPI: Sendable, Hashable, CustomStringConvertible {
@@ -57,7 +59,7 @@ public struct SourceDeclaration: Sendable, CustomStringConvertible {
             let encoded = query.split(separator: "&").map { parameter in
                 let (name, value) = parameter.firstIndex(of: "=").map { (parameter[..<$0], parameter[parameter.index(after: $0)...]) }
                     ?? (parameter[...], "")
-                return name + "=" + (value.addingPercentEncoding(withAllowedCharacters: .apiQueryValue) ?? String(value))
+                return name + "=" + URL.percentEncodedQueryValue(String(value))
             }
             return path + "?" + encoded.joined(separator: "&")
         }

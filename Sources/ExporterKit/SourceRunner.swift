@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Polls every source in the background, each on its own schedule: the first poll after a random offset within

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -135,7 +135,7 @@ public enum AtomicFile {
     static func temporaryPrefix(of path: String) -> String { path + ".tmp." }
 
     public static func write(_ data: Data, to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = SystemFile.directory(of: path)
         let temporary = temporaryPrefix(of: path) + "\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
@@ -168,8 +168,8 @@ public enum AtomicFile {
     /// Deletes temp files a killed process left behind (`<path>.tmp.<pid>`); they were never renamed into place,
     /// so they hold nothing the state file does not.
     public static func removeLeftovers(of path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let prefix = (temporaryPrefix(of: path) as NSString).lastPathComponent
+        let directory = SystemFile.directory(of: path)
+        let prefix = SystemFile.fileName(of: temporaryPrefix(of: path))
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
         for entry in entries where entry.hasPrefix(prefix) && entry.dropFirst(prefix.count).allSatisfy(\.isNumber) {
             unlink(directory.isEmpty ? entry : directory + "/" + entry)

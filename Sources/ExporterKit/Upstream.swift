@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One GET to an upstream API.
 public struct UpstreamRequest: Sendable {
@@ -40,13 +40,9 @@ public struct UpstreamResponse: Sendable {
 
     /// Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if any.
     public func retryAfter(now: Date = Date()) -> Double? {
-        guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        guard let value = headers["retry-after"]?.trimmingWhitespace() else { return nil }
         if let seconds = Double(value), seconds.isFinite, seconds >= 0 { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
+        guard let date = HTTPDate.parse(value) else { return nil }
         return max(0, date.timeIntervalSince(now))
     }
 
@@ -76,18 +72,25 @@ extension URL {
         components.percentEncodedPath = prefix + path
         if !query.isEmpty {
             components.percentEncodedQueryItems = query.map {
-                URLQueryItem(name: $0.0, value: $0.1.addingPercentEncoding(withAllowedCharacters: .apiQueryValue))
+                URLQueryItem(name: $0.0, value: Self.percentEncodedQueryValue($0.1))
             }
         }
         return components.url!
     }
-}
 
-extension CharacterSet {
-    /// Unreserved characters plus `,` (CoinMarketCap id lists), percent-encoding the rest.
-    public static let apiQueryValue: CharacterSet = {
-        var set = CharacterSet.alphanumerics
-        set.insert(charactersIn: "-._~,")
-        return set
-    }()
+    /// Unreserved ASCII characters plus `,` (CoinMarketCap id lists) kept, every other UTF-8 byte percent-encoded.
+    public static func percentEncodedQueryValue(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ","):
+                encoded.append(byte)
+            default:
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
+    }
 }

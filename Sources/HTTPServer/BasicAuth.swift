@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one user allowed to read the exporter when basic auth is on, read from a file holding
 /// `username:password` on one line (so the password is not in the process list or the environment).
@@ -33,7 +33,7 @@ public struct BasicAuthCredentials: Sendable, Equatable {
         guard let authorization else { return false }
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Data(base64Encoded: String(parts[1].trimmingCharacters(in: .whitespaces))) else {
+              let decoded = Data(base64Encoded: String(parts[1].drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())) else {
             return false
         }
         return ConstantTime.equals(Array(decoded), expected)

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Synchronization
 import CEpoll
 
@@ -59,11 +60,11 @@ public final class HTTPServer: Sendable {
             for (index, loop) in loops.enumerated() {
                 let finished = DispatchSemaphore(value: 0)
                 state.finished.append(finished)
-                Thread {
+                OSThread.detach {
                     cepoll_set_thread_name("http-loop-\(index)")
                     loop.run()
                     finished.signal()
-                }.start()
+                }
             }
         }
     }

@@ -1,6 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AkashExporter
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 // SIGPIPE would kill the process when a scraper hangs up mid-response.
 signal(SIGPIPE, SIG_IGN)
@@ -9,7 +12,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let environment = ProcessInfo.processInfo.environment
 
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data("\(BuildInfo.program): \(message)\n".utf8))
+    SystemFile.writeStandardError("\(BuildInfo.program): \(message)\n")
     exit(code)
 }
 
@@ -34,7 +37,7 @@ let exporter = Exporter(config: config, logger: logger)
 
 if config.core.once {
     let (exposition, allSucceeded) = await exporter.runOnce()
-    FileHandle.standardOutput.write(Data(exposition))
+    SystemFile.writeStandardOutput(Data(exposition))
     exit(allSucceeded ? 0 : 1)
 }
 

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// A tenant's own costs: the leases, winning bids, deployment escrows and latest block of each configured owner,
 /// polled from the chain REST API, and the spend, escrow balance, runway and per-GPU prices computed from them.

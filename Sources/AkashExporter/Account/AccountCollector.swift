@@ -1,6 +1,6 @@
 import ExporterKit
 import Exposition
-import Foundation
+import FoundationEssentials
 
 /// Builds the tenant-cost families from the last good leases, deployments and block height.
 ///

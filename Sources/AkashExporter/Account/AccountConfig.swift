@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// Configuration of the tenant-cost area. No owner address means the area is off.
 public struct AccountConfig: Sendable, Equatable {

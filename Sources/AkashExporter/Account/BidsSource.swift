@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// `akash_bids`: the winning bids of each watched owner, from
 /// `GET /akash/market/v1beta5/bids/list?filters.owner=OWNER&filters.state=active`, all pages, on the leases'

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// `akash_block`: the latest block height, from `GET /cosmos/base/tendermint/v1beta1/blocks/latest`. It is what
 /// turns an escrow's `settled_at` into "blocks of spending not yet settled".

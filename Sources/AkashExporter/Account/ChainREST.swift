@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// The Akash chain REST (LCD, gRPC-gateway) endpoint and the conventions its list endpoints share.
 struct ChainREST: Sendable {

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// `akash_deployments`: the escrow account and the group specs of every active deployment of each owner, from
 /// `GET /akash/deployment/v1beta4/deployments/list?filters.owner=OWNER&filters.state=active`, all pages.

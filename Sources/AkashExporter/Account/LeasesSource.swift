@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// One active lease: its id (tenant, deployment, group, order, provider, bid sequence) and its price per block.
 public struct ActiveLease: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// One `LastGood` box per watched owner address, so that a failed request for one owner leaves the others'
 /// fresh data alone and lets only its own age out.

@@ -1,7 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import ExporterKit
 import Exposition
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import Synchronization
 

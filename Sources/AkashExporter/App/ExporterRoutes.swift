@@ -1,6 +1,6 @@
 import ExporterKit
 import Exposition
-import Foundation
+import FoundationEssentials
 import HTTPServer
 
 /// The exporter's HTTP endpoints. `/metrics` sends the bytes the publisher rendered after the last change:

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// The HTML page at `/`: what this is, a link to the metrics, and the state of every source. It shows only
 /// what the health registry holds (names, times, failure reasons): never a key or an upstream URL with secrets.

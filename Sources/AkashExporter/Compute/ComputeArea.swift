@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// Akash compute prices and supply from the Console API: GPU bid prices and availability per model, network
 /// capacity, provider counts. Three sources, each with its own schedule and last good value.

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// Settings of the compute area: where the Akash Console API is and how often each endpoint is polled.
 public struct ComputeConfig: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import ExporterKit
 import Exposition
-import Foundation
+import FoundationEssentials
 
 /// Source `akash_gpu_prices`: `GET /v1/gpu-prices` of the Akash Console API. For each GPU model on the
 /// network, its GPUs and providers (total and available) and the bid price per GPU-hour in USD.

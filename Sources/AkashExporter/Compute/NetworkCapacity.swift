@@ -1,6 +1,6 @@
 import ExporterKit
 import Exposition
-import Foundation
+import FoundationEssentials
 
 /// Source `akash_network_capacity`: `GET /v1/network-capacity` of the Akash Console API. Resources of the
 /// providers that reported in the last 3 hours, summed over their last status snapshot, and how many they are.

@@ -1,6 +1,6 @@
 import ExporterKit
 import Exposition
-import Foundation
+import FoundationEssentials
 
 /// Source `akash_providers`: `GET /v1/providers` of the Akash Console API, every provider registered on chain
 /// (not deleted), online or not. The body is large (stats, attributes, hardware of each provider); only the

@@ -1,5 +1,5 @@
 import ExporterKit
-import Foundation
+import FoundationEssentials
 
 /// The id of a bid, and of the lease made from it (`LeaseID(bid.ID)`): the 6-tuple a lease is joined to its
 /// winning bid on.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // The CoinMarketCap response bodies this exporter reads, decoded defensively: every field we do not strictly
 // need is optional (a null or a missing field becomes an absent sample, never 0), and the shapes CoinMarketCap

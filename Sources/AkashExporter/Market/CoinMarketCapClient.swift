@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 import ExporterKit
 
@@ -62,7 +62,7 @@ struct CoinMarketCapClient: Sendable {
     private func redactingKey(_ failure: SourceFailure) -> SourceFailure {
         guard let apiKey, failure.message.contains(apiKey.secret) else { return failure }
         var redacted = failure
-        redacted.message = failure.message.replacingOccurrences(of: apiKey.secret, with: "<redacted>")
+        redacted.message = failure.message.replacing(apiKey.secret, with: "<redacted>")
         return redacted
     }
 

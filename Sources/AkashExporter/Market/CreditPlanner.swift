@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns a monthly CoinMarketCap credit budget into poll intervals. Pure: the same inputs give the same plan.
 ///

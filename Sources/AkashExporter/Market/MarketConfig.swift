@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ExporterKit
 
 /// The CoinMarketCap API key. It is a secret: it goes into the `X-CMC_PRO_API_KEY` header and nowhere else, so
@@ -102,17 +102,17 @@ public struct MarketConfig: Sendable, CustomStringConvertible {
             }
             raw = String(decoding: data, as: UTF8.self)
             origin = "--cmc.api-key-file \"\(file)\""
-            guard !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard !raw.trimmingWhitespace().isEmpty else {
                 throw .invalid(apiKeyFileFlag.name, file, expected: "a file holding the CoinMarketCap API key, but it is empty")
             }
         } else if let fromEnvironment = environment[apiKeyEnvironment],
-                  !fromEnvironment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                  !fromEnvironment.trimmingWhitespace().isEmpty {
             raw = fromEnvironment
             origin = apiKeyEnvironment
         } else {
             return nil
         }
-        let key = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = raw.trimmingWhitespace()
         // A header value cannot hold spaces or control characters (and a newline would inject a header).
         guard key.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             throw ConfigError("the CoinMarketCap API key from \(origin) contains spaces or control characters: expected one token")
@@ -125,7 +125,7 @@ public struct MarketConfig: Sendable, CustomStringConvertible {
         var ids: [String: Int] = [:]
         for pair in pairs {
             let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
-            guard parts.count == 2, let symbol = Self.symbol(parts[0]), let id = Int(parts[1].trimmingCharacters(in: .whitespaces)), id > 0 else {
+            guard parts.count == 2, let symbol = Self.symbol(parts[0]), let id = Int(parts[1].trimmingWhitespace()), id > 0 else {
                 throw .invalid(idsFlag.name, pair, expected: "SYMBOL=ID pairs such as AKT=7431,RENDER=5690")
             }
             ids[symbol] = id
@@ -147,7 +147,7 @@ public struct MarketConfig: Sendable, CustomStringConvertible {
     }
 
     private static func symbol(_ raw: Substring) -> String? {
-        let symbol = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        let symbol = raw.trimmingWhitespace().uppercased()
         guard !symbol.isEmpty, symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
         return symbol
     }

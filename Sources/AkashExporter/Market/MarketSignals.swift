@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // The market signals, as pure functions of decoded CoinMarketCap data. Percent inputs are as CoinMarketCap
 // sends them (5.2 means 5.2 %); exported ratios are percent / 100.

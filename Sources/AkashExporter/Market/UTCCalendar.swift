@@ -1,17 +1,18 @@
-import Foundation
+import ExporterKit
+import FoundationEssentials
 
 /// Month and day boundaries in UTC, where CoinMarketCap's Basic plan resets its credit counters.
 public enum UTCCalendar {
     static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         return calendar
     }()
 
     /// `2026-05` for any instant in May 2026 (UTC).
     public static func monthKey(_ date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month], from: date)
-        return String(format: "%04d-%02d", parts.year!, parts.month!)
+        return Digits.padded(parts.year!, width: 4) + "-" + Digits.padded(parts.month!, width: 2)
     }
 
     public static func startOfNextMonth(after date: Date) -> Date {

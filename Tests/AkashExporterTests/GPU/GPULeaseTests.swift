@@ -17,7 +17,7 @@ struct GPULeaseHarness {
 
     let chain: FakeChain
     let area: AccountArea
-    let upstream = URLSessionUpstream()
+    let upstream = CurlUpstream()
     let health: HealthRegistry
 
     init(aktPriceUSD: Double? = 0.5) throws {
