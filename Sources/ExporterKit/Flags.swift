@@ -54,76 +54,153 @@ public enum FlagParseResult: Sendable {
     case values(ParsedFlags)
 }
 
-/// Values after command line, environment and defaults were applied (in that order of precedence).
-public struct ParsedFlags: Sendable {
-    private var values: [String: [String]]
-    private let specs: [String: FlagSpec]
-    /// Flags given on the command line or in the environment (not defaulted).
-    private let given: Set<String>
+/// A flag declared once, with its type and default, and read back through this handle:
+/// `static let interval: Flag<Double> = .duration("akash.account-interval", default: "1m", help: ...)`, then
+/// `try flags[AccountConfig.interval]`. The name is written only here, so a misspelt one cannot be read.
+public struct Flag<Value: Sendable>: Sendable {
+    public let spec: FlagSpec
+    /// Turns the values given (command line, environment, else the default; empty when none) into the value.
+    private let convert: @Sendable (_ raw: [String]) throws(ConfigError) -> Value
 
-    init(values: [String: [String]], specs: [String: FlagSpec], given: Set<String>) {
-        self.values = values
-        self.specs = specs
-        self.given = given
+    public init(_ spec: FlagSpec, convert: @escaping @Sendable (_ raw: [String]) throws(ConfigError) -> Value) {
+        self.spec = spec
+        self.convert = convert
     }
 
-    /// Whether the flag was given on the command line or in the environment, even with its default value.
-    public func isSet(_ name: String) -> Bool {
-        given.contains(name)
-    }
+    public var name: String { spec.name }
 
-    /// The value, or nil when neither given nor defaulted.
-    public func string(_ name: String) -> String? {
-        precondition(specs[name] != nil, "undeclared flag --\(name)")
-        return values[name]?.last
-    }
-
-    /// All values of a repeatable flag, comma-separated lists split, blanks dropped.
-    public func list(_ name: String) -> [String] {
-        precondition(specs[name] != nil, "undeclared flag --\(name)")
-        return (values[name] ?? []).flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-    }
-
-    public func bool(_ name: String) throws(ConfigError) -> Bool {
-        guard let raw = string(name) else { return false }
-        switch raw.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: throw .invalid(name, raw, expected: "true or false")
+    /// The value when the flag is not given: its declared default, converted.
+    public var defaultValue: Value {
+        // A default that does not convert is a mistake in the declaration itself: stop at once, naming it.
+        do {
+            return try convert(spec.defaultValue.map { [$0] } ?? [])
+        } catch {
+            preconditionFailure("the default of --\(name) is invalid: \(error)")
         }
     }
 
+    func value(_ raw: [String]) throws(ConfigError) -> Value {
+        try convert(raw)
+    }
+}
+
+extension Flag where Value == String {
+    public static func string(_ name: String, default defaultValue: String, placeholder: String,
+                              help: String) -> Flag<String> {
+        Flag(FlagSpec(name, default: defaultValue, placeholder: placeholder, help: help)) { raw in raw.last ?? defaultValue }
+    }
+}
+
+extension Flag where Value == String? {
+    /// A text flag without a default; nil when not given.
+    public static func optionalString(_ name: String, placeholder: String, env: [String] = [],
+                                      help: String) -> Flag<String?> {
+        Flag(FlagSpec(name, placeholder: placeholder, env: env, help: help)) { raw in raw.last }
+    }
+}
+
+extension Flag where Value == Bool {
+    /// `--name`, `--no-name`, `--name=true|false|1|0|yes|no`.
+    public static func bool(_ name: String, default defaultValue: Bool = false, help: String) -> Flag<Bool> {
+        Flag(FlagSpec(name, default: defaultValue ? "true" : nil, kind: .bool, help: help)) { raw throws(ConfigError) in
+            guard let text = raw.last else { return defaultValue }
+            switch text.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: throw .invalid(name, text, expected: "true or false")
+            }
+        }
+    }
+}
+
+extension Flag where Value == Double {
     /// A duration such as `30s`, `5m`, `1h30m`, `500ms`, in seconds; `0s` too when `allowingZero`.
-    public func duration(_ name: String, allowingZero: Bool = false) throws(ConfigError) -> Double? {
-        guard let raw = string(name) else { return nil }
-        guard let seconds = DurationParser.seconds(raw), seconds > 0 || (allowingZero && seconds == 0) else {
-            throw .invalid(name, raw, expected: allowingZero ? "a duration such as 0s, 10s or 1m"
-                                                            : "a positive duration such as 30s, 5m or 1h")
+    public static func duration(_ name: String, default defaultValue: String, allowingZero: Bool = false,
+                                help: String) -> Flag<Double> {
+        Flag(FlagSpec(name, default: defaultValue, placeholder: "DURATION", help: help)) { raw throws(ConfigError) in
+            try Durations.seconds(raw.last ?? defaultValue, flag: name, allowingZero: allowingZero)
+        }
+    }
+}
+
+extension Flag where Value == Double? {
+    /// A duration without a default (an override); nil when not given.
+    public static func optionalDuration(_ name: String, help: String) -> Flag<Double?> {
+        Flag(FlagSpec(name, placeholder: "DURATION", help: help)) { raw throws(ConfigError) in
+            guard let text = raw.last else { return nil }
+            return try Durations.seconds(text, flag: name)
+        }
+    }
+}
+
+extension Flag where Value == Int {
+    public static func int(_ name: String, default defaultValue: Int, range: ClosedRange<Int>, placeholder: String,
+                           help: String) -> Flag<Int> {
+        Flag(FlagSpec(name, default: String(defaultValue), placeholder: placeholder, help: help)) { raw throws(ConfigError) in
+            guard let text = raw.last else { return defaultValue }
+            guard let value = Int(text), range.contains(value) else {
+                throw .invalid(name, text, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+    }
+}
+
+extension Flag where Value == URL {
+    /// An http(s) URL, possibly with a path prefix, without credentials or a query (the URL is logged at start).
+    public static func url(_ name: String, default defaultValue: String, help: String) -> Flag<URL> {
+        Flag(FlagSpec(name, default: defaultValue, placeholder: "URL", help: help)) { raw throws(ConfigError) in
+            let text = raw.last ?? defaultValue
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  let host = url.host, !host.isEmpty, url.query == nil, url.user == nil, url.password == nil else {
+                throw .invalid(name, text, expected: "an http:// or https:// URL without credentials or a query, e.g. https://example.com/prefix")
+            }
+            return url
+        }
+    }
+}
+
+extension Flag where Value == [String] {
+    /// A comma-separated list, blanks dropped; with `repeatable` the flag may also be given several times (the
+    /// lists add up), otherwise the last one given wins.
+    public static func list(_ name: String, default defaultValue: String? = nil, repeatable: Bool = true,
+                            placeholder: String, help: String) -> Flag<[String]> {
+        Flag(FlagSpec(name, default: defaultValue, kind: repeatable ? .repeatable : .value, placeholder: placeholder,
+                      help: help)) { raw in
+            (raw.isEmpty ? defaultValue.map { [$0] } ?? [] : raw).flatMap { $0.split(separator: ",") }
+                .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        }
+    }
+}
+
+/// Durations as flags take them: positive, Go-style.
+enum Durations {
+    static func seconds(_ text: String, flag: String, allowingZero: Bool = false) throws(ConfigError) -> Double {
+        guard let seconds = DurationParser.seconds(text), seconds > 0 || (allowingZero && seconds == 0) else {
+            throw .invalid(flag, text, expected: allowingZero ? "a duration such as 0s, 10s or 1m"
+                                                             : "a positive duration such as 30s, 5m or 1h")
         }
         return seconds
     }
+}
 
-    public func int(_ name: String, range: ClosedRange<Int>) throws(ConfigError) -> Int? {
-        guard let raw = string(name) else { return nil }
-        guard let value = Int(raw), range.contains(value) else {
-            throw .invalid(name, raw, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
+/// Values after command line, environment and defaults were applied (in that order of precedence).
+public struct ParsedFlags: Sendable {
+    private let values: [String: [String]]
+    private let specs: [String: FlagSpec]
+
+    init(values: [String: [String]], specs: [String: FlagSpec]) {
+        self.values = values
+        self.specs = specs
     }
 
-
-    /// An http(s) URL, possibly with a path prefix.
-    public func url(_ name: String) throws(ConfigError) -> URL? {
-        guard let raw = string(name) else { return nil }
-        // No user:password@ part: the URL is logged at start, and credentials do not belong in it.
-        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty, url.query == nil, url.user == nil, url.password == nil else {
-            throw .invalid(name, raw, expected: "an http:// or https:// URL without credentials or a query, e.g. https://example.com/prefix")
+    /// The flag's value. A flag left out of the list given to the parser is a mistake in the program: it stops.
+    public subscript<Value>(_ flag: Flag<Value>) -> Value {
+        get throws(ConfigError) {
+            precondition(specs[flag.name] != nil, "flag --\(flag.name) is not among the flags given to FlagParser.parse")
+            return try flag.value(values[flag.name] ?? [])
         }
-        return url
     }
-
 }
 
 /// Parses `--name=value`, `--name value`, `--flag` / `--no-flag` for booleans, `--help`, `--version`.
@@ -172,20 +249,17 @@ public enum FlagParser {
             }
         }
         var resolved: [String: [String]] = [:]
-        var given: Set<String> = []
         for spec in specs {
             if let fromCommandLine = fromArguments[spec.name] {
                 resolved[spec.name] = fromCommandLine
-                given.insert(spec.name)
             } else if let fromEnvironment = (spec.extraEnvironment + [spec.environmentName]).lazy
                 .compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) {
                 resolved[spec.name] = [fromEnvironment]
-                given.insert(spec.name)
             } else if let defaultValue = spec.defaultValue {
                 resolved[spec.name] = [defaultValue]
             }
         }
-        return .values(ParsedFlags(values: resolved, specs: byName, given: given))
+        return .values(ParsedFlags(values: resolved, specs: byName))
     }
 
     /// The `--help` text: usage line, then every flag with its default and environment variable.

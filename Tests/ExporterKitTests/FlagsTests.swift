@@ -2,14 +2,16 @@ import Testing
 @testable import ExporterKit
 
 @Suite struct FlagsTests {
-    let specs: [FlagSpec] = [
-        FlagSpec("web.listen-address", default: ":9877", placeholder: "ADDRESS", help: "Where to listen."),
-        FlagSpec("akash.owner", kind: .repeatable, placeholder: "ADDRESS", help: "Owner addresses."),
-        FlagSpec("akash.account-interval", default: "1m", placeholder: "DURATION", help: "Account poll interval."),
-        FlagSpec("cmc.enabled", default: "true", kind: .bool, help: "Poll CoinMarketCap."),
-        FlagSpec("cmc.api-key-file", placeholder: "PATH", env: ["CMC_API_KEY_FILE"], help: "Key file."),
-        FlagSpec("once", default: "false", kind: .bool, help: "Poll once."),
-    ]
+    static let listenAddress: Flag<String> = .string("web.listen-address", default: ":9877", placeholder: "ADDRESS",
+                                                     help: "Where to listen.")
+    static let owner: Flag<[String]> = .list("akash.owner", placeholder: "ADDRESS", help: "Owner addresses.")
+    static let accountInterval: Flag<Double> = .duration("akash.account-interval", default: "1m", help: "Account poll interval.")
+    static let cmcEnabled: Flag<Bool> = .bool("cmc.enabled", default: true, help: "Poll CoinMarketCap.")
+    static let apiKeyFile: Flag<String?> = .optionalString("cmc.api-key-file", placeholder: "PATH", env: ["CMC_API_KEY_FILE"],
+                                                           help: "Key file.")
+    static let once: Flag<Bool> = .bool("once", help: "Poll once.")
+
+    let specs = [listenAddress.spec, owner.spec, accountInterval.spec, cmcEnabled.spec, apiKeyFile.spec, once.spec]
 
     private func parse(_ arguments: [String], environment: [String: String] = [:]) throws -> ParsedFlags {
         guard case .values(let flags) = try FlagParser.parse(arguments, specs: specs, environment: environment) else {
@@ -31,19 +33,17 @@ import Testing
     @Test func commandLineBeatsEnvironmentBeatsDefault() throws {
         let environment = ["AKASH_EXPORTER_WEB_LISTEN_ADDRESS": "127.0.0.1:1", "AKASH_EXPORTER_AKASH_ACCOUNT_INTERVAL": "30s"]
         let flags = try parse(["--web.listen-address=127.0.0.1:2"], environment: environment)
-        #expect(flags.string("web.listen-address") == "127.0.0.1:2")
-        #expect(try flags.duration("akash.account-interval") == 30)
-        #expect(try parse([]).string("web.listen-address") == ":9877")
-        #expect(try parse([]).isSet("web.listen-address") == false)
-        #expect(try parse([], environment: environment).isSet("web.listen-address"))
-        #expect(try parse(["--web.listen-address=:9877"]).isSet("web.listen-address"), "given with its default value")
+        #expect(try flags[Self.listenAddress] == "127.0.0.1:2")
+        #expect(try flags[Self.accountInterval] == 30)
+        #expect(try parse([])[Self.listenAddress] == ":9877")
+        #expect(try parse([], environment: environment)[Self.listenAddress] == "127.0.0.1:1")
     }
 
     @Test func extraEnvironmentNameIsReadFirst() throws {
         let flags = try parse([], environment: ["CMC_API_KEY_FILE": "/a", "AKASH_EXPORTER_CMC_API_KEY_FILE": "/b"])
-        #expect(flags.string("cmc.api-key-file") == "/a")
-        #expect(try parse([], environment: ["CMC_API_KEY_FILE": "", "AKASH_EXPORTER_CMC_API_KEY_FILE": "/b"])
-            .string("cmc.api-key-file") == "/b")
+        #expect(try flags[Self.apiKeyFile] == "/a")
+        #expect(try parse([], environment: ["CMC_API_KEY_FILE": "", "AKASH_EXPORTER_CMC_API_KEY_FILE": "/b"])[Self.apiKeyFile]
+            == "/b")
     }
 
     @Test func unknownFlagIsNamed() {
@@ -55,30 +55,30 @@ import Testing
     @Test func badDurationNamesFlagAndValue() throws {
         let expected = "invalid value \"5 minutes\" for --akash.account-interval: expected a positive duration such as 30s, 5m or 1h"
         #expect(throws: ConfigError(expected)) {
-            try parse(["--akash.account-interval", "5 minutes"]).duration("akash.account-interval")
+            try parse(["--akash.account-interval", "5 minutes"])[Self.accountInterval]
         }
-        #expect(throws: ConfigError.self) { try parse(["--akash.account-interval=0s"]).duration("akash.account-interval") }
-        #expect(throws: ConfigError.self) { try parse(["--akash.account-interval=-1m"]).duration("akash.account-interval") }
-        #expect(try parse(["--akash.account-interval=1h30m"]).duration("akash.account-interval") == 5400)
-        #expect(try parse(["--akash.account-interval=250ms"]).duration("akash.account-interval") == 0.25)
+        #expect(throws: ConfigError.self) { try parse(["--akash.account-interval=0s"])[Self.accountInterval] }
+        #expect(throws: ConfigError.self) { try parse(["--akash.account-interval=-1m"])[Self.accountInterval] }
+        #expect(try parse(["--akash.account-interval=1h30m"])[Self.accountInterval] == 5400)
+        #expect(try parse(["--akash.account-interval=250ms"])[Self.accountInterval] == 0.25)
     }
 
     @Test func repeatableFlagsAndCommaListsCombine() throws {
         let flags = try parse(["--akash.owner", "akash1a, akash1b", "--akash.owner=akash1c", "--akash.owner", ",akash1d,"])
-        #expect(flags.list("akash.owner") == ["akash1a", "akash1b", "akash1c", "akash1d"])
-        #expect(try parse([], environment: ["AKASH_EXPORTER_AKASH_OWNER": "akash1x,akash1y"]).list("akash.owner")
+        #expect(try flags[Self.owner] == ["akash1a", "akash1b", "akash1c", "akash1d"])
+        #expect(try parse([], environment: ["AKASH_EXPORTER_AKASH_OWNER": "akash1x,akash1y"])[Self.owner]
             == ["akash1x", "akash1y"])
-        #expect(try parse([]).list("akash.owner") == [])
+        #expect(try parse([])[Self.owner] == [])
     }
 
     @Test func booleansTakeNoPrefixAndExplicitValues() throws {
-        #expect(try parse(["--no-cmc.enabled"]).bool("cmc.enabled") == false)
-        #expect(try parse([]).bool("cmc.enabled") == true)
-        #expect(try parse(["--once"]).bool("once") == true)
-        #expect(try parse(["--cmc.enabled=false"]).bool("cmc.enabled") == false)
-        #expect(try parse([], environment: ["AKASH_EXPORTER_CMC_ENABLED": "0"]).bool("cmc.enabled") == false)
+        #expect(try parse(["--no-cmc.enabled"])[Self.cmcEnabled] == false)
+        #expect(try parse([])[Self.cmcEnabled] == true)
+        #expect(try parse(["--once"])[Self.once] == true)
+        #expect(try parse(["--cmc.enabled=false"])[Self.cmcEnabled] == false)
+        #expect(try parse([], environment: ["AKASH_EXPORTER_CMC_ENABLED": "0"])[Self.cmcEnabled] == false)
         #expect(throws: ConfigError("invalid value \"maybe\" for --cmc.enabled: expected true or false")) {
-            try parse(["--cmc.enabled=maybe"]).bool("cmc.enabled")
+            try parse(["--cmc.enabled=maybe"])[Self.cmcEnabled]
         }
         #expect(error(["--no-web.listen-address"]) == "unknown flag --no-web.listen-address: see --help for the flags")
     }

@@ -11,7 +11,7 @@ struct BidsSource: PolledSource {
         // The plain path, as for the owner's leases: the provider's bids are bound to its address.
         endpoints: [.init(ChainREST.bidsPath, recordedBody: "e2e/chain-bids.json")],
         summary: "chain REST winning (active) bids of each owner (all pages): which GPUs each lease rents",
-        schedule: "1 min", intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        schedule: "1 min", intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
         // No winning bid known: no lease has GPU series (the lease prices do not depend on bids).
         recorded: .init(series: ["akash_lease_gpu"],
                         emptyBody: #"{"bids":[],"pagination":{"next_key":null,"total":"0"}}"#,

@@ -9,7 +9,7 @@ enum BlockSource {
     static let declaration = SourceDeclaration(
         name: "akash_block", api: .chainREST, endpoints: [.init(path, recordedBody: "e2e/chain-block-latest.json")],
         summary: "chain REST latest block (escrow projection)", schedule: "1 min",
-        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
         // The escrow projection needs the height.
         recorded: .init(series: ["akash_deployment_escrow_"], emptyBody: "{}", emptyAnswer: .fails(.decode),
                         flags: AccountArea.recordedFlags))

@@ -73,5 +73,5 @@ public struct DecCoin: Decodable, Sendable, Equatable {
 
 extension UpstreamAPI {
     /// The Akash chain REST (LCD) endpoint (`--akash.rest-url`).
-    static let chainREST = UpstreamAPI(name: "chain REST", urlFlag: "akash.rest-url", fakePrefix: "/chain")
+    static let chainREST = UpstreamAPI(name: "chain REST", urlFlag: AccountConfig.restURLFlag.name, fakePrefix: "/chain")
 }

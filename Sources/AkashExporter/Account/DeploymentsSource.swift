@@ -10,7 +10,7 @@ struct DeploymentsSource: PolledSource {
     static let declaration = SourceDeclaration(
         name: "akash_deployments", api: .chainREST, endpoints: [.init(path, recordedBody: "e2e/chain-deployments.json")],
         summary: "chain REST active deployments and their escrow of each owner (all pages)", schedule: "1 min",
-        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
         // No active deployment: no escrow series.
         recorded: .init(series: ["akash_deployment_escrow_"],
                         emptyBody: #"{"deployments":[],"pagination":{"next_key":null,"total":"0"}}"#,

@@ -51,7 +51,7 @@ struct LeasesSource: PolledSource {
         endpoints: [.init(path, recordedBody: "e2e/chain-leases.json"),
                     .init(path, query: "pagination.key=bGVhc2VzLXBhZ2UtMg==", recordedBody: "e2e/chain-leases-page2.json")],
         summary: "chain REST active leases of each owner (all pages)", schedule: "1 min",
-        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
         // A tenant with no active lease: zero leases and zero spend, no lease series; its active deployments
         // (waiting for bids) cost nothing, so their escrow stays whole and has no runway.
         recorded: .init(series: ["akash_lease_", "akash_account_", "akash_deployment_"],
@@ -77,7 +77,7 @@ struct LeasesSource: PolledSource {
                     .init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&pagination.key=cHJvdmlkZXIvbGVhc2VzLzM/+w==",
                           recordedBody: "chain/provider-leases-page3.json")],
         summary: "chain REST active leases of each provider (all pages)", schedule: "1 min",
-        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
         recorded: .init(series: ["akash_provider_active_leases", "akash_provider_revenue_", "akash_provider_leased_gpus",
                                  "akash_provider_gpu_price_"],
                         emptyBody: #"{"leases":[],"pagination":{"next_key":null,"total":"0"}}"#,

@@ -19,11 +19,12 @@ public struct ComputeConfig: Sendable, Equatable {
     /// Seconds a `/v1/network-capacity` or `/v1/providers` request may take.
     public var consoleTimeout: Double
 
-    public static let defaultConsoleURL = URL(string: "https://console-api.akash.network")!
-
-    public init(enabled: Bool = true, consoleURL: URL = ComputeConfig.defaultConsoleURL,
-                pricesInterval: Double = 15 * 60, capacityInterval: Double = 60, providersInterval: Double = 30 * 60,
-                pricesTimeout: Double = 30, consoleTimeout: Double = 10) {
+    public init(enabled: Bool = Self.enabledFlag.defaultValue, consoleURL: URL = Self.consoleURLFlag.defaultValue,
+                pricesInterval: Double = Self.pricesIntervalFlag.defaultValue,
+                capacityInterval: Double = Self.capacityIntervalFlag.defaultValue,
+                providersInterval: Double = Self.providersIntervalFlag.defaultValue,
+                pricesTimeout: Double = Self.pricesTimeoutFlag.defaultValue,
+                consoleTimeout: Double = Self.consoleTimeoutFlag.defaultValue) {
         self.enabled = enabled
         self.consoleURL = consoleURL
         self.pricesInterval = pricesInterval
@@ -33,38 +34,37 @@ public struct ComputeConfig: Sendable, Equatable {
         self.consoleTimeout = consoleTimeout
     }
 
-    public static let flags: [FlagSpec] = [
-        FlagSpec("akash.console-enabled", default: "true", kind: .bool,
-                 help: "Poll the Akash Console API for GPU prices, network capacity and provider counts."),
-        FlagSpec("akash.console-url", default: defaultConsoleURL.absoluteString, placeholder: "URL",
-                 help: "Base URL of the Akash Console API; may carry a path prefix."),
-        FlagSpec("akash.prices-interval", default: "15m", placeholder: "DURATION",
-                 help: "How often to poll /v1/gpu-prices (the Console refreshes it every 15m)."),
-        FlagSpec("akash.capacity-interval", default: "1m", placeholder: "DURATION",
-                 help: "How often to poll /v1/network-capacity."),
-        FlagSpec("akash.providers-interval", default: "30m", placeholder: "DURATION",
-                 help: "How often to poll /v1/providers: a large body, for counts (registered, online, audited) that change over hours; akash_providers{state=\"active\"} comes from /v1/network-capacity every minute."),
-        FlagSpec("akash.prices-timeout", default: "30s", placeholder: "DURATION",
-                 help: "Timeout of a /v1/gpu-prices request (slow when the Console's cache is cold)."),
-        FlagSpec("akash.console-timeout", default: "10s", placeholder: "DURATION",
-                 help: "Timeout of a /v1/network-capacity or /v1/providers request."),
-    ]
+    public static let enabledFlag: Flag<Bool> = .bool(
+        "akash.console-enabled", default: true,
+        help: "Poll the Akash Console API for GPU prices, network capacity and provider counts.")
+    public static let consoleURLFlag: Flag<URL> = .url(
+        "akash.console-url", default: "https://console-api.akash.network",
+        help: "Base URL of the Akash Console API; may carry a path prefix.")
+    public static let pricesIntervalFlag: Flag<Double> = .duration(
+        "akash.prices-interval", default: "15m", help: "How often to poll /v1/gpu-prices (the Console refreshes it every 15m).")
+    public static let capacityIntervalFlag: Flag<Double> = .duration(
+        "akash.capacity-interval", default: "1m", help: "How often to poll /v1/network-capacity.")
+    public static let providersIntervalFlag: Flag<Double> = .duration(
+        "akash.providers-interval", default: "30m",
+        help: "How often to poll /v1/providers: a large body, for counts (registered, online, audited) that change over hours; akash_providers{state=\"active\"} comes from /v1/network-capacity every minute.")
+    public static let pricesTimeoutFlag: Flag<Double> = .duration(
+        "akash.prices-timeout", default: "30s", help: "Timeout of a /v1/gpu-prices request (slow when the Console's cache is cold).")
+    public static let consoleTimeoutFlag: Flag<Double> = .duration(
+        "akash.console-timeout", default: "10s", help: "Timeout of a /v1/network-capacity or /v1/providers request.")
+
+    public static let flags = [enabledFlag.spec, consoleURLFlag.spec, pricesIntervalFlag.spec, capacityIntervalFlag.spec,
+                               providersIntervalFlag.spec, pricesTimeoutFlag.spec, consoleTimeoutFlag.spec]
 
     /// Builds the config from parsed flags; a bad URL or duration is a `ConfigError` naming the flag.
     public init(_ flags: ParsedFlags) throws(ConfigError) {
-        let defaults = ComputeConfig()
-        self.init(
-            enabled: try flags.bool("akash.console-enabled"),
-            consoleURL: try flags.url("akash.console-url") ?? defaults.consoleURL,
-            pricesInterval: try flags.duration("akash.prices-interval") ?? defaults.pricesInterval,
-            capacityInterval: try flags.duration("akash.capacity-interval") ?? defaults.capacityInterval,
-            providersInterval: try flags.duration("akash.providers-interval") ?? defaults.providersInterval,
-            pricesTimeout: try flags.duration("akash.prices-timeout") ?? defaults.pricesTimeout,
-            consoleTimeout: try flags.duration("akash.console-timeout") ?? defaults.consoleTimeout)
+        self.init(enabled: try flags[Self.enabledFlag], consoleURL: try flags[Self.consoleURLFlag],
+                  pricesInterval: try flags[Self.pricesIntervalFlag], capacityInterval: try flags[Self.capacityIntervalFlag],
+                  providersInterval: try flags[Self.providersIntervalFlag], pricesTimeout: try flags[Self.pricesTimeoutFlag],
+                  consoleTimeout: try flags[Self.consoleTimeoutFlag])
     }
 }
 
 extension UpstreamAPI {
     /// The Akash Console API (`--akash.console-url`).
-    static let akashConsole = UpstreamAPI(name: "Console", urlFlag: "akash.console-url", fakePrefix: "/console")
+    static let akashConsole = UpstreamAPI(name: "Console", urlFlag: ComputeConfig.consoleURLFlag.name, fakePrefix: "/console")
 }

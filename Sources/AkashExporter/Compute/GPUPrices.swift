@@ -13,7 +13,7 @@ enum GPUPrices {
     static let declaration = SourceDeclaration(
         name: "akash_gpu_prices", api: .akashConsole, endpoints: [.init(path, recordedBody: "akash/gpu-prices.json")],
         summary: "Console `GET /v1/gpu-prices` (30 s timeout: slow when its cache is cold)", schedule: "15 min",
-        intervalFlag: "akash.prices-interval", timeoutFlag: "akash.prices-timeout",
+        intervalFlag: ComputeConfig.pricesIntervalFlag.name, timeoutFlag: ComputeConfig.pricesTimeoutFlag.name,
         // No GPU on offer is a valid answer: no GPU series at all.
         recorded: .init(series: ["akash_gpu"], emptyBody: #"{"models":[]}"#, emptyAnswer: .valid([])))
 

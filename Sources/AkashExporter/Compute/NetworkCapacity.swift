@@ -11,7 +11,7 @@ enum NetworkCapacity {
         name: "akash_network_capacity", api: .akashConsole,
         endpoints: [.init(path, recordedBody: "akash/network-capacity.json")],
         summary: "Console `GET /v1/network-capacity`", schedule: "1 min",
-        intervalFlag: "akash.capacity-interval", timeoutFlag: "akash.console-timeout",
+        intervalFlag: ComputeConfig.capacityIntervalFlag.name, timeoutFlag: ComputeConfig.consoleTimeoutFlag.name,
         recorded: .init(series: ["akash_network_", #"akash_providers{state="active"}"#], emptyBody: "{}",
                         emptyAnswer: .fails(.decode)))
 

@@ -13,7 +13,7 @@ enum ProviderList {
     static let declaration = SourceDeclaration(
         name: "akash_providers", api: .akashConsole, endpoints: [.init(path, recordedBody: "akash/providers.json")],
         summary: "Console `GET /v1/providers` (large body, only two fields decoded)", schedule: "30 min",
-        intervalFlag: "akash.providers-interval", timeoutFlag: "akash.console-timeout",
+        intervalFlag: ComputeConfig.providersIntervalFlag.name, timeoutFlag: ComputeConfig.consoleTimeoutFlag.name,
         // An empty provider list decodes as zero providers registered.
         recorded: .init(series: [#"akash_providers{state="registered"}"#, #"akash_providers{state="online"}"#,
                                  #"akash_providers{state="audited"}"#],

@@ -5,24 +5,24 @@ import FoundationEssentials
 /// The cloud side of the GPU price check: a dated list of on-demand cloud GPU prices (the shipped snapshot, or
 /// `--akash.cloud-prices-file`), read once at start, and the Akash network median against each cloud.
 struct CloudPricesConfig: Sendable, Equatable {
-    static let flag = "akash.cloud-prices-file"
+    static let fileFlag: Flag<String> = .string(
+        "akash.cloud-prices-file", default: "", placeholder: "FILE",
+        help: "JSON list of cloud on-demand GPU prices to compare Akash with, read once at start: "
+            + #"{"as_of": "YYYY-MM-DD", "prices": [{"cloud", "instance_type", "region", "vendor", "model", "#
+            + #""ram", "interface" (optional), "gpus", "usd_per_hour" (per instance), "source" (optional)}]}. "#
+            + "Empty: the dated snapshot shipped with the exporter.")
 
     var list: CloudPriceList
 
-    static let flags: [FlagSpec] = [
-        FlagSpec(flag, default: "", placeholder: "FILE",
-                 help: "JSON list of cloud on-demand GPU prices to compare Akash with, read once at start: "
-                    + #"{"as_of": "YYYY-MM-DD", "prices": [{"cloud", "instance_type", "region", "vendor", "model", "#
-                    + #""ram", "interface" (optional), "gpus", "usd_per_hour" (per instance), "source" (optional)}]}. "#
-                    + "Empty: the dated snapshot shipped with the exporter."),
-    ]
+    static let flags = [fileFlag.spec]
 
     init(list: CloudPriceList) {
         self.list = list
     }
 
     init(_ flags: ParsedFlags) throws(ConfigError) {
-        guard let path = flags.string(Self.flag), !path.isEmpty else {
+        let path = try flags[Self.fileFlag]
+        guard !path.isEmpty else {
             self.init(list: CloudPrices.snapshot)
             return
         }
@@ -32,7 +32,7 @@ struct CloudPricesConfig: Sendable, Equatable {
     /// Reads and checks the user's file; any problem is one line naming the file, the entry and what is wrong.
     static func load(path: String) throws(ConfigError) -> CloudPriceList {
         func invalid(_ problem: String) -> ConfigError {
-            ConfigError("invalid --\(flag) file \"\(path)\": \(problem)")
+            ConfigError("invalid --\(fileFlag.name) file \"\(path)\": \(problem)")
         }
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw invalid("it does not exist") }

@@ -170,6 +170,6 @@ final class KeyRejectionLog: Sendable {
 
 extension UpstreamAPI {
     /// CoinMarketCap (`--cmc.base-url`); keyless, the same paths under `/public-api`.
-    static let coinMarketCap = UpstreamAPI(name: "CoinMarketCap", urlFlag: "cmc.base-url", fakePrefix: "/cmc",
+    static let coinMarketCap = UpstreamAPI(name: "CoinMarketCap", urlFlag: MarketConfig.baseURLFlag.name, fakePrefix: "/cmc",
                                            fakeAliases: ["/cmc/public-api"])
 }

@@ -8,7 +8,7 @@ enum KeyInfoSource {
     static let declaration = SourceDeclaration(
         name: "cmc_key_info", api: .coinMarketCap, endpoints: [.init("/v1/key/info", recordedBody: "cmc/key-info.json")],
         summary: "`GET /v1/key/info` (0 credits; only with a key)", schedule: "every 5 min",
-        intervalFlag: nil, timeoutFlag: "cmc.timeout",
+        intervalFlag: nil, timeoutFlag: MarketConfig.timeoutFlag.name,
         // Every key-info field is optional: an empty object is accepted and the credits left become unknown
         // (absent, never 0).
         recorded: .init(series: ["akash_exporter_cmc_credits_remaining"],

@@ -15,7 +15,7 @@ struct ListingsSource: PolledSource {
     static let declaration = SourceDeclaration(
         name: "cmc_listings", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/listings-v3.json")],
         summary: "`GET /v3/cryptocurrency/listings/latest?sort=volume_24h&limit=500&volume_24h_min=500000` (3 credits)",
-        schedule: "credit planner", intervalFlag: "cmc.listings-interval", timeoutFlag: "cmc.timeout",
+        schedule: "credit planner", intervalFlag: MarketConfig.listingsIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
         // An empty listing matches no DePIN asset: a count of 0, and no trending series.
         recorded: .init(series: ["akash_depin_"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"),
                         emptyAnswer: .valid(["akash_depin_listed_assets 0"])))

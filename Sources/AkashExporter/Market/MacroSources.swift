@@ -10,7 +10,7 @@ enum MacroSources {
         name: "cmc_fear_greed", api: .coinMarketCap,
         endpoints: [.init("/v3/fear-and-greed/latest", recordedBody: "cmc/fear-and-greed.json")],
         summary: "`GET /v3/fear-and-greed/latest` (1 credit)", schedule: "credit planner",
-        intervalFlag: "cmc.macro-interval", timeoutFlag: "cmc.timeout",
+        intervalFlag: MarketConfig.macroIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
         recorded: .init(series: ["akash_macro_fear_greed_index"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "{}"),
                         emptyAnswer: .fails(.decode)))
 
@@ -18,7 +18,7 @@ enum MacroSources {
         name: "cmc_altcoin_season", api: .coinMarketCap,
         endpoints: [.init("/v1/altcoin-season-index/latest", recordedBody: "cmc/altcoin-season.json")],
         summary: "`GET /v1/altcoin-season-index/latest` (1 credit)", schedule: "credit planner",
-        intervalFlag: "cmc.macro-interval", timeoutFlag: "cmc.timeout",
+        intervalFlag: MarketConfig.macroIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
         recorded: .init(series: ["akash_macro_altcoin_season_index"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "{}"),
                         emptyAnswer: .fails(.decode)))
 

@@ -73,7 +73,7 @@ struct MapSource: PolledSource {
     static let declaration = SourceDeclaration(
         name: "cmc_map", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/map.json")],
         summary: "`GET /v1/cryptocurrency/map?symbol=...` (0 credits); ids cached in the state file, skipped with `--cmc.ids`",
-        schedule: "daily (ids kept in the state file)", intervalFlag: nil, timeoutFlag: "cmc.timeout",
+        schedule: "daily (ids kept in the state file)", intervalFlag: nil, timeoutFlag: MarketConfig.timeoutFlag.name,
         // No series of its own: the ids it resolves go to the state file and never expire. An empty list resolves
         // nothing new: a warning names the symbols, and the ids already known stay.
         recorded: .init(series: [], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"), emptyAnswer: .valid([])))

@@ -34,48 +34,61 @@ public struct MarketConfig: Sendable, CustomStringConvertible {
     /// The whole-request timeout, in seconds.
     public var timeout: Double
 
-    public static let flags: [FlagSpec] = [
-        FlagSpec("cmc.enabled", default: "true", kind: .bool,
-                 help: "Poll CoinMarketCap for market signals (disable on a second replica to save credits)."),
-        FlagSpec("cmc.base-url", default: "https://pro-api.coinmarketcap.com", placeholder: "URL",
-                 help: "CoinMarketCap API base URL; without a key the keyless paths under <base>/public-api are used."),
-        FlagSpec("cmc.api-key-file", placeholder: "PATH",
-                 help: "File holding the CoinMarketCap API key (wins over the CMC_API_KEY environment variable)."),
-        FlagSpec("cmc.sector", default: "AKT,RENDER,FIL,HNT", placeholder: "SYMBOLS",
-                 help: "Symbols of the tracked sector (AKT is always tracked)."),
-        FlagSpec("cmc.ids", placeholder: "SYMBOL=ID,...",
-                 help: "CoinMarketCap ids for symbols, skipping the /map look-up, e.g. AKT=7431,RENDER=5690."),
-        FlagSpec("cmc.depin-tags", default: "depin,distributed-computing,ai-big-data,akash-ecosystem", placeholder: "TAGS",
-                 help: "Listing tags that make an asset part of the DePIN sector."),
-        FlagSpec("cmc.monthly-credit-budget", default: "10000", placeholder: "CREDITS",
-                 help: "CoinMarketCap credits this exporter may spend a month; drives the poll schedule."),
-        FlagSpec("cmc.quotes-interval", placeholder: "DURATION", help: "Fixed quotes poll interval (overrides the credit planner)."),
-        FlagSpec("cmc.macro-interval", placeholder: "DURATION",
-                 help: "Fixed fear & greed / altcoin season poll interval (overrides the credit planner)."),
-        FlagSpec("cmc.listings-interval", placeholder: "DURATION", help: "Fixed listings poll interval (overrides the credit planner)."),
-        FlagSpec("cmc.timeout", default: "10s", placeholder: "DURATION", help: "Timeout of one CoinMarketCap request."),
-    ]
+    public static let enabledFlag: Flag<Bool> = .bool(
+        "cmc.enabled", default: true, help: "Poll CoinMarketCap for market signals (disable on a second replica to save credits).")
+    public static let baseURLFlag: Flag<URL> = .url(
+        "cmc.base-url", default: "https://pro-api.coinmarketcap.com",
+        help: "CoinMarketCap API base URL; without a key the keyless paths under <base>/public-api are used.")
+    public static let apiKeyFileFlag: Flag<String?> = .optionalString(
+        "cmc.api-key-file", placeholder: "PATH",
+        help: "File holding the CoinMarketCap API key (wins over the CMC_API_KEY environment variable).")
+    public static let sectorFlag: Flag<[String]> = .list(
+        "cmc.sector", default: "AKT,RENDER,FIL,HNT", repeatable: false, placeholder: "SYMBOLS",
+        help: "Symbols of the tracked sector (AKT is always tracked).")
+    public static let idsFlag: Flag<[String]> = .list(
+        "cmc.ids", repeatable: false, placeholder: "SYMBOL=ID,...",
+        help: "CoinMarketCap ids for symbols, skipping the /map look-up, e.g. AKT=7431,RENDER=5690.")
+    public static let depinTagsFlag: Flag<[String]> = .list(
+        "cmc.depin-tags", default: "depin,distributed-computing,ai-big-data,akash-ecosystem", repeatable: false,
+        placeholder: "TAGS", help: "Listing tags that make an asset part of the DePIN sector.")
+    public static let monthlyCreditBudgetFlag: Flag<Int> = .int(
+        "cmc.monthly-credit-budget", default: 10_000, range: 1...100_000_000, placeholder: "CREDITS",
+        help: "CoinMarketCap credits this exporter may spend a month; drives the poll schedule.")
+    public static let quotesIntervalFlag: Flag<Double?> = .optionalDuration(
+        "cmc.quotes-interval", help: "Fixed quotes poll interval (overrides the credit planner).")
+    public static let macroIntervalFlag: Flag<Double?> = .optionalDuration(
+        "cmc.macro-interval", help: "Fixed fear & greed / altcoin season poll interval (overrides the credit planner).")
+    public static let listingsIntervalFlag: Flag<Double?> = .optionalDuration(
+        "cmc.listings-interval", help: "Fixed listings poll interval (overrides the credit planner).")
+    public static let timeoutFlag: Flag<Double> = .duration(
+        "cmc.timeout", default: "10s", help: "Timeout of one CoinMarketCap request.")
+
+    public static let flags = [enabledFlag.spec, baseURLFlag.spec, apiKeyFileFlag.spec, sectorFlag.spec, idsFlag.spec,
+                               depinTagsFlag.spec, monthlyCreditBudgetFlag.spec, quotesIntervalFlag.spec,
+                               macroIntervalFlag.spec, listingsIntervalFlag.spec, timeoutFlag.spec]
 
     /// The environment variable holding the key when no key file is given.
     public static let apiKeyEnvironment = "CMC_API_KEY"
 
     public init(_ flags: ParsedFlags, environment: [String: String]) throws(ConfigError) {
-        enabled = try flags.bool("cmc.enabled")
-        baseURL = try flags.url("cmc.base-url")!
-        apiKey = try Self.readKey(file: flags.string("cmc.api-key-file"), environment: environment)
-        pinnedIDs = try Self.parseIDs(flags.list("cmc.ids"))
-        sector = try Self.parseSector(flags.list("cmc.sector"), pinned: pinnedIDs)
-        depinTags = Set(flags.list("cmc.depin-tags").map(DePINFilter.normalise).filter { !$0.isEmpty })
+        enabled = try flags[Self.enabledFlag]
+        baseURL = try flags[Self.baseURLFlag]
+        apiKey = try Self.readKey(file: flags[Self.apiKeyFileFlag], environment: environment)
+        pinnedIDs = try Self.parseIDs(flags[Self.idsFlag])
+        sector = try Self.parseSector(flags[Self.sectorFlag], pinned: pinnedIDs)
+        let tags = try flags[Self.depinTagsFlag]
+        depinTags = Set(tags.map(DePINFilter.normalise).filter { !$0.isEmpty })
         if depinTags.isEmpty {
-            throw .invalid("cmc.depin-tags", flags.string("cmc.depin-tags") ?? "", expected: "a comma-separated list of tags such as depin,ai-big-data")
+            throw .invalid(Self.depinTagsFlag.name, tags.joined(separator: ","),
+                           expected: "a comma-separated list of tags such as depin,ai-big-data")
         }
-        monthlyCreditBudget = try flags.int("cmc.monthly-credit-budget", range: 1...100_000_000) ?? 10_000
+        monthlyCreditBudget = try flags[Self.monthlyCreditBudgetFlag]
         var overrides: [CreditPlanner.Consumer: Double] = [:]
-        overrides[.quotes] = try flags.duration("cmc.quotes-interval")
-        overrides[.macro] = try flags.duration("cmc.macro-interval")
-        overrides[.listings] = try flags.duration("cmc.listings-interval")
+        overrides[.quotes] = try flags[Self.quotesIntervalFlag]
+        overrides[.macro] = try flags[Self.macroIntervalFlag]
+        overrides[.listings] = try flags[Self.listingsIntervalFlag]
         intervalOverrides = overrides
-        timeout = try flags.duration("cmc.timeout") ?? 10
+        timeout = try flags[Self.timeoutFlag]
     }
 
     /// The key file wins over `CMC_API_KEY`; whitespace around the key is dropped. Errors name the file, never
@@ -85,12 +98,12 @@ public struct MarketConfig: Sendable, CustomStringConvertible {
         let origin: String
         if let file, !file.isEmpty {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw .invalid("cmc.api-key-file", file, expected: "a readable file holding the CoinMarketCap API key")
+                throw .invalid(apiKeyFileFlag.name, file, expected: "a readable file holding the CoinMarketCap API key")
             }
             raw = String(decoding: data, as: UTF8.self)
             origin = "--cmc.api-key-file \"\(file)\""
             guard !raw.trimmingWhitespace().isEmpty else {
-                throw .invalid("cmc.api-key-file", file, expected: "a file holding the CoinMarketCap API key, but it is empty")
+                throw .invalid(apiKeyFileFlag.name, file, expected: "a file holding the CoinMarketCap API key, but it is empty")
             }
         } else if let fromEnvironment = environment[apiKeyEnvironment],
                   !fromEnvironment.trimmingWhitespace().isEmpty {
@@ -113,7 +126,7 @@ public struct MarketConfig: Sendable, CustomStringConvertible {
         for pair in pairs {
             let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
             guard parts.count == 2, let symbol = Self.symbol(parts[0]), let id = Int(parts[1].trimmingWhitespace()), id > 0 else {
-                throw .invalid("cmc.ids", pair, expected: "SYMBOL=ID pairs such as AKT=7431,RENDER=5690")
+                throw .invalid(idsFlag.name, pair, expected: "SYMBOL=ID pairs such as AKT=7431,RENDER=5690")
             }
             ids[symbol] = id
         }
@@ -125,7 +138,7 @@ public struct MarketConfig: Sendable, CustomStringConvertible {
         var sector = ["AKT"]
         for raw in symbols {
             guard let symbol = Self.symbol(Substring(raw)) else {
-                throw .invalid("cmc.sector", raw, expected: "ticker symbols of letters and digits such as AKT,RENDER,FIL,HNT")
+                throw .invalid(sectorFlag.name, raw, expected: "ticker symbols of letters and digits such as AKT,RENDER,FIL,HNT")
             }
             if !sector.contains(symbol) { sector.append(symbol) }
         }

@@ -31,7 +31,7 @@ struct QuotesSource: PolledSource {
     static let declaration = SourceDeclaration(
         name: "cmc_quotes", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/quotes-v3.json")],
         summary: "`GET /v3/cryptocurrency/quotes/latest?id=...` for the whole sector in one call (1 credit)",
-        schedule: "credit planner", intervalFlag: "cmc.quotes-interval", timeoutFlag: "cmc.timeout",
+        schedule: "credit planner", intervalFlag: MarketConfig.quotesIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
         // CoinMarketCap answers 200 with no asset for ids it does not know: nothing to show is a failure.
         recorded: .init(series: ["akash_market_"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"),
                         emptyAnswer: .fails(.decode)))

@@ -18,7 +18,7 @@ struct ProviderBidsSource: PolledSource {
                             + "&pagination.key=cHJvdmlkZXIvYmlkcy8y/+8=",
                           recordedBody: "chain/provider-bids-open-page2.json")],
         summary: "chain REST active and open bids of each provider (all pages)", schedule: "1 min",
-        intervalFlag: "akash.account-interval", timeoutFlag: "akash.rest-timeout",
+        intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
         // No bid: no GPU figures, and no open bid is a count of 0.
         recorded: .init(series: ["akash_provider_leased_gpus", "akash_provider_gpu_price_", "akash_provider_open_bid"],
                         emptyBody: #"{"bids":[],"pagination":{"next_key":null,"total":"0"}}"#,

@@ -14,11 +14,12 @@ public struct ProviderConfig: Sendable, Equatable {
 
     public var isEnabled: Bool { !providers.isEmpty }
 
-    public static let flags: [FlagSpec] = [
-        FlagSpec("akash.provider", kind: .repeatable, placeholder: "ADDRESS",
-                 help: "Provider address (bech32 akash1...) whose revenue per hour, leased GPUs and open bids to export, "
-                    + "priced against the network median per GPU model. None: this part is off."),
-    ]
+    public static let providerFlag: Flag<[String]> = .list(
+        "akash.provider", placeholder: "ADDRESS",
+        help: "Provider address (bech32 akash1...) whose revenue per hour, leased GPUs and open bids to export, "
+            + "priced against the network median per GPU model. None: this part is off.")
+
+    public static let flags = [providerFlag.spec]
 
     public init(providers: [String], restURL: URL, blockTime: Double = 6, interval: Double = 60, timeout: Double = 10) {
         self.providers = providers
@@ -30,7 +31,7 @@ public struct ProviderConfig: Sendable, Equatable {
 
     /// - Parameter chain: the already checked tenant configuration, whose chain settings are shared.
     public init(_ flags: ParsedFlags, chain: AccountConfig) throws(ConfigError) {
-        self.init(providers: try AccountConfig.addresses(flags, "akash.provider"), restURL: chain.restURL,
+        self.init(providers: try AccountConfig.addresses(flags, Self.providerFlag), restURL: chain.restURL,
                   blockTime: chain.blockTime, interval: chain.interval, timeout: chain.timeout)
     }
 }

@@ -81,7 +81,9 @@ enum UpstreamFault: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Flags the fault needs: a short timeout for the upstream that never answers (only the broken source's
     /// timeout flag, so that a loaded machine cannot time out a healthy source of another area).
     func flags(for source: SourceUnderTest) -> [String] {
-        self == .noAnswer ? ["\(source.timeoutFlag)=1s"] : []
+        // Short, yet long enough that the healthy requests of the sources sharing the flag (six on the chain) finish
+        // in time on a machine busy with the other cases.
+        self == .noAnswer ? ["\(source.timeoutFlag)=3s"] : []
     }
 }
 

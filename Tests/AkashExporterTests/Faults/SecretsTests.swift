@@ -71,7 +71,7 @@ struct SecretsTests {
         let statePath = directory.appendingPathComponent("state.json").path
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
-        let exporter = try ExporterUnderTest(fake, ["--state.file=\(statePath)", "--cmc.timeout=1s"], apiKey: Self.key)
+        let exporter = try ExporterUnderTest(fake, ["--state.file=\(statePath)", "--cmc.timeout=3s"], apiKey: Self.key)
         let market = SourceUnderTest.all.filter { $0.api == .coinMarketCap }
 
         // A healthy round first, so that the state file holds the market's ids and credits.
