@@ -28,12 +28,13 @@ ARG BRANCH=unknown
 RUN REVISION="$REVISION" BRANCH="$BRANCH" BUILD_USER=docker scripts/build-release.sh --static-swift-stdlib --product akash-cost-exporter \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
 
-# Same Debian release as the builder. Exactly the packages of the shared libraries the binary links (`ldd`: glibc,
-# libstdc++, libgcc, libcurl), plus two that are no library: the CA certificates TLS verification reads, and curl
-# for the HEALTHCHECK (docker-compose.yml's too). scripts/check_runtime_libs.sh checks this line against the binary.
+# Same Debian release as the builder. Exactly the packages of the shared libraries the binary links (ELF NEEDED, as
+# `ldd` lists them: glibc, libstdc++, libgcc, libcurl, OpenSSL, libcrypt, zlib; libcurl's own libraries come with
+# libcurl4), plus two that are no library: the CA certificates TLS verification reads, and curl for the HEALTHCHECK
+# (docker-compose.yml's too). scripts/check_runtime_libs.sh checks this line against the binary.
 FROM debian:${DEBIAN_VERSION}-slim
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates curl libc6 libcurl4 libgcc-s1 libstdc++6 \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates curl libc6 libcrypt1 libcurl4 libgcc-s1 libssl3 libstdc++6 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/akash-cost-exporter --shell /usr/sbin/nologin exporter \
  && install -d -o exporter -g exporter -m 0750 /var/lib/akash-cost-exporter

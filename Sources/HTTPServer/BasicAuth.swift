@@ -1,4 +1,3 @@
-import FoundationEssentials
 
 /// The one user allowed to read the exporter when basic auth is on, read from a file holding
 /// `username:password` on one line (so the password is not in the process list or the environment).
@@ -11,10 +10,13 @@ public struct BasicAuthCredentials: Sendable, Equatable {
     }
 
     public static func load(path: String) throws(HTTPServerError) -> BasicAuthCredentials {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path)
+        } catch {
             throw .basicAuthFile(path: path, problem: "cannot be read")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .basicAuthFile(path: path, problem: "is not UTF-8 text")
         }
         let lines = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline)
@@ -30,12 +32,7 @@ public struct BasicAuthCredentials: Sendable, Equatable {
     /// Whether an `Authorization` header value carries these credentials. The comparison takes the same time
     /// wherever the first difference is, so timing tells an attacker nothing about the password.
     public func accepts(authorization: String?) -> Bool {
-        guard let authorization else { return false }
-        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Data(base64Encoded: String(parts[1].drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())) else {
-            return false
-        }
-        return ConstantTime.equals(Array(decoded), expected)
+        guard let (user, password) = BasicAuthorization.decode(authorization) else { return false }
+        return ConstantTime.equals(Array("\(user):\(password)".utf8), expected)
     }
 }

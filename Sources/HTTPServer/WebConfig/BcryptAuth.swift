@@ -103,7 +103,8 @@ enum BasicAuthorization {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, ASCII.equalsIgnoringCase(String(parts[0]), "basic"),
-              let decoded = Data(base64Encoded: String(parts[1].drop { $0 == " " })) else { return nil }
+              let decoded = Data(base64Encoded: String(parts[1].drop { $0 == " " || $0 == "\t" }.reversed()
+                                                       .drop { $0 == " " || $0 == "\t" }.reversed())) else { return nil }
         let bytes = Array(decoded)
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         return (String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[(colon + 1)...], as: UTF8.self))
