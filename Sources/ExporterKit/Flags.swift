@@ -25,9 +25,9 @@ public struct FlagSpec: Sendable {
         self.placeholder = placeholder
     }
 
-    /// `web.listen-address` → `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
-    public var environmentName: String {
-        "AKASH_EXPORTER_" + name.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    /// With the prefix `AKASH_EXPORTER_`: `web.listen-address` → `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
+    public func environmentName(prefix: String) -> String {
+        prefix + name.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
     }
 }
 
@@ -205,8 +205,9 @@ public struct ParsedFlags: Sendable {
 
 /// Parses `--name=value`, `--name value`, `--flag` / `--no-flag` for booleans, `--help`, `--version`.
 public enum FlagParser {
-    public static func parse(_ arguments: [String], specs: [FlagSpec],
-                             environment: [String: String]) throws(ConfigError) -> FlagParseResult {
+    /// - Parameter environmentPrefix: the application's prefix of every flag's environment variable (`AKASH_EXPORTER_`).
+    public static func parse(_ arguments: [String], specs: [FlagSpec], environment: [String: String],
+                             environmentPrefix: String) throws(ConfigError) -> FlagParseResult {
         let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var fromArguments: [String: [String]] = [:]
         var index = 0
@@ -252,7 +253,7 @@ public enum FlagParser {
         for spec in specs {
             if let fromCommandLine = fromArguments[spec.name] {
                 resolved[spec.name] = fromCommandLine
-            } else if let fromEnvironment = (spec.extraEnvironment + [spec.environmentName]).lazy
+            } else if let fromEnvironment = (spec.extraEnvironment + [spec.environmentName(prefix: environmentPrefix)]).lazy
                 .compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) {
                 resolved[spec.name] = [fromEnvironment]
             } else if let defaultValue = spec.defaultValue {
@@ -263,7 +264,7 @@ public enum FlagParser {
     }
 
     /// The `--help` text: usage line, then every flag with its default and environment variable.
-    public static func usage(program: String, summary: String, specs: [FlagSpec]) -> String {
+    public static func usage(program: String, summary: String, specs: [FlagSpec], environmentPrefix: String) -> String {
         var lines = ["usage: \(program) [flags]", "", summary, "", "Flags:"]
         lines.append("  --help                 Show this help and exit.")
         lines.append("  --version              Show the version and exit.")
@@ -272,7 +273,7 @@ public enum FlagParser {
             var text = spec.help
             if let defaultValue = spec.defaultValue { text += " (default: \(defaultValue.isEmpty ? "\"\"" : defaultValue))" }
             if spec.kind == .repeatable { text += " Repeatable; comma-separated lists accepted." }
-            let envs = (spec.extraEnvironment + [spec.environmentName]).joined(separator: ", ")
+            let envs = (spec.extraEnvironment + [spec.environmentName(prefix: environmentPrefix)]).joined(separator: ", ")
             lines.append("  \(head)")
             lines.append("      \(text)")
             lines.append("      env: \(envs)")

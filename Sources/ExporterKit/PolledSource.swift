@@ -27,8 +27,8 @@ public struct PollContext: Sendable {
         self.health = health
     }
 
-    /// Performs one request, counted in `akash_exporter_source_requests_total{source}`; the body bytes of its answer
-    /// as they came over the wire in `akash_exporter_source_response_bytes_total{source}`.
+    /// Performs one request, counted in `<namespace>_source_requests_total{source}`; the body bytes of its answer
+    /// as they came over the wire in `<namespace>_source_response_bytes_total{source}`.
     public func fetch(_ request: UpstreamRequest) async throws(SourceFailure) -> UpstreamResponse {
         health.countRequest(source)
         let response = try await upstream.fetch(request)

@@ -7,7 +7,8 @@
 /// - rate_limited: at least the upstream's `Retry-After`; without it, the same backoff.
 /// - auth: a bad key will not fix itself between two polls: retry rarely (`max(interval, 30 min)`), so a key that
 ///   is replaced on disk or re-enabled is still picked up.
-/// - credits_exhausted: the `retryAfter` the source computed (time to the credit reset), else an hour.
+/// - a reason the application adds (CoinMarketCap's credits_exhausted): the `retryAfter` the source computed (time
+///   to the credit reset), else an hour.
 public struct RetryPolicy: Sendable, Equatable {
     /// Upper bound of the first backoff step (seconds).
     public var firstBackoff: Double = 10
@@ -15,8 +16,8 @@ public struct RetryPolicy: Sendable, Equatable {
     public var backoffCap: Double = 300
     /// An auth failure is retried after `max(interval, authRetry)`.
     public var authRetry: Double = 1800
-    /// Credits exhausted without a known reset time.
-    public var creditsRetry: Double = 3600
+    /// A reason of the application's own (a spent quota) without a known reset time.
+    public var quotaRetry: Double = 3600
     /// No wait is longer than this, whatever an upstream's `Retry-After` says (a monthly credit reset is the
     /// longest legitimate one).
     public var longestDelay: Double = 31 * 86_400
@@ -53,8 +54,9 @@ public struct RetryPolicy: Sendable, Equatable {
             return max(failure.retryAfter ?? 0, backoff)
         case .auth:
             return max(interval, authRetry)
-        case .creditsExhausted:
-            return failure.retryAfter ?? creditsRetry
+        default:
+            // A reason of the application's own API, such as a spent quota: the wait the source computed.
+            return failure.retryAfter ?? quotaRetry
         }
     }
 

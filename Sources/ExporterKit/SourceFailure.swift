@@ -1,13 +1,24 @@
-/// Why a poll of an upstream failed. The raw values are the `reason` label of
-/// `akash_exporter_source_failures_total`.
-public enum FailureReason: String, Sendable, CaseIterable, Codable {
-    case timeout
-    case connection
-    case http
-    case rateLimited = "rate_limited"
-    case auth
-    case creditsExhausted = "credits_exhausted"
-    case decode
+/// Why a poll of an upstream failed: the `reason` label of `<namespace>_source_failures_total`. The reasons any
+/// upstream can give are here; an application adds those of its own APIs (`credits_exhausted` for CoinMarketCap)
+/// as further static members, and lists every reason it exports for the self metrics.
+public struct FailureReason: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public static let timeout = FailureReason(rawValue: "timeout")
+    public static let connection = FailureReason(rawValue: "connection")
+    public static let http = FailureReason(rawValue: "http")
+    public static let rateLimited = FailureReason(rawValue: "rate_limited")
+    public static let auth = FailureReason(rawValue: "auth")
+    public static let decode = FailureReason(rawValue: "decode")
+
+    /// The reasons of any upstream, in no particular order (the exposition sorts its samples).
+    public static let generic: [FailureReason] = [.timeout, .connection, .http, .rateLimited, .auth, .decode]
+
+    public var description: String { rawValue }
 }
 
 /// A failed poll. `message` is safe to log: it never holds a secret (keys travel in headers only, and no

@@ -9,7 +9,8 @@ enum AreaTesting {
     /// Flags parsed the way the exporter parses them (every area's flags, environment fallbacks, defaults), for
     /// building one area's configuration in a test.
     static func flags(_ arguments: [String], environment: [String: String] = [:]) throws(ConfigError) -> ParsedFlags {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: ExporterConfig.flags, environment: environment) else {
+        guard case .values(let flags) = try FlagParser.parse(arguments, specs: ExporterConfig.flags, environment: environment,
+                                                             environmentPrefix: ExporterConfig.environmentPrefix) else {
             preconditionFailure("--help or --version in test arguments")
         }
         return flags

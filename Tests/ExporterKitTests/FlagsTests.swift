@@ -14,7 +14,7 @@ import Testing
     let specs = [listenAddress.spec, owner.spec, accountInterval.spec, cmcEnabled.spec, apiKeyFile.spec, once.spec]
 
     private func parse(_ arguments: [String], environment: [String: String] = [:]) throws -> ParsedFlags {
-        guard case .values(let flags) = try FlagParser.parse(arguments, specs: specs, environment: environment) else {
+        guard case .values(let flags) = try FlagParser.parse(arguments, specs: specs, environment: environment, environmentPrefix: "AKASH_EXPORTER_") else {
             Issue.record("expected values")
             throw ConfigError("no values")
         }
@@ -23,7 +23,7 @@ import Testing
 
     private func error(_ arguments: [String], environment: [String: String] = [:]) -> String? {
         do {
-            _ = try FlagParser.parse(arguments, specs: specs, environment: environment)
+            _ = try FlagParser.parse(arguments, specs: specs, environment: environment, environmentPrefix: "AKASH_EXPORTER_")
             return nil
         } catch {
             return error.message
@@ -84,15 +84,15 @@ import Testing
     }
 
     @Test func helpAndVersion() throws {
-        guard case .help = try FlagParser.parse(["--once", "--help"], specs: specs, environment: [:]) else {
+        guard case .help = try FlagParser.parse(["--once", "--help"], specs: specs, environment: [:], environmentPrefix: "AKASH_EXPORTER_") else {
             Issue.record("expected help")
             return
         }
-        guard case .version = try FlagParser.parse(["--version"], specs: specs, environment: [:]) else {
+        guard case .version = try FlagParser.parse(["--version"], specs: specs, environment: [:], environmentPrefix: "AKASH_EXPORTER_") else {
             Issue.record("expected version")
             return
         }
-        let usage = FlagParser.usage(program: "x", summary: "s", specs: specs)
+        let usage = FlagParser.usage(program: "x", summary: "s", specs: specs, environmentPrefix: "AKASH_EXPORTER_")
         #expect(usage.contains("  --[no-]cmc.enabled\n      Poll CoinMarketCap. (default: true)\n      env: AKASH_EXPORTER_CMC_ENABLED\n"))
         #expect(usage.contains("env: CMC_API_KEY_FILE, AKASH_EXPORTER_CMC_API_KEY_FILE\n"))
     }

@@ -64,3 +64,8 @@ import Testing
         #expect(UpstreamResponse(status: 429, headers: ["retry-after": "120"], body: Data()).retryAfter() == 120)
     }
 }
+
+extension FailureReason {
+    /// A reason an application adds for its own API (CoinMarketCap's spent credits).
+    static let creditsExhausted = FailureReason(rawValue: "credits_exhausted")
+}

@@ -20,6 +20,12 @@ public final class Exporter: Sendable {
     let runner: SourceRunner
     let publisher: ExpositionPublisher
 
+    /// How the exporter names itself in its own metrics: `akash_exporter_source_up`, `akash_exporter_build_info`.
+    static let identity = SelfMetricsCollector.Identity(namespace: "akash_exporter", program: BuildInfo.program,
+                                                        version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion)
+    /// Every reason a poll can fail for, each counted from the start: any upstream's, and CoinMarketCap's own.
+    static let failureReasons = FailureReason.generic + [.creditsExhausted]
+
     /// - Parameters:
     ///   - timing: the runner's clock; tests pass a virtual one to follow schedules over simulated hours.
     ///   - only: poll just these sources (a test following one source's schedule); nil polls every enabled one.
@@ -39,7 +45,7 @@ public final class Exporter: Sendable {
         self.sources = sources
         health = HealthRegistry(sources: sources.map(\.name))
         var collectors = areas.flatMap(\.collectors)
-        collectors.append(SelfMetricsCollector(health: health, version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion))
+        collectors.append(SelfMetricsCollector(health: health, identity: Self.identity, reasons: Self.failureReasons))
         if !config.core.once {
             // A one-shot run's process figures describe nothing worth keeping.
             collectors.append(ProcessMetricsCollector())

@@ -14,6 +14,10 @@ public struct ExporterConfig: Sendable {
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + AccountConfig.flags
         + ProviderConfig.flags + CloudPricesConfig.flags
 
+    /// Every flag's environment variable starts with it: `--web.listen-address` reads
+    /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
+    public static let environmentPrefix = "AKASH_EXPORTER_"
+
     public static let summary = """
         Prometheus exporter for what compute costs on the Akash Network: GPU bid prices and provider supply from the
         Akash Console API, a tenant's lease spend and escrow runway from the chain, and AKT market signals from
@@ -36,9 +40,11 @@ public struct ExporterConfig: Sendable {
     }
 
     public static func parse(arguments: [String], environment: [String: String]) throws(ConfigError) -> Parsed {
-        switch try FlagParser.parse(arguments, specs: flags, environment: environment) {
+        switch try FlagParser.parse(arguments, specs: flags, environment: environment,
+                                         environmentPrefix: environmentPrefix) {
         case .help:
-            return .help(FlagParser.usage(program: BuildInfo.program, summary: summary, specs: flags))
+            return .help(FlagParser.usage(program: BuildInfo.program, summary: summary, specs: flags,
+                                           environmentPrefix: environmentPrefix))
         case .version:
             return .version(BuildInfo.versionText)
         case .values(let values):

@@ -173,3 +173,8 @@ extension UpstreamAPI {
     static let coinMarketCap = UpstreamAPI(name: "CoinMarketCap", urlFlag: MarketConfig.baseURLFlag.name, fakePrefix: "/cmc",
                                            fakeAliases: ["/cmc/public-api"])
 }
+
+extension FailureReason {
+    /// CoinMarketCap's daily or monthly credits are spent (errors 1009, 1010): paused until the reset.
+    static let creditsExhausted = FailureReason(rawValue: "credits_exhausted")
+}

@@ -123,7 +123,7 @@ struct Scrape: Sendable, CustomStringConvertible {
 
     /// Every reason's count for `source`, the zeros included (they are exported from the start).
     func failureCounts(_ source: String) -> [FailureReason: Double] {
-        Dictionary(uniqueKeysWithValues: FailureReason.allCases.map { ($0, failures(source, $0) ?? -1) })
+        Dictionary(uniqueKeysWithValues: Exporter.failureReasons.map { ($0, failures(source, $0) ?? -1) })
     }
 }
 

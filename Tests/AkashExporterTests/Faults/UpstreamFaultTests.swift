@@ -99,7 +99,7 @@ struct UpstreamFaultTests {
                            lastGood: [String], alsoDown: Set<String> = []) throws {
         let scrape = try exporter.scrape(at: brokenAt)
         #expect(scrape.up(source.name) == 0)
-        var expected = Dictionary(uniqueKeysWithValues: FailureReason.allCases.map { ($0, 0.0) })
+        var expected = Dictionary(uniqueKeysWithValues: Exporter.failureReasons.map { ($0, 0.0) })
         expected[reason] = 1
         #expect(scrape.failureCounts(source.name) == expected, "\(exporter.down)")
         for other in exporter.sourceNames where other != source.name && !alsoDown.contains(other) {
