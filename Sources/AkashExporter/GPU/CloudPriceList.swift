@@ -133,17 +133,7 @@ struct CloudPriceList: Sendable, Equatable {
         let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let monthDays = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard day <= monthDays[month - 1] else { return nil }
-        return Double(daysSinceEpoch(year: year, month: month, day: day)) * 86_400
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        return Double(CivilDate.daysSinceEpoch(year: year, month: month, day: day)) * 86_400
     }
 }
 
