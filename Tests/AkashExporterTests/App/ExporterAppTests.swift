@@ -218,30 +218,36 @@ extension ExporterAppTests {
 }
 
 /// The exporter as a child process serving HTTP.
+///
+/// Its standard error goes to a file, read back on demand: a pipe with a `readabilityHandler` put a libdispatch read
+/// source on the descriptor, and the pipe closing under it when this object went away crashed the test process inside
+/// libdispatch's event loop once in a while (`_dispatch_event_loop_drain`, seen in CI).
 final class RunningExporter: @unchecked Sendable {
     private let process = Process()
-    private let errors = Pipe()
-    private let collected = LockedText()
+    private let errorFile: URL
 
     init(_ arguments: [String], environment: [String: String]) throws {
+        errorFile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("akash-exporter-stderr-\(UUID().uuidString).log")
+        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
+            throw POSIXError(.EIO)
+        }
+        let errors = try FileHandle(forWritingTo: errorFile)
+        defer { try? errors.close() }  // the child has its own copy
         process.executableURL = ExporterBinary.url
         process.arguments = arguments
         process.environment = environment
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        let collected = self.collected
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.append(String(decoding: data, as: UTF8.self))
-        }
         try process.run()
     }
 
     deinit {
         if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(at: errorFile)
     }
 
-    var stderr: String { collected.text }
+    var stderr: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 
     /// The bound port, from the start-up log line (`port=NNNNN`).
     func waitForPort() throws -> Int {
@@ -262,11 +268,4 @@ final class RunningExporter: @unchecked Sendable {
         usleep(100_000)
         return process.terminationStatus
     }
-}
-
-/// Text appended from one thread and read from another.
-final class LockedText: Sendable {
-    private let storage = Mutex("")
-    func append(_ more: String) { storage.withLock { $0 += more } }
-    var text: String { storage.withLock { $0 } }
 }
