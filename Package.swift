@@ -21,12 +21,14 @@ let package = Package(
         .target(name: "CBuildStamp"),
         // libcurl's easy interface for the upstream client (curl_easy_setopt is variadic; Swift calls typed wrappers).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // SIGTERM/SIGINT as bytes on a pipe: a C handler, from whichever thread the kernel picks.
+        .target(name: "CSignal"),
         // Prometheus text format 0.0.4: knows nothing of Akash.
         .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
         .target(name: "HTTPServer", dependencies: ["CEpoll", "COpenSSL", "CCrypt"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
-        .target(name: "ExporterKit", dependencies: ["CCurl", "Exposition", "CZlib"], swiftSettings: strict),
+        .target(name: "ExporterKit", dependencies: ["CCurl", "CSignal", "Exposition", "CZlib"], swiftSettings: strict),
         // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
         .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer", "CBuildStamp"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),

@@ -105,7 +105,7 @@ public final class Exporter: Sendable {
         serverConfig.unauthenticatedPaths = ["/-/healthy", "/-/ready"]
         let server = HTTPServer(configuration: serverConfig, handler: routes)
         // Before the start-up line: a SIGTERM sent as soon as the port is announced drains like any other.
-        let termination = TerminationSignals()
+        let termination = try TerminationSignals()
         try server.start()
         logger.info("starting \(BuildInfo.program)", ["version": BuildInfo.version, "address": config.core.listenAddress.description,
                                                      "tls": "\(config.core.webConfig?.servesTLS ?? false)",
@@ -123,49 +123,5 @@ public final class Exporter: Sendable {
         state.saveIfChanged()
         logger.info("stopped")
         return 0
-    }
-}
-
-/// SIGTERM and SIGINT through dispatch signal sources (so no work happens in a signal handler), watched from
-/// creation on: a signal that comes before anyone waits is kept for `first()`.
-private final class TerminationSignals: @unchecked Sendable {  // `sources` is written in init only
-    private struct State {
-        var received: String?
-        var waiting: CheckedContinuation<String, Never>?
-    }
-
-    private let state = Mutex(State())
-    /// Kept so the sources stay alive.
-    private var sources: [any DispatchSourceSignal] = []
-
-    init() {
-        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.deliver(name) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    private func deliver(_ name: String) {
-        let waiting = state.withLock { state -> CheckedContinuation<String, Never>? in
-            guard state.received == nil else { return nil }
-            state.received = name
-            defer { state.waiting = nil }
-            return state.waiting
-        }
-        waiting?.resume(returning: name)
-    }
-
-    /// The first signal received, waiting for one if none has come yet.
-    func first() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let received = state.withLock { state -> String? in
-                if state.received == nil { state.waiting = continuation }
-                return state.received
-            }
-            if let received { continuation.resume(returning: received) }
-        }
     }
 }
