@@ -46,7 +46,8 @@ let package = Package(
         .executableTarget(name: "upstream-probe", dependencies: ["ExporterKit"], path: "Benchmarks/UpstreamProbe", swiftSettings: strict),
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["CZlib", "ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+        .target(name: "TestSupport", dependencies: ["CZlib", "CTestSupport", "ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"], swiftSettings: strict),

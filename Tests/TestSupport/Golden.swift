@@ -62,16 +62,7 @@ public enum Promtool {
 
     /// `promtool check metrics < file`: its exit status and everything it printed.
     public static func checkMetrics(_ file: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["check", "metrics"]
-        process.standardInput = try FileHandle(forReadingFrom: file)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let result = try Tool.run(path, ["check", "metrics"], standardInput: file)
+        return (result.status, result.stdout + result.stderr)
     }
 }

@@ -47,20 +47,11 @@ public enum Tool {
 
     /// Runs to completion; `environment` replaces the inherited one when given.
     public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                           environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                           environment: [String: String]? = nil, standardInput: URL? = nil) throws -> Result {
+        let child = try ChildProcess(executable, arguments, environment: environment, directory: directory?.path,
+                                     standardInput: standardInput?.path, standardOutput: .pipe, standardError: .pipe)
+        let (stdout, stderr) = child.collectOutput()
+        return Result(status: child.waitForExit(), stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 

@@ -217,33 +217,21 @@ extension ExporterAppTests {
     }
 }
 
-/// The exporter as a child process serving HTTP.
-///
-/// Its standard error goes to a file, read back on demand: a pipe with a `readabilityHandler` put a libdispatch read
-/// source on the descriptor, and the pipe closing under it when this object went away crashed the test process inside
-/// libdispatch's event loop once in a while (`_dispatch_event_loop_drain`, seen in CI).
-final class RunningExporter: @unchecked Sendable {
-    private let process = Process()
+/// The exporter as a child process serving HTTP; its standard error goes to a file, read back on demand.
+final class RunningExporter: Sendable {
+    private let child: ChildProcess
     private let errorFile: URL
 
     init(_ arguments: [String], environment: [String: String]) throws {
         errorFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("akash-exporter-stderr-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
-            throw POSIXError(.EIO)
-        }
-        let errors = try FileHandle(forWritingTo: errorFile)
-        defer { try? errors.close() }  // the child has its own copy
-        process.executableURL = ExporterBinary.url
-        process.arguments = arguments
-        process.environment = environment
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        child = try ChildProcess(ExporterBinary.url.path, arguments, environment: environment,
+                                 standardError: .file(errorFile.path))
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        child.send(SIGKILL)
+        _ = child.waitForExit()
         try? FileManager.default.removeItem(at: errorFile)
     }
 
@@ -262,10 +250,9 @@ final class RunningExporter: @unchecked Sendable {
 
     /// SIGTERM, then the exit status.
     func terminate() throws -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<200 where process.isRunning { usleep(50_000) }
-        guard !process.isRunning else { throw POSIXError(.ETIMEDOUT) }
-        usleep(100_000)
-        return process.terminationStatus
+        child.send(SIGTERM)
+        for _ in 0..<200 where child.isRunning { usleep(50_000) }
+        guard let status = child.status else { throw POSIXError(.ETIMEDOUT) }
+        return status
     }
 }

@@ -1,0 +1,12 @@
+#ifndef CTESTSUPPORT_H
+#define CTESTSUPPORT_H
+// GNU extensions the Glibc module does not export, for the tests' child processes.
+#include <spawn.h>
+
+/// pipe2(fds, O_CLOEXEC): both ends close on exec from the start, so a child spawned at the same moment by another
+/// test thread cannot inherit them (and keep the pipe open past its owner's end).
+int ctest_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np: the child's working directory.
+int ctest_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+#endif
