@@ -55,10 +55,19 @@ public struct ProcessMetricsCollector: MetricsCollector {
         defer { closedir(directory) }
         var count = 0
         while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in name[0] == UInt8(ascii: ".") }
-            if !isDot { count += 1 }
+            if Self.firstByteOfName(entry) != UInt8(ascii: ".") { count += 1 }
         }
         return max(count - 1, 0)
+    }
+
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
+    /// The first byte of a directory entry's name, read in place. Not `entry.pointee.d_name`: that copies all 256
+    /// bytes the struct declares, while readdir's record holds only the name it has, and the copy read past the end
+    /// of readdir's buffer into an unmapped page now and then (a crash at render, seen in CI; Foundation's
+    /// `Process.run` had the same bug, swift-corelibs-foundation#5472).
+    static func firstByteOfName(_ entry: UnsafeMutablePointer<dirent>) -> UInt8 {
+        UnsafeRawPointer(entry).load(fromByteOffset: nameOffset, as: UInt8.self)
     }
 }
 

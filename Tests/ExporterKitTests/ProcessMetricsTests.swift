@@ -48,4 +48,21 @@ import Exposition
         #expect(ProcessStat.maxOpenFiles(limits: "Max open files            unlimited            unlimited            files")
             == .infinity)
     }
+
+    /// readdir returns records only as long as their names: one for fd "7" can end a few bytes after the name, at
+    /// the end of readdir's buffer, with nothing mapped after it. Reading the name must stay inside the record (the
+    /// 256-byte copy of `d_name` used before crashed here).
+    @Test("a directory entry that ends at an unmapped page is read without touching the page")
+    func directoryEntryAtTheEndOfAPage() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mapping = try #require(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        #expect(mapping != MAP_FAILED)
+        defer { munmap(mapping, 2 * page) }
+        #expect(mprotect(mapping + page, page, PROT_NONE) == 0)  // the page after the record: touching it crashes
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        let record = mapping + page - (nameOffset + 2)  // the name "7" and its NUL end the page
+        record.storeBytes(of: UInt8(ascii: "7"), toByteOffset: nameOffset, as: UInt8.self)
+        record.storeBytes(of: 0, toByteOffset: nameOffset + 1, as: UInt8.self)
+        #expect(ProcessMetricsCollector.firstByteOfName(record.assumingMemoryBound(to: dirent.self)) == UInt8(ascii: "7"))
+    }
 }

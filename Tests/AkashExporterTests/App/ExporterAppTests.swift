@@ -159,7 +159,7 @@ extension ExporterAppTests {
             let server = try RunningExporter(["--web.listen-address=127.0.0.1:0", "--state.file="] + AppFakes.upstreamFlags(fake),
                                              environment: ["CMC_API_KEY": AppFakes.apiKey])
             _ = try server.waitForPort()
-            #expect(try server.terminate() == 0)
+            #expect(try server.terminate() == 0, "exporter stderr: \(server.stderr)")
             #expect(server.stderr.contains("msg=\"shutting down\" signal=SIGTERM"))
         }
     }
@@ -213,7 +213,7 @@ extension ExporterAppTests {
             after = try #require(try openFDs())
         }
         #expect(after == before, "open fds \(before) before, \(after) after (\(during) while 300 clients were connected)")
-        #expect(try server.terminate() == 0)
+        #expect(try server.terminate() == 0, "exporter stderr: \(server.stderr)")
     }
 }
 

@@ -56,7 +56,7 @@ struct WebConfigAppTests {
         // A TLS client that does not trust the certificate gets no answer either.
         let untrusted = try Tool.run("/usr/bin/curl", ["-sS", "--max-time", "5", "https://127.0.0.1:\(port)/-/healthy"])
         #expect(untrusted.status != 0)
-        #expect(try server.terminate() == 0)
+        #expect(try server.terminate() == 0, "exporter stderr: \(server.stderr)")
     }
 
     @Test("client certificates: required and verified against client_ca_file when configured")
@@ -76,12 +76,13 @@ struct WebConfigAppTests {
         let (server, port) = try start(certificates, fake: fake)
         let without = try Tool.https(port, "/metrics", certificates: certificates)
         #expect(without.status == 0 && without.exit != 0, "no client certificate: the handshake fails")
-        #expect(try Tool.https(port, "/metrics", certificates: certificates, clientCertificate: true).status == 200)
+        let with = try Tool.https(port, "/metrics", certificates: certificates, clientCertificate: true)
+        #expect(with.status == 200, "curl exit \(with.exit), exporter stderr: \(server.stderr)")
         // A certificate the CA did not sign (the server's own, self-signed) is refused.
         let foreign = try Tool.https(port, "/metrics", certificates: certificates,
                                      extra: ["--cert", certificates.path("server.crt"), "--key", certificates.path("server.key")])
         #expect(foreign.status == 0)
-        #expect(try server.terminate() == 0)
+        #expect(try server.terminate() == 0, "exporter stderr: \(server.stderr)")
     }
 
     @Test("a changed file is picked up without a restart; a bad edit keeps the last good one and is logged")
@@ -115,7 +116,7 @@ struct WebConfigAppTests {
         #expect(server.stderr.contains("basic_auth_users.bob: not a bcrypt hash"))
         #expect(!server.stderr.contains("not-a-hash"), "the value itself is not logged")
         #expect(try Tool.https(port, "/metrics", certificates: certificates, user: "bob:hunter2").status == 200)
-        #expect(try server.terminate() == 0)
+        #expect(try server.terminate() == 0, "exporter stderr: \(server.stderr)")
     }
 
     @Test("a bad file at start: exit 2, one line naming the file and the key", arguments: [
@@ -153,7 +154,7 @@ struct WebConfigAppTests {
         #expect(try TestClient.fetch(port: port, path: "/metrics").status == 401)
         #expect(try TestClient.fetch(port: port, path: "/metrics", headers: ["Authorization: Basic YWxpY2U6cGxhaW4="]).status == 200)
         #expect(server.stderr.contains("level=warn msg=\"--web.basic-auth-file is deprecated"))
-        #expect(try server.terminate() == 0)
+        #expect(try server.terminate() == 0, "exporter stderr: \(server.stderr)")
     }
 }
 
@@ -193,6 +194,6 @@ struct GzipAppTests {
             #expect(Data(unzipped.stdout.utf8) == before.body)
         }
         #expect(compared)
-        #expect(try server.terminate() == 0)
+        #expect(try server.terminate() == 0, "exporter stderr: \(server.stderr)")
     }
 }
