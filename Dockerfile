@@ -29,8 +29,8 @@ RUN REVISION="$REVISION" BRANCH="$BRANCH" BUILD_USER=docker scripts/build-releas
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/akash-cost-exporter" /out/akash-cost-exporter
 
 # Same Debian release as the builder. Exactly the packages of the shared libraries the binary links (ELF NEEDED, as
-# `ldd` lists them: glibc, libstdc++, libgcc, libcurl, OpenSSL, libcrypt, zlib; libcurl's own libraries come with
-# libcurl4), plus two that are no library: the CA certificates TLS verification reads, and curl for the HEALTHCHECK
+# `ldd` lists them: glibc, libstdc++, libgcc, OpenSSL, libcrypt, zlib) or loads itself at start-up (libcurl, with
+# dlopen: Sources/CCurl/include/CCurl.h says why; libcurl's own libraries come with libcurl4), plus two that are no library: the CA certificates TLS verification reads, and curl for the HEALTHCHECK
 # (docker-compose.yml's too). scripts/check_runtime_libs.sh checks this line against the binary.
 FROM debian:${DEBIAN_VERSION}-slim
 RUN apt-get update \

@@ -19,16 +19,17 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // Revision and build date, injected by scripts/build-release.sh with -Xcc -D...; "unknown" otherwise.
         .target(name: "CBuildStamp"),
-        // libcurl's easy interface for the upstream client (curl_easy_setopt is variadic; Swift calls typed wrappers).
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
-        // SIGTERM/SIGINT as bytes on a pipe: a C handler, from whichever thread the kernel picks.
-        .target(name: "CSignal"),
+        // libcurl's easy interface for the upstream client, loaded with dlopen at start-up (see CCurl.h); the
+        // variadic curl_easy_setopt is called through typed wrappers.
+        .target(name: "CCurl"),
+        // Process-wide settings: SIGTERM/SIGINT as bytes on a pipe (a C handler), malloc's arena limit.
+        .target(name: "CProcess"),
         // Prometheus text format 0.0.4: knows nothing of Akash.
         .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
         .target(name: "HTTPServer", dependencies: ["CEpoll", "COpenSSL", "CCrypt"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
-        .target(name: "ExporterKit", dependencies: ["CCurl", "CSignal", "Exposition", "CZlib"], swiftSettings: strict),
+        .target(name: "ExporterKit", dependencies: ["CCurl", "CProcess", "Exposition", "CZlib"], swiftSettings: strict),
         // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
         .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer", "CBuildStamp"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),

@@ -2,8 +2,8 @@
 # The Dockerfile's runtime stage installs exactly what the static binary links (issue 15), proven without a Docker
 # engine: the binary is built as the Dockerfile's build stage builds it (release, --static-swift-stdlib, on the
 # same Debian release as CI), every shared library `ldd` lists must resolve, the packages that own the libraries the
-# binary names itself (its ELF NEEDED entries; the rest are theirs and come with them as dependencies) are looked up
-# with `dpkg -S`, and that set plus the declared non-library extras must equal the runtime stage's `apt-get install`
+# binary names itself (its ELF NEEDED entries, and the libraries it loads with dlopen; the rest are theirs and come
+# with them as dependencies) are looked up with `dpkg -S`, and that set plus the declared non-library extras must equal the runtime stage's `apt-get install`
 # list, no more and no less.
 #
 #   scripts/check_runtime_libs.sh                                  # builds into .build/static first
@@ -58,6 +58,29 @@ for soname in "${needed[@]}"; do
   package="$(owner "${path:-$soname}")"
   printf '    %-28s %-45s %s\n' "$soname" "${path:-?}" "$package"
   case "$package" in "?"*) echo "check_runtime_libs: FAIL: no package owns $soname" >&2; fail=1 ;; esac
+  expected+=("$package")
+done
+
+# Libraries the binary loads itself with dlopen, which no ELF NEEDED entry shows: libcurl (Sources/CCurl/include/CCurl.h
+# says why). Each must still be named in the binary (so this list cannot go stale unnoticed), resolve through the
+# loader's cache, and find every library it needs in turn.
+dlopened=(libcurl.so.4)
+ldconfig="$(command -v ldconfig || echo /sbin/ldconfig)"
+echo "libraries the binary loads with dlopen and their packages:"
+for soname in "${dlopened[@]}"; do
+  if ! grep -q -a -F "$soname" "$binary"; then
+    echo "check_runtime_libs: FAIL: the binary does not name $soname any more: take it out of dlopened" >&2
+    fail=1
+    continue
+  fi
+  path="$("$ldconfig" -p | awk -v name="$soname" '$1 == name {print $NF; exit}')"
+  if [ -z "$path" ] || ldd "$path" | grep -q "not found"; then
+    echo "check_runtime_libs: FAIL: $soname or a library it needs does not resolve" >&2
+    fail=1
+    continue
+  fi
+  package="$(owner "$path")"
+  printf '    %-28s %-45s %s\n' "$soname" "$path" "$package"
   expected+=("$package")
 done
 

@@ -9,6 +9,7 @@
 #   EXPORTER=.build/debug/akash-cost-exporter WARMUP_MINUTES=1 SAMPLE_SECONDS=60 LIMIT_KIB=154 scripts/soak.sh
 #   SCRAPE_SECONDS=20 MINUTES=0 WARMUP_MINUTES=0 scripts/soak.sh   # resident memory after 20 s of 64-connection
 #                                                                   # wrk scrapes while polling, then stop
+#   BREAKDOWN=1 SCRAPE_SECONDS=20 MINUTES=0 WARMUP_MINUTES=0 scripts/soak.sh  # ... and where it is, by mapping
 #
 # It also prints the cold start: process start to the first 200 on /-/ready (every source polled once).
 # Output: one line per sample (elapsed, resident KiB, anonymous KiB, upstream requests so far), then the growth of
@@ -72,6 +73,14 @@ if [ "${SCRAPE_SECONDS:-0}" -gt 0 ]; then
   wrk -t 2 -c 64 -d "${SCRAPE_SECONDS}s" "http://127.0.0.1:$port/metrics" | grep -E "Requests/sec|requests in"
   read -r rss anon requests <<<"$(sample)"
   echo "soak: after ${SCRAPE_SECONDS} s of 64-connection scrapes while polling: resident ${rss} KiB ($(( rss / 1024 )).$(( rss % 1024 * 10 / 1024 )) MiB), anonymous ${anon} KiB"
+  if [ -n "${BREAKDOWN:-}" ]; then
+    # Where the resident memory is, by mapping (/proc/PID/smaps): the file's name, or [heap], [stack], anonymous.
+    echo "soak: resident KiB by mapping (largest first):"
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "anonymous"; sub(/.*\//, "", name) }
+         /^Rss:/ { rss[name] += $2 }
+         END { for (n in rss) if (rss[n] > 0) printf "%8d  %s\n", rss[n], n }' "/proc/$exporter_pid/smaps" | sort -rn | head -n 25
+    echo "soak: threads $(ls "/proc/$exporter_pid/task" | wc -l)"
+  fi
 fi
 
 echo "soak: $exporter (pid $exporter_pid), every source every 1s, warm-up ${warmup_minutes} min, then ${minutes} min"

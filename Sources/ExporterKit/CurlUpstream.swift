@@ -26,21 +26,30 @@ import Synchronization
 public final class CurlUpstream: UpstreamFetching {
     /// Idle handles kept per origin; more than this many concurrent requests to one host make short-lived ones.
     private static let idlePerOrigin = 4
-    /// libcurl's global state, set up once before the first handle.
-    private static let ready: Bool = ccurl_global_init() == CURLE_OK
+    /// libcurl loaded and its global state set up, once, before the first handle: nil, or why not.
+    private static let loadError: String? = {
+        var message = [CChar](repeating: 0, count: 512)
+        return ccurl_load(&message, message.count) == 0 ? nil : String(decoding: message.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+    }()
+
+    /// Loads libcurl now; call it at start-up, before other threads (see CCurl.h), to fail early with the reason
+    /// (`libcurl.so.4: cannot open shared object file...`) rather than with every poll.
+    public static func load() throws(SourceFailure) {
+        if let loadError { throw SourceFailure(.connection, "cannot load libcurl: \(loadError)") }
+    }
 
     private let userAgent: String?
     private let idle = Mutex<[String: [EasyHandle]]>([:])
 
     public init(userAgent: String? = nil) {
         self.userAgent = userAgent
-        _ = Self.ready
+        _ = Self.loadError
     }
 
     public func fetch(_ request: UpstreamRequest) async throws(SourceFailure) -> UpstreamResponse {
         let target = Self.describe(request.url)
         guard !Task.isCancelled else { throw SourceFailure(.connection, "GET \(target): cancelled") }
-        guard Self.ready else { throw SourceFailure(.connection, "GET \(target): libcurl could not be initialised") }
+        if let loadError = Self.loadError { throw SourceFailure(.connection, "GET \(target): cannot load libcurl: \(loadError)") }
         let origin = Self.origin(request.url)
         let handle = takeHandle(origin)
         let transfer = Transfer(request: request, target: target)
@@ -95,7 +104,7 @@ private final class EasyHandle: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
 
     init() {
-        guard let curl = curl_easy_init() else { fatalError("libcurl: cannot allocate an easy handle") }
+        guard let curl = ccurl_easy_init() else { fatalError("libcurl: cannot allocate an easy handle") }
         self.curl = curl
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
@@ -108,7 +117,7 @@ private final class EasyHandle: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(curl)
+        ccurl_easy_cleanup(curl)
     }
 
     /// Runs `job` on this handle's thread.
@@ -154,13 +163,13 @@ private final class Transfer: @unchecked Sendable {
 
     func perform(on curl: UnsafeMutableRawPointer, userAgent: String?) -> Result<UpstreamResponse, SourceFailure> {
         if cancelled.load(ordering: .relaxed) { return .failure(fail("cancelled")) }
-        curl_easy_reset(curl)
+        ccurl_easy_reset(curl)
         ccurl_use_share(curl)
         var headerList: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
-            headerList = curl_slist_append(headerList, "\(name): \(value)")
+            headerList = ccurl_slist_append(headerList, "\(name): \(value)")
         }
-        defer { curl_slist_free_all(headerList) }
+        defer { ccurl_slist_free_all(headerList) }
 
         let context = Unmanaged.passUnretained(self).toOpaque()
         ccurl_set_string(curl, CURLOPT_URL, request.url.absoluteString)
@@ -189,7 +198,7 @@ private final class Transfer: @unchecked Sendable {
         })
         ccurl_set_pointer(curl, CURLOPT_XFERINFODATA, context)
 
-        let code = curl_easy_perform(curl)
+        let code = ccurl_easy_perform(curl)
         defer { body = Data() }
         if let failure { return .failure(failure) }
         guard code == CURLE_OK else { return .failure(transportFailure(code, curl)) }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSignal
+import CProcess
 import Dispatch
 import Synchronization
 
@@ -30,7 +30,7 @@ public final class TerminationSignals: @unchecked Sendable {  // `source` is wri
 
     public init(_ signals: [(number: Int32, name: String)] = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")]) throws(SetupError) {
         var fds: [Int32] = [-1, -1]
-        guard csignal_pipe(&fds) == 0 else { throw SetupError(description: "cannot create the signal pipe: \(String(cString: strerror(errno)))") }
+        guard cprocess_pipe(&fds) == 0 else { throw SetupError(description: "cannot create the signal pipe: \(String(cString: strerror(errno)))") }
         let readEnd = fds[0]
         names = Dictionary(signals.map { ($0.number, $0.name) }, uniquingKeysWith: { first, _ in first })
         source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
@@ -43,7 +43,7 @@ public final class TerminationSignals: @unchecked Sendable {  // `source` is wri
         let flags = fcntl(readEnd, F_GETFL)
         _ = fcntl(readEnd, F_SETFL, flags | O_NONBLOCK)  // the handler drains what is there and returns
         source.resume()
-        for (number, _) in signals where csignal_forward_to(number, fds[1]) != 0 {
+        for (number, _) in signals where cprocess_forward_to(number, fds[1]) != 0 {
             throw SetupError(description: "cannot handle signal \(number): \(String(cString: strerror(errno)))")
         }
     }

@@ -1,7 +1,8 @@
 #define _GNU_SOURCE
-#include "CSignal.h"
+#include "CProcess.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@ static void forward(int signo) {
     errno = saved;
 }
 
-int csignal_forward_to(int signo, int fd) {
+int cprocess_forward_to(int signo, int fd) {
     forward_fd = fd;
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -26,7 +27,7 @@ int csignal_forward_to(int signo, int fd) {
     return sigaction(signo, &action, NULL);
 }
 
-int csignal_pipe(int fds[2]) {
+int cprocess_pipe(int fds[2]) {
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
     int flags = fcntl(fds[1], F_GETFL);
     if (flags < 0 || fcntl(fds[1], F_SETFL, flags | O_NONBLOCK) != 0) {
@@ -38,3 +39,5 @@ int csignal_pipe(int fds[2]) {
     }
     return 0;
 }
+
+int cprocess_limit_malloc_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
