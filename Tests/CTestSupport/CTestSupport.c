@@ -8,3 +8,7 @@ int ctest_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int ctest_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
+
+int ctest_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}

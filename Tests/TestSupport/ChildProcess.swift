@@ -9,7 +9,8 @@ import Glibc
 /// Not Foundation's `Process`: its `run()` on Linux (swift-corelibs-foundation up to Swift 6.3.1) copies the whole
 /// 256-byte `d_name` of each `/proc/self/fd` entry and now and then reads past readdir's buffer into an unmapped page
 /// (swiftlang/swift-corelibs-foundation#5472); it crashed the test process in CI. The child starts with every signal
-/// unblocked and SIGTERM, SIGINT and SIGPIPE at their defaults, whatever the spawning test thread had.
+/// unblocked and SIGTERM, SIGINT and SIGPIPE at their defaults, whatever the spawning test thread had, and with no
+/// descriptor of the test process but its three standard streams.
 public final class ChildProcess: @unchecked Sendable {  // `exitCode` is only touched under `lock`
     public enum Stream {
         case null
@@ -56,6 +57,9 @@ public final class ChildProcess: @unchecked Sendable {  // `exitCode` is only to
         let outRead = try plan(standardOutput, onto: 1)
         let errRead = try plan(standardError, onto: 2)
         if let directory { ctest_spawn_addchdir(&actions, directory) }
+        // Last, after the dup2s onto 0-2: nothing else of this process goes to the child. Other tests' sockets, held
+        // open by a child, would never read as closed to their peers (a server waiting for EOF, a client for close).
+        ctest_spawn_addclosefrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -9,4 +9,7 @@ int ctest_pipe_cloexec(int fds[2]);
 
 /// posix_spawn_file_actions_addchdir_np: the child's working directory.
 int ctest_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor from `lowest` on, so it holds none
+/// of the test process's sockets (a socket a child still holds never reads as closed to its peer).
+int ctest_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int lowest);
 #endif
