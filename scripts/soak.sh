@@ -13,7 +13,8 @@
 #
 # It also prints the cold start: process start to the first 200 on /-/ready (every source polled once).
 # Output: one line per sample (elapsed, resident KiB, anonymous KiB, upstream requests so far), then the growth of
-# anonymous memory from the end of the warm-up to the end and per 1,000 requests. Exit 0 when the growth is at most
+# anonymous memory from the end of the warm-up to the end and per 1,000 requests, and its trend (least-squares slope
+# in KiB per minute, over all samples after warm-up and over the second half). Exit 0 when the growth is at most
 # LIMIT_KIB (default 154 KiB, i.e. 0.15 MiB), 1 otherwise or when the exporter died.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,6 +98,7 @@ while :; do
     warm_anon="$anon" warm_requests="$requests"
     echo "   (warm-up over: anonymous ${anon} KiB is the baseline)"
   fi
+  [ -n "$warm_anon" ] && echo "$elapsed $anon" >> "$work/samples"
   [ "$elapsed" -ge "$total_seconds" ] && break
   next=$(( elapsed + sample_seconds ))
   [ "$next" -gt "$total_seconds" ] && next="$total_seconds"
@@ -108,6 +110,14 @@ growth=$(( anon - warm_anon ))
 polled=$(( requests - warm_requests ))
 per_thousand="$(awk -v g="$growth" -v n="$polled" 'BEGIN { if (n > 0) printf "%.1f", g * 1000 / n; else print "n/a" }')"
 echo "soak: anonymous ${warm_anon} -> ${anon} KiB after warm-up (${growth} KiB over ${polled} requests, ${per_thousand} KiB per 1,000); allowance ${limit_kib} KiB"
+# The trend, as a least-squares slope of the samples after warm-up: over all of them, and over the second half
+# alone (a level that settles early and then stays flat shows a slope near 0 there).
+slope() {
+  awk '{ n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
+       END { d = n * xx - x * x; if (n > 2 && d != 0) printf "%+.1f", (n * xy - x * y) / d * 60; else printf "n/a" }'
+}
+samples="$(wc -l < "$work/samples")"
+echo "soak: trend of anonymous memory after warm-up: $(slope < "$work/samples") KiB/min over ${samples} samples, $(tail -n $(( (samples + 1) / 2 )) "$work/samples" | slope) KiB/min over the second half"
 if [ "$growth" -gt "$limit_kib" ]; then
   echo "soak: FAIL: anonymous memory grew ${growth} KiB after warm-up" >&2
   exit 1
