@@ -230,9 +230,7 @@ final class RunningExporter: Sendable {
     }
 
     deinit {
-        child.send(SIGKILL)
-        _ = child.waitForExit()
-        try? FileManager.default.removeItem(at: errorFile)
+        try? FileManager.default.removeItem(at: errorFile)  // the child, if still running, is killed with `child`
     }
 
     var stderr: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
