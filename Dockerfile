@@ -17,10 +17,10 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
 COPY scripts/build-release.sh ./scripts/build-release.sh
-# C headers of the system libraries our C targets wrap: libcurl (Sources/CCurl, the upstream client); OpenSSL,
-# libcrypt and zlib for the HTTP server's TLS, bcrypt and gzip.
+# C headers of the system libraries our C targets wrap: OpenSSL, libcrypt and zlib for the HTTP server's TLS, bcrypt
+# and gzip. libcurl needs none: Sources/CCurl declares what it uses and loads libcurl with dlopen at start-up.
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libssl-dev libcrypt-dev zlib1g-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libssl-dev libcrypt-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 # The version stamp of --version: docker build --build-arg REVISION=$(git rev-parse HEAD) --build-arg BRANCH=main .
 ARG REVISION=unknown

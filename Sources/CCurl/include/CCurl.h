@@ -8,7 +8,7 @@
 // its TLS is OpenSSL's. Every call goes through the table `ccurl_load` fills; curl_easy_setopt and
 // curl_easy_getinfo are variadic, which Swift cannot call: the typed wrappers below can. One share object keeps the
 // DNS and TLS-session caches common to every handle.
-#include <curl/curl.h>
+#include "CCurlABI.h"
 #include <stddef.h>
 
 /// The libcurl functions the client uses, resolved by `ccurl_load`.
