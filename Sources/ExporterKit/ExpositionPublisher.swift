@@ -70,13 +70,14 @@ public final class ExpositionPublisher: Sendable {
         refresh(now: now)
     }
 
-    /// Refreshes every `interval` seconds until `stopPeriodicRefresh()`. Calling it again restarts the timer.
-    public func startPeriodicRefresh(every interval: Double = 5) {
+    /// Refreshes every `interval` seconds, at the time `now` gives, until `stopPeriodicRefresh()`. Calling it again
+    /// restarts the timer.
+    public func startPeriodicRefresh(every interval: Double = 5, now: @escaping @Sendable () -> Date = { Date() }) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
                 guard let self, !Task.isCancelled else { return }
-                self.refresh()
+                self.refresh(now: now())
             }
         }
         refresher.withLock {

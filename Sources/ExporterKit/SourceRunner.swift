@@ -27,10 +27,14 @@ public final class SourceRunner: Sendable {
             self.jitter = jitter
         }
 
-        public static let system = Timing(
-            now: { Date() },
-            sleep: { seconds in try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded()))) },
-            jitter: { Double.random(in: 0..<1) })
+        public static let system = Timing.system(clock: .system)
+
+        /// Real waits and jitter; dates from `clock`.
+        public static func system(clock: WallClock) -> Timing {
+            Timing(now: clock.now,
+                   sleep: { seconds in try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded()))) },
+                   jitter: { Double.random(in: 0..<1) })
+        }
     }
 
     private struct Tasks {

@@ -47,3 +47,16 @@ public func eventually(within seconds: Double = 30, _ condition: () -> Bool) asy
     }
     return true
 }
+
+/// A calendar clock a test sets by hand: the `WallClock` of a schedule or an area under test.
+public final class ManualClock: Sendable {
+    private let date: Mutex<Date>
+
+    public init(_ start: Date) { date = Mutex(start) }
+
+    public var now: Date { date.withLock { $0 } }
+
+    public func set(_ instant: Date) { date.withLock { $0 = instant } }
+
+    public var clock: WallClock { WallClock { [self] in now } }
+}

@@ -15,6 +15,8 @@ public struct CoreConfig: Sendable {
     public var once: Bool
     /// Seconds within which each source's first poll is randomly placed (never more than its interval).
     public var startSpread: Double
+    /// The calendar the exporter lives by: the system's, or one started at `--clock.start`.
+    public var clock: WallClock
 
     public static let listenAddressFlag: Flag<String> = .string(
         "web.listen-address", default: ":9877", placeholder: "[HOST]:PORT",
@@ -41,12 +43,15 @@ public struct CoreConfig: Sendable {
     public static let startSpreadFlag: Flag<Double> = .duration(
         "poll.start-spread", default: "10s", allowingZero: true,
         help: "Each source's first poll starts at a random offset up to this long (and within its interval), so that many exporters restarted together do not call an API in the same second; /-/ready waits for the first polls. 0s polls everything at once.")
+    public static let clockStartFlag: Flag<String?> = .optionalString(
+        "clock.start", placeholder: "INSTANT",
+        help: "Run the exporter's calendar from this UTC instant (RFC 3339, e.g. 2026-02-28T23:30:00Z) instead of the system's: the CoinMarketCap credit plan and its monthly reset, data ages and timestamps follow it. For tests and demos of a calendar edge; unset in production.")
     public static let onceFlag: Flag<Bool> = .bool(
         "once", help: "Poll every enabled source once, print the exposition to stdout and exit: 0 if every poll succeeded, 1 otherwise.")
 
     public static let flags = [listenAddressFlag.spec, telemetryPathFlag.spec, maxConnectionsFlag.spec, webConfigFileFlag.spec,
                                basicAuthFileFlag.spec, logLevelFlag.spec, logFormatFlag.spec, stateFileFlag.spec, startSpreadFlag.spec,
-                               onceFlag.spec]
+                               clockStartFlag.spec, onceFlag.spec]
 
     public init(_ flags: ParsedFlags) throws(ConfigError) {
         let address = try flags[Self.listenAddressFlag]
@@ -94,5 +99,13 @@ public struct CoreConfig: Sendable {
         stateFile = state.isEmpty ? nil : state
         once = try flags[Self.onceFlag]
         startSpread = try flags[Self.startSpreadFlag]
+        if let start = try flags[Self.clockStartFlag], !start.isEmpty {
+            guard let instant = WallClock.parseInstant(start) else {
+                throw .invalid(Self.clockStartFlag.name, start, expected: "a UTC instant such as 2026-02-28T23:30:00Z")
+            }
+            clock = .starting(at: instant)
+        } else {
+            clock = .system
+        }
     }
 }

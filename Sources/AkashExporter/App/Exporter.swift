@@ -19,6 +19,8 @@ public final class Exporter: Sendable {
     let sources: [any PolledSource]
     let runner: SourceRunner
     let publisher: ExpositionPublisher
+    /// Every date the exporter uses: the runner's, so that polls, renders and the landing page agree.
+    let now: @Sendable () -> Date
 
     /// How the exporter names itself in its own metrics: `akash_exporter_source_up`, `akash_exporter_build_info`.
     static let identity = SelfMetricsCollector.Identity(namespace: "akash_exporter", program: BuildInfo.program,
@@ -27,16 +29,19 @@ public final class Exporter: Sendable {
     static let failureReasons = FailureReason.generic + [.creditsExhausted]
 
     /// - Parameters:
-    ///   - timing: the runner's clock; tests pass a virtual one to follow schedules over simulated hours.
+    ///   - timing: the runner's clock; tests pass a virtual one to follow schedules over simulated hours. By default
+    ///     real waits on the configured clock (`--clock.start`, or the system's).
     ///   - only: poll just these sources (a test following one source's schedule); nil polls every enabled one.
     public init(config: ExporterConfig, logger: Logger,
                 upstream: any UpstreamFetching = CurlUpstream(userAgent: "\(BuildInfo.program)/\(BuildInfo.version)"),
-                timing: SourceRunner.Timing = .system, only: Set<String>? = nil) {
+                timing: SourceRunner.Timing? = nil, only: Set<String>? = nil) {
+        let timing = timing ?? .system(clock: config.core.clock)
         self.config = config
         self.logger = logger
+        now = timing.now
         state = StateStore(path: config.core.stateFile, logger: logger)
         state.load()
-        let areas = Self.areas(config: config, state: state, logger: logger)
+        let areas = Self.areas(config: config, state: state, logger: logger, clock: timing.now)
         let sources = areas.flatMap(\.sources).filter { only?.contains($0.name) ?? true }
         for source in sources {
             assert(SourceRegistry.declaration(named: source.name) != nil,
@@ -59,8 +64,9 @@ public final class Exporter: Sendable {
     /// The areas as configured, wired together: the account and provider areas price uakt leases with the market
     /// area's fresh AKT quote; their GPU leases and the cloud prices meet the compute area's GPU medians. All read at
     /// render time, so poll order does not matter.
-    public static func areas(config: ExporterConfig, state: StateStore, logger: Logger) -> [any ExporterArea] {
-        let market = MarketArea(config: config.market, state: state, logger: logger)
+    public static func areas(config: ExporterConfig, state: StateStore, logger: Logger,
+                             clock: @escaping @Sendable () -> Date) -> [any ExporterArea] {
+        let market = MarketArea(config: config.market, state: state, logger: logger, clock: clock)
         let compute = ComputeArea(config: config.compute)
         let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]? = { now in compute.marketGPUs(now: now) }
         let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
@@ -78,7 +84,7 @@ public final class Exporter: Sendable {
     public func runOnce() async -> (exposition: [UInt8], allSucceeded: Bool) {
         let allSucceeded = await runner.runOnce()
         state.saveIfChanged()
-        _ = publisher.refresh(now: Date())
+        _ = publisher.refresh(now: now())
         return (publisher.current, allSucceeded)
     }
 
@@ -87,7 +93,7 @@ public final class Exporter: Sendable {
     public func run() async throws -> Int32 {
         let routes = ExporterRoutes(
             telemetryPath: config.core.telemetryPath, publisher: publisher, health: health,
-            landingPage: LandingPage(telemetryPath: config.core.telemetryPath, description: ExporterConfig.summary))
+            landingPage: LandingPage(telemetryPath: config.core.telemetryPath, description: ExporterConfig.summary), now: now)
         var serverConfig = HTTPServerConfiguration(listenAddress: config.core.listenAddress)
         serverConfig.maxConnections = config.core.maxConnections
         serverConfig.basicAuth = config.core.basicAuth
@@ -111,8 +117,8 @@ public final class Exporter: Sendable {
                                                      "tls": "\(config.core.webConfig?.servesTLS ?? false)",
                                                      "port": "\(server.port)", "telemetry_path": config.core.telemetryPath,
                                                      "sources": health.snapshot.map(\.name).joined(separator: ",")])
-        _ = publisher.refresh(now: Date())
-        publisher.startPeriodicRefresh()
+        _ = publisher.refresh(now: now())
+        publisher.startPeriodicRefresh(now: now)
         runner.start()
 
         let signal = await termination.first()

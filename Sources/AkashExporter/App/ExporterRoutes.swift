@@ -10,14 +10,18 @@ public struct ExporterRoutes: HTTPHandler {
     let publisher: ExpositionPublisher
     let health: HealthRegistry
     let landingPage: LandingPage
+    /// The exporter's clock, for the landing page's "last success" ages.
+    let now: @Sendable () -> Date
 
     static let metricsHeaders: [(name: String, value: String)] = [("Content-Type", TextFormat.contentType),
                                                                   ("Vary", "Accept-Encoding")]
     static let gzipMetricsHeaders: [(name: String, value: String)] = metricsHeaders + [("Content-Encoding", "gzip")]
     static let textHeaders: [(name: String, value: String)] = [("Content-Type", "text/plain; charset=utf-8")]
 
-    public init(telemetryPath: String, publisher: ExpositionPublisher, health: HealthRegistry, landingPage: LandingPage) {
+    public init(telemetryPath: String, publisher: ExpositionPublisher, health: HealthRegistry, landingPage: LandingPage,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.telemetryPath = telemetryPath
+        self.now = now
         self.publisher = publisher
         self.health = health
         self.landingPage = landingPage
@@ -33,7 +37,7 @@ public struct ExporterRoutes: HTTPHandler {
             return HTTPResponse(status: 200, headers: Self.metricsHeaders, body: snapshot.body)
         case "/":
             return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
-                                body: landingPage.render(health: health.snapshot, now: Date()))
+                                body: landingPage.render(health: health.snapshot, now: now()))
         case "/-/healthy":
             return HTTPResponse(status: 200, headers: Self.textHeaders, body: Array("Healthy\n".utf8))
         case "/-/ready":

@@ -13,13 +13,13 @@ public final class MarketArea: ExporterArea {
     static let declarations = [MapSource.declaration, QuotesSource.declaration, MacroSources.fearGreed,
                                MacroSources.altcoinSeason, ListingsSource.declaration, KeyInfoSource.declaration]
 
-    public init(config: MarketConfig, state: StateStore, logger: Logger) {
-        let now = Date()
+    /// - Parameter clock: the exporter's clock, on which the credit plan (and the month's reset) depends.
+    public init(config: MarketConfig, state: StateStore, logger: Logger, clock: @escaping @Sendable () -> Date) {
         let marketState = MarketState(store: state)
         let client = CoinMarketCapClient(baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeout,
                                          state: marketState, keyAlarm: KeyRejectionLog(logger: logger))
         let keyInfo = LastGood<CMCKeyInfo>(pollInterval: MarketSchedule.keyInfoInterval)
-        let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo)
+        let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo, clock: clock)
         // Intervals move with the credit plan (budget spent, other users of the key), so the age limit follows
         // the plan in force when the data is read, not the one at start-up. A spent budget pauses polling until
         // the month turns; the age limit stays at the slowest useful pace all the same, so a weeks-old AKT price
@@ -52,7 +52,7 @@ public final class MarketArea: ExporterArea {
         collectors = [QuotesCollector(box: quotes), macro, AKTSignalsCollector(quotes: quotes, macro: macro),
                       ListingsCollector(box: listings), CreditsCollector(schedule: schedule, keyInfo: keyInfo)]
 
-        let pace = schedule.describe(now: now)
+        let pace = schedule.describe(now: clock())
         logger.info(pace.message, pace.fields)
     }
 

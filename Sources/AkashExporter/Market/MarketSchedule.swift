@@ -22,8 +22,10 @@ final class MarketSchedule: Sendable {
     let state: MarketState
     /// CoinMarketCap's own count of this month's credits, which includes other users of the same key.
     let keyInfo: LastGood<CMCKeyInfo>
+    /// The exporter's clock: the plan depends on the day of the month.
+    let clock: @Sendable () -> Date
 
-    init(config: MarketConfig, state: MarketState, keyInfo: LastGood<CMCKeyInfo>) {
+    init(config: MarketConfig, state: MarketState, keyInfo: LastGood<CMCKeyInfo>, clock: @escaping @Sendable () -> Date) {
         budget = config.monthlyCreditBudget
         overrides = config.intervalOverrides
         isKeyless = config.apiKey == nil
@@ -34,9 +36,15 @@ final class MarketSchedule: Sendable {
         ]
         self.state = state
         self.keyInfo = keyInfo
+        self.clock = clock
     }
 
-    func interval(_ consumer: CreditPlanner.Consumer, now: Date = Date()) -> Double {
+    /// The interval in force now, by the exporter's clock.
+    func interval(_ consumer: CreditPlanner.Consumer) -> Double {
+        interval(consumer, now: clock())
+    }
+
+    func interval(_ consumer: CreditPlanner.Consumer, now: Date) -> Double {
         if let fixed = overrides[consumer] { return fixed }
         if isKeyless { return Self.keylessIntervals[consumer]! }
         return plan(now: now)!.intervals[consumer]!

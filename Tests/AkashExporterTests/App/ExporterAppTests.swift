@@ -43,6 +43,7 @@ struct ExporterAppTests {
          "invalid value \"/nonexistent/auth\" for --web.basic-auth-file: expected a file with one line username:password, but it cannot be read"),
         (["--no-such-flag"], "unknown flag --no-such-flag"),
         (["--web.listen-address"], "--web.listen-address needs a value"),
+        (["--clock.start=2026-02-30T00:00:00Z"], "invalid value \"2026-02-30T00:00:00Z\" for --clock.start: expected a UTC instant such as 2026-02-28T23:30:00Z"),
     ])
     func badInput(arguments: [String], expected: String) throws {
         let result = try ExporterBinary.run(arguments + ["--state.file="])
@@ -59,13 +60,16 @@ struct ExporterAppTests {
         #expect(result.stderr.contains("\"loud\" for --log.level"))
     }
 
+    /// The golden was recorded on 2026-11-30, when the unspent budget left in the month paid for CoinMarketCap's
+    /// fastest useful pace: the clock is pinned there, so the credit plan (and the golden) is the same on every day.
     @Test("--once polls every source, prints the whole exposition (golden) and exits 0; the key stays in its header")
     func onceGolden() throws {
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("once-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let result = try ExporterBinary.run(["--once", "--state.file=\(state)"] + AppFakes.upstreamFlags(fake),
+        let result = try ExporterBinary.run(["--once", "--state.file=\(state)", "--clock.start=2026-11-30T06:00:00Z"]
+                                            + AppFakes.upstreamFlags(fake),
                                             environment: ["CMC_API_KEY": AppFakes.apiKey])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let stable = AppFakes.deterministic(result.stdout)
@@ -85,6 +89,43 @@ struct ExporterAppTests {
         #expect(cmcRequests.allSatisfy { $0.header("X-CMC_PRO_API_KEY") == AppFakes.apiKey })
         #expect(!result.stdout.contains(AppFakes.apiKey) && !result.stderr.contains(AppFakes.apiKey))
         #expect(!(try String(contentsOfFile: state, encoding: .utf8)).contains(AppFakes.apiKey))
+    }
+
+    /// On any day of the calendar, with the CoinMarketCap paces pinned by their flags, the whole exposition is the
+    /// golden one: nothing else in it depends on the date. The month's first and last hour, 28/29/30/31-day months,
+    /// a leap day and New Year's Eve, each through `--clock.start`.
+    @Test("--once gives the same golden at every calendar edge when the paces are pinned", arguments: [
+        "2026-02-01T00:30:00Z", "2026-02-28T23:30:00Z", "2028-02-29T12:00:00Z", "2028-02-29T23:30:00Z",
+        "2026-04-30T23:30:00Z", "2026-05-01T00:00:00Z", "2026-12-31T23:59:30Z", "2027-01-01T00:00:00Z",
+    ])
+    func onceGoldenAtCalendarEdges(instant: String) throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        let result = try ExporterBinary.run(["--once", "--state.file=", "--clock.start=\(instant)",
+                                             "--cmc.quotes-interval=1m", "--cmc.macro-interval=15m", "--cmc.listings-interval=15m"]
+                                            + AppFakes.upstreamFlags(fake),
+                                            environment: ["CMC_API_KEY": AppFakes.apiKey])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        try Golden.compare(AppFakes.deterministic(result.stdout), "exporter-once.prom")
+    }
+
+    /// Unpinned, the paces are the credit plan's at the clock's date: a fresh 31-day month spreads 9,000 credits
+    /// thinly. At start-up quotes every 419 s, macro hourly, listings every 2 h (CalendarEdgeTests has the arithmetic);
+    /// the interval is recorded when each poll ends, so the quotes' one depends on whether the listings' 3 credits
+    /// were spent yet: 1 of the run's 4 credits gives 1/(8,999/2,678,400 - 7/7,200) = 418.8 s, rounded up to 419;
+    /// all 4 give 419.02 s, 420.
+    @Test func onceFollowsTheCreditPlanOfItsClock() throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        let result = try ExporterBinary.run(["--once", "--state.file=", "--clock.start=2026-12-01T00:00:00Z"]
+                                            + AppFakes.upstreamFlags(fake),
+                                            environment: ["CMC_API_KEY": AppFakes.apiKey])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        for (source, seconds) in [("cmc_fear_greed", 3600), ("cmc_altcoin_season", 3600), ("cmc_listings", 7200)] {
+            #expect(result.stdout.contains("akash_exporter_source_interval_seconds{source=\"\(source)\"} \(seconds)\n"), "\(source)")
+        }
+        #expect(["419", "420"].contains { result.stdout.contains("akash_exporter_source_interval_seconds{source=\"cmc_quotes\"} \($0)\n") })
+        #expect(result.stderr.contains("quotes_interval=6m59s"), "stderr: \(result.stderr)")
     }
 
     @Test("--once exits 1 when a source fails, and still prints what the others gave")

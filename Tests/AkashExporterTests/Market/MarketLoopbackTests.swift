@@ -34,7 +34,7 @@ final class FakeCoinMarketCap {
         if let state { store.set(MarketState.sectionKey, state) }
         let config = try MarketTesting.config(["--cmc.base-url", upstream.baseURL.absoluteString + "/cmc", "--cmc.timeout", timeout] + arguments,
                                               environment: key.map { ["CMC_API_KEY": $0] } ?? [:])
-        area = MarketArea(config: config, state: store, logger: logs.logger(level: .debug))
+        area = MarketArea(config: config, state: store, logger: logs.logger(level: .debug), clock: { MarketTesting.now })
     }
 
     deinit { upstream.stop() }
