@@ -46,13 +46,12 @@ struct TLSServerTests {
     @Test func aClientThatNeverCompletesTheHandshakeIsCutOffAfterTheReadTimeout() throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }
-        let server = try startTLSServer(certificates) { $0.readTimeout = 0.5 }
+        // Every other limit is far away: only the 0.5 s read timeout can close them before the clients give up.
+        let server = try startTLSServer(certificates) { $0.readTimeout = 0.5; $0.idleTimeout = 120; $0.writeTimeout = 120 }
         defer { server.shutdown() }
-        let silent = try TestClient(port: server.port, timeout: 5)
-        let started = Date()
+        let silent = try TestClient(port: server.port, timeout: 60)
         #expect(silent.waitForClose())
-        #expect(Date().timeIntervalSince(started) < 3)
-        let partial = try TestClient(port: server.port, timeout: 5)
+        let partial = try TestClient(port: server.port, timeout: 60)
         try partial.send([0x16, 0x03, 0x01, 0x02, 0x00])  // the start of a ClientHello, and no more
         #expect(partial.waitForClose())
     }

@@ -106,6 +106,18 @@ public final class TestClient: @unchecked Sendable {  // used by one thread at a
         }
     }
 
+    /// Waits (up to the read timeout) until the first bytes of an answer have arrived, without reading them: the
+    /// event "the server has started to write", for tests that act while a response is under way.
+    public func waitForFirstBytes() -> Bool {
+        var byte: UInt8 = 0
+        while true {
+            let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK))
+            if peeked > 0 { return true }
+            if peeked < 0 && errno == EINTR { continue }
+            return false
+        }
+    }
+
     /// What arrived and has not been read as a response.
     public var unread: [UInt8] { buffer }
 

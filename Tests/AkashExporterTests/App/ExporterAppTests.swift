@@ -276,13 +276,19 @@ final class RunningExporter: Sendable {
 
     var stderr: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 
+    /// Bounds on waiting for the child: each wait ends at the event (the line, the exit), so the bound only has to
+    /// be far beyond what a loaded 2-core machine needs (start-up takes about 0.1 s, a drain at most 5 s).
+    static let patience = 120.0
+
     /// The bound port, from the start-up log line (`port=NNNNN`).
     func waitForPort() throws -> Int {
-        for _ in 0..<200 {
+        let deadline = ContinuousClock.now + .seconds(Self.patience)
+        while ContinuousClock.now < deadline {
             if let range = stderr.range(of: #"port=(\d+)"#, options: .regularExpression) {
                 return Int(stderr[range].dropFirst(5))!
             }
-            usleep(50_000)
+            guard child.isRunning else { throw ChildExited(status: child.status, stderr: stderr) }
+            usleep(20_000)
         }
         throw POSIXError(.ETIMEDOUT)
     }
@@ -290,8 +296,15 @@ final class RunningExporter: Sendable {
     /// SIGTERM, then the exit status.
     func terminate() throws -> Int32 {
         child.send(SIGTERM)
-        for _ in 0..<200 where child.isRunning { usleep(50_000) }
+        let deadline = ContinuousClock.now + .seconds(Self.patience)
+        while child.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
         guard let status = child.status else { throw POSIXError(.ETIMEDOUT) }
         return status
+    }
+
+    struct ChildExited: Error, CustomStringConvertible {
+        let status: Int32?
+        let stderr: String
+        var description: String { "the exporter exited (\(status.map(String.init) ?? "?")) before announcing its port: \(stderr)" }
     }
 }

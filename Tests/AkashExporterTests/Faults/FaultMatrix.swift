@@ -83,7 +83,7 @@ enum UpstreamFault: String, Sendable, CaseIterable, CustomStringConvertible {
     func flags(for source: SourceUnderTest) -> [String] {
         // Short, yet long enough that the healthy requests of the sources sharing the flag (six on the chain) finish
         // in time on a machine busy with the other cases.
-        self == .noAnswer ? ["\(source.timeoutFlag)=3s"] : []
+        self == .noAnswer ? ["\(source.timeoutFlag)=5s"] : []
     }
 }
 
