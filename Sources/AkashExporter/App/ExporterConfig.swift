@@ -20,8 +20,9 @@ public struct ExporterConfig: Sendable {
 
     public static let summary = """
         Prometheus exporter for what compute costs on the Akash Network: GPU bid prices and provider supply from the
-        Akash Console API, a tenant's lease spend and escrow runway from the chain, and AKT market signals from
-        CoinMarketCap. Sources are polled in the background; scrapes serve the last rendered exposition.
+        Akash Console API, a tenant's lease spend and escrow runway and a provider's revenue, leased GPUs and bids
+        from the chain, and AKT market signals from CoinMarketCap. Sources are polled in the background; scrapes
+        serve the last rendered exposition.
         """
 
     public init(_ flags: ParsedFlags, environment: [String: String]) throws(ConfigError) {
