@@ -4,7 +4,7 @@ import Testing
 import ExporterKit
 import TestSupport
 
-/// Issue 17 against the real exporter and the real upstream client: compressed transfers asked for and decoded,
+/// Polite polling against the real exporter and the real upstream client: compressed transfers asked for and decoded,
 /// the bytes each source costs on the wire, a decompression bomb refused, and conditional requests.
 @Suite struct PolitePollingTests {
     static let start = ExporterUnderTest.start

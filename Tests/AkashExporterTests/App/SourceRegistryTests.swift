@@ -163,3 +163,25 @@ struct SourceRegistryTests {
         try Golden.compare(expected, file: url)
     }
 }
+
+/// The README's layout section names every folder of the product, so a newcomer's map is never missing a place.
+@Suite("README layout")
+struct ReadmeLayoutTests {
+    @Test("every folder under Sources/ and Sources/AkashExporter/ is named in the README's layout section")
+    func everyFolderNamed() throws {
+        let root = Fixtures.repositoryRoot
+        let readme = String(decoding: try Data(contentsOf: root.appendingPathComponent("README.md")), as: UTF8.self)
+        let start = try #require(readme.range(of: "```\nSources/\n"), "README.md has no layout block")
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let layout = readme[start.upperBound..<end.lowerBound]
+        for parent in ["Sources", "Sources/AkashExporter"] {
+            let url = root.appendingPathComponent(parent)
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDirectory),
+                      isDirectory.boolValue else { continue }
+                #expect(layout.contains(" \(name)/ "), "README layout does not name \(parent)/\(name)/")
+            }
+        }
+    }
+}

@@ -13,7 +13,7 @@ struct ComputeAreaTests {
 
     // MARK: Configuration
 
-    @Test("defaults: the public Console, 15m prices, 1m capacity, 30m providers (issue 17), 30s/10s timeouts")
+    @Test("defaults: the public Console, 15m prices, 1m capacity, 30m providers, 30s/10s timeouts")
     func defaults() throws {
         let config = try Self.parse([])
         #expect(config == ComputeConfig())
