@@ -43,7 +43,7 @@ let package = Package(
         // Benchmark helpers run by scripts/bench.sh: the HTTP server alone, and the renderer's cost.
         .executableTarget(name: "bench-server", dependencies: ["HTTPServer"], path: "Benchmarks/BenchServer", swiftSettings: strict),
         .executableTarget(name: "bench-render", dependencies: ["Exposition"], path: "Benchmarks/RenderBench", swiftSettings: strict),
-        // Per-request memory of the upstream client and of JSON decoding, each alone (issue 15's creep).
+        // Per-request memory of the upstream client and of JSON decoding, each alone (to tell a slow creep's cause).
         .executableTarget(name: "upstream-probe", dependencies: ["ExporterKit"], path: "Benchmarks/UpstreamProbe", swiftSettings: strict),
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.

@@ -6,7 +6,7 @@
 #   - resident memory at start, after 1,000,000 requests, and after 1,000,000 more (growth);
 #   - cold start to a ready /metrics;
 #   - render time and body size for 10 and 10,000 series;
-#   - exporter target (issue 14): gzip scrapes (Accept-Encoding: gzip) against nginx gzip_static serving the same
+#   - exporter target: gzip scrapes (Accept-Encoding: gzip) against nginx gzip_static serving the same
 #     .gz, and TLS scrapes (--web.config.file with a fresh certificate) against nginx ssl with the same certificate:
 #     kept-alive connections, and a new TLS connection per request (handshakes/s).
 #
@@ -256,7 +256,7 @@ echo "render (Exposition, release):"
 "$bin/bench-render" 10 10000 | sed 's/^/  /'
 fi
 
-# --- TLS and gzip (issue 14) --------------------------------------------------------------------------------
+# --- TLS and gzip --------------------------------------------------------------------------------------------
 if [ "$tls_gzip" = 1 ]; then
   printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' "$work/tls.crt" "$work/tls.key" > "$work/web.yml"
   tls_port="$(free_port)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Dockerfile's runtime stage installs exactly what the static binary links (issue 15), proven without a Docker
+# The Dockerfile's runtime stage installs exactly what the static binary links, proven without a Docker
 # engine: the binary is built as the Dockerfile's build stage builds it (release, --static-swift-stdlib, on the
 # same Debian release as CI), every shared library `ldd` lists must resolve, the packages that own the libraries the
 # binary names itself (its ELF NEEDED entries, and the libraries it loads with dlopen; the rest are theirs and come

@@ -233,7 +233,7 @@ PY
 run "promtool check config prometheus.yml" promtool check config prometheus.yml
 run "promtool check rules alerts/akash.rules.yml" promtool check rules alerts/akash.rules.yml
 run "promtool test rules alerts/akash.rules.test.yml" promtool test rules alerts/akash.rules.test.yml
-# The escrow, stale and regime rules of issue 16 must keep their tests.
+# The escrow, stale and regime rules must keep their tests.
 run "rule tests cover the escrow outage, a long interval and an unknown index" \
   bash -c 'for case in "chain outage" "lengthened interval" "both indices are known"; do grep -q "$case" alerts/akash.rules.test.yml || { echo "no test named ...$case..."; exit 1; }; done'
 # The Kubernetes PrometheusRule is generated from the rules file: after editing the rules, run scripts/gen_prometheusrule.py.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash safety (issue 7): SIGKILL the exporter at random moments while it polls and saves its state file, ROUNDS
+# Crash safety: SIGKILL the exporter at random moments while it polls and saves its state file, ROUNDS
 # times (default 50). Every restart must come up (no crash), say in its log how it found the state file (loaded,
 # first start, or unreadable and starting fresh), and must never report a torn or invalid file as loaded. A
 # final run must drain on SIGTERM, exit 0 and leave a valid state file.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of the monitoring stack (issue 6), on loopback with real Prometheus and Alertmanager:
+# End-to-end test of the monitoring stack, on loopback with real Prometheus and Alertmanager:
 #   fake upstreams (scripts/fake_upstream.py) -> the exporter -> Prometheus (config derived from prometheus.yml,
 #   rules from alerts/ with short `for:`) -> Alertmanager (alertmanager.yml, with a webhook receiver added) ->
 #   a webhook receiver run here.

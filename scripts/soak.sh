@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak (issue 15): every source polled every second against the fake upstreams (scripts/fake_upstream.py), the
+# Soak: every source polled every second against the fake upstreams (scripts/fake_upstream.py), the
 # exporter's resident and anonymous memory (/proc/PID/smaps_rollup) printed each sample, and a failure when
 # anonymous memory grew after the warm-up by more than the allowance. The poll path is what is soaked: no scrapes
 # but the one per sample that reads the request counter.

@@ -63,9 +63,11 @@ chain.serveBids([owner: withGPUs ? bids(leaseCount) : []], pageSize: pageSize)
 chain.upstream.route("/console/v1/gpu-prices", .json(try Fixtures.data("akash/gpu-prices.json")))
 
 // GPU leases meet the network medians of a compute area polling a fake Console (`/v1/gpu-prices`).
-let compute = ComputeArea(config: ComputeConfig(consoleURL: URL(string: chain.upstream.baseURL.absoluteString + "/console")!))
+let shared = SharedDependencies(aktPriceUSD: { _ in 0.5434716 })
+let compute = ComputeArea.make(config: ComputeConfig(consoleURL: URL(string: chain.upstream.baseURL.absoluteString + "/console")!),
+                               shared: shared)
 let config = AccountConfig(owners: [owner], restURL: chain.baseURL, interval: 3600, timeout: 30)
-let area = AccountArea(config: config, aktPriceUSD: { _ in 0.5434716 }, compute: compute)
+let area = AccountArea.make(config: config, shared: shared)
 let upstream = CurlUpstream()
 let health = HealthRegistry(sources: compute.sources.map(\.name))
 let now = Date()

@@ -58,7 +58,7 @@ chain.route("/akash/market/v1beta5/bids/list", FakeChain.pagedList(listKey: "bid
 })
 
 let config = ProviderConfig(providers: [provider], restURL: chain.baseURL, interval: 3600, timeout: 60)
-let area = ProviderArea(config: config, aktPriceUSD: { _ in 0.5434716 })
+let area = ProviderArea.make(config: config, shared: SharedDependencies(aktPriceUSD: { _ in 0.5434716 }))
 let upstream = CurlUpstream()
 let now = Date()
 

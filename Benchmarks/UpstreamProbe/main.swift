@@ -1,4 +1,4 @@
-// Per-request memory of the poll path, each piece alone (issue 15): the upstream client against a loopback
+// Per-request memory of the poll path, each piece alone: the upstream client against a loopback
 // server, and JSON decoding of a recorded body. Prints anonymous memory (/proc/self/smaps_rollup) every
 // `--every` iterations, so linear growth shows as a slope.
 //

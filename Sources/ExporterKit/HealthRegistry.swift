@@ -20,7 +20,7 @@ public struct SourceHealth: Sendable, Equatable {
         self.name = name
     }
 
-    /// True once the first poll is complete: recorded, saved and rendered (what `/-/ready` waits for, so that a
+    /// True once the first poll is complete: counted, saved and rendered (what `/-/ready` waits for, so that a
     /// scrape right after it already sees the data).
     public var hasBeenPolled = false
 }
@@ -67,7 +67,7 @@ public final class HealthRegistry: Sendable {
         }
     }
 
-    /// The poll's outcome is recorded, saved and rendered: the source counts as polled from now on.
+    /// The poll's outcome is counted, saved and rendered: the source counts as polled from now on.
     public func markPolled(_ source: String) {
         state.withLock { $0[source, default: SourceHealth(name: source)].hasBeenPolled = true }
     }

@@ -9,7 +9,7 @@ import Exposition
 public struct ProcessMetricsCollector: MetricsCollector {
     private let proc: String
 
-    /// - Parameter proc: the procfs mount (tests may point it at a directory of recorded files).
+    /// - Parameter proc: the procfs mount (tests may point it at a directory of captured files).
     public init(proc: String = "/proc") {
         self.proc = proc
     }

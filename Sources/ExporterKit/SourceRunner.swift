@@ -94,7 +94,7 @@ public final class SourceRunner: Sendable {
     }
 
     /// Stops the loops: waits are cancelled at once; polls in flight get `grace` seconds to finish (so their
-    /// results are recorded and saved), then they are cancelled too.
+    /// results are counted and saved), then they are cancelled too.
     public func stop(grace: Double = 5) async {
         let loops = tasks.withLock { tasks in
             defer { tasks.loops = [] }
@@ -161,7 +161,7 @@ public final class SourceRunner: Sendable {
         }
     }
 
-    /// One poll of one source, recorded. Returns its failure, nil on success.
+    /// One poll of one source, its outcome counted. Returns its failure, nil on success.
     @discardableResult
     func poll(_ source: any PolledSource) async -> SourceFailure? {
         let started = ContinuousClock.now

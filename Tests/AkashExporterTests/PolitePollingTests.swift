@@ -4,7 +4,7 @@ import Testing
 import ExporterKit
 import TestSupport
 
-/// Issue 17 against the real exporter and the real upstream client: compressed transfers asked for and decoded,
+/// Polite polling against the real exporter and the real upstream client: compressed transfers asked for and decoded,
 /// the bytes each source costs on the wire, a decompression bomb refused, and conditional requests.
 @Suite struct PolitePollingTests {
     static let start = ExporterUnderTest.start
@@ -36,7 +36,7 @@ import TestSupport
 
         // Per source where its paths are its own (CoinMarketCap's quotes look ids up on /map themselves when the
         // map has not resolved them, so those two are only in the total); in total over every source.
-        let paths = { (source: SourceDeclaration) in Set(source.endpoints.map { source.api.fakePrefix + $0.path }) }
+        let paths = { (source: Source) in Set(source.endpoints.map { Recorded.api(source.api).prefix + $0.path }) }
         let owners = Dictionary(grouping: SourceRegistry.all.flatMap { source in paths(source).map { ($0, source.name) } },
                                 by: \.0)
         var counted = 0.0

@@ -155,7 +155,7 @@ import TestSupport
         #expect(failure?.message == "GET 127.0.0.1:\(upstream.port)/hang: cancelled")
     }
 
-    // MARK: - Compressed transfers (issue 17)
+    // MARK: - Compressed transfers
 
     @Test func gzipIsAskedForAndDecodedAndTheWireBytesAreTheCompressedOnes() async throws {
         defer { upstream.stop() }

@@ -68,6 +68,27 @@ public enum FakeReply: Sendable {
     }
 }
 
+/// One entry of a `FakeUpstream` route table: a path, the query parameters a request must carry to get this
+/// reply (`name=value`, unencoded), and who the route belongs to (a source's name, for a test's messages).
+public struct FakeRoute: Sendable {
+    public let path: String
+    public let parameters: [String]
+    public let owner: String
+    public let reply: FakeUpstream.Responder
+
+    public init(_ path: String, requiring parameters: [String] = [], owner: String = "", _ reply: FakeReply) {
+        self.init(path, requiring: parameters, owner: owner) { _ in reply }
+    }
+
+    public init(_ path: String, requiring parameters: [String] = [], owner: String = "",
+                _ reply: @escaping FakeUpstream.Responder) {
+        self.path = path
+        self.parameters = parameters
+        self.owner = owner
+        self.reply = reply
+    }
+}
+
 /// An HTTP/1.1 server on 127.0.0.1 (ephemeral port) that plays an upstream API in tests: it answers each path
 /// with a `FakeReply` and records every request it sees. Blocking sockets, one thread per connection, one
 /// request per connection (`Connection: close`): simple enough to trust in tests that check the real client.
@@ -107,6 +128,22 @@ public final class FakeUpstream: Sendable {
     /// Answers `path` with whatever `replies` returns for each request (e.g. fail the first three, then succeed).
     public func route(_ path: String, _ replies: @escaping Responder) {
         server.route(path, replies)
+    }
+
+    /// Serves a route table: each request gets the reply of the route for its path whose required query
+    /// parameters it carries, the most specific first (a list's second page, one address's list), so several
+    /// sources can share one path. A request no route matches gets 404. Replaces earlier routes of those paths.
+    public func routeTable(_ routes: [FakeRoute]) {
+        for (path, candidates) in Dictionary(grouping: routes, by: \.path) {
+            let bySpecificity = candidates.sorted { $0.parameters.count > $1.parameters.count }
+            server.route(path) { request in
+                let parameters = Set((request.query ?? "").split(separator: "&").map { $0.removingPercentEncoding ?? String($0) })
+                guard let match = bySpecificity.first(where: { $0.parameters.allSatisfy(parameters.contains) }) else {
+                    return .status(404, body: Data("no route for \(request.path)?\(request.query ?? "")\n".utf8))
+                }
+                return match.reply(request)
+            }
+        }
     }
 
     /// When on, a `.status`/`.json`/`.fixture` body is gzip-compressed (with `Content-Encoding: gzip`) for every

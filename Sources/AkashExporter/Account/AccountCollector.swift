@@ -12,17 +12,17 @@ import FoundationEssentials
 /// Series count: one per active lease for `akash_lease_price_usd_per_hour`, a few per active deployment, a few
 /// per owner. Watching an account with thousands of leases means thousands of series.
 struct AccountCollector: MetricsCollector {
-    let leases: PerOwner<[ActiveLease]>
-    let deployments: PerOwner<ActiveDeployments>
+    let leases: PerAddress<[ActiveLease]>
+    let deployments: PerAddress<ActiveDeployments>
     let latestHeight: LastGood<Int64>
     let blockTime: Double
-    let aktPriceUSD: @Sendable (Date) -> Double?
+    let aktPrice: AKTPrice
 
     func collect(now: Date) -> [MetricFamily] {
         var families = AccountFamilies(blockTime: blockTime)
-        let pricing = DenomPricing(aktPriceUSD: aktPriceUSD(now))
+        let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
         let height = latestHeight.value(now: now)
-        for owner in leases.owners {
+        for owner in leases.addresses {
             families.add(owner: owner, leases: leases.value(for: owner, now: now),
                          deployments: deployments.value(for: owner, now: now)?.escrows, height: height, pricing: pricing)
         }

@@ -1,7 +1,8 @@
 import ExporterKit
 import FoundationEssentials
 
-/// Configuration of the tenant-cost area. No owner address means the area is off.
+/// Configuration of the tenant's view: the owners watched, on the chain as `ChainConfig` says. No owner address
+/// means this view is off.
 public struct AccountConfig: Sendable, Equatable {
     /// Owner addresses to watch, lower case, in the order given, without repeats.
     public var owners: [String]
@@ -19,25 +20,11 @@ public struct AccountConfig: Sendable, Equatable {
         "akash.owner", placeholder: "ADDRESS",
         help: "Tenant address (bech32 akash1...) whose leases, spend and escrow runway to export; each active lease "
             + "is one series, so an account with thousands of leases means thousands of series. None: this part is off.")
-    // Akash's own LCD: Console uses it as its mainnet REST endpoint (console `apps/api/env/.env.mainnet`), so it
-    // serves the market/v1beta5 and deployment/v1beta4 APIs as soon as an upgrade ships them. Community LCDs
-    // (ecostake, polkachu, publicnode) work too but may lag upgrades or rate-limit; heavy accounts should use
-    // their own node.
-    public static let restURLFlag: Flag<URL> = .url(
-        "akash.rest-url", default: "https://rpc.akt.dev/rest", help: "Akash chain REST (LCD) endpoint; a path prefix is kept.")
-    public static let blockTimeFlag: Flag<Double> = .duration(
-        "akash.block-time", default: "6s",
-        help: "Average block time for per-hour prices and escrow runway; 6s is what the Akash Console API uses.")
-    public static let intervalFlag: Flag<Double> = .duration(
-        "akash.account-interval", default: "1m",
-        help: "How often to poll the owners' leases, deployments and the latest block, and the providers' leases and bids.")
-    public static let timeoutFlag: Flag<Double> = .duration(
-        "akash.rest-timeout", default: "10s", help: "Time allowed for one chain REST request.")
 
-    public static let flags = [ownerFlag.spec, restURLFlag.spec, blockTimeFlag.spec, intervalFlag.spec, timeoutFlag.spec]
+    public static let flags = [ownerFlag.spec]
 
-    public init(owners: [String], restURL: URL, blockTime: Double = Self.blockTimeFlag.defaultValue,
-                interval: Double = Self.intervalFlag.defaultValue, timeout: Double = Self.timeoutFlag.defaultValue) {
+    public init(owners: [String], restURL: URL, blockTime: Double = ChainConfig.blockTimeFlag.defaultValue,
+                interval: Double = ChainConfig.intervalFlag.defaultValue, timeout: Double = ChainConfig.timeoutFlag.defaultValue) {
         self.owners = owners
         self.restURL = restURL
         self.blockTime = blockTime
@@ -45,25 +32,9 @@ public struct AccountConfig: Sendable, Equatable {
         self.timeout = timeout
     }
 
-    public init(_ flags: ParsedFlags) throws(ConfigError) {
-        self.init(owners: try Self.addresses(flags, Self.ownerFlag), restURL: try flags[Self.restURLFlag],
-                  blockTime: try flags[Self.blockTimeFlag], interval: try flags[Self.intervalFlag],
-                  timeout: try flags[Self.timeoutFlag])
-    }
-
-    /// The Akash account addresses given to a repeatable flag (`--akash.owner`, `--akash.provider`): each
-    /// bech32-checked, lower-cased, in the order given, without repeats. A bad one names itself and what is wrong.
-    static func addresses(_ flags: ParsedFlags, _ flag: Flag<[String]>) throws(ConfigError) -> [String] {
-        var addresses: [String] = []
-        for address in try flags[flag] {
-            do throws(Bech32.Problem) {
-                try Bech32.decode(address, expectingPrefix: "akash")
-            } catch {
-                throw ConfigError.invalid(flag.name, address, expected: "an Akash account address (akash1...), but \(error)")
-            }
-            let normalized = address.lowercased()
-            if !addresses.contains(normalized) { addresses.append(normalized) }
-        }
-        return addresses
+    /// - Parameter chain: the already checked chain settings.
+    public init(_ flags: ParsedFlags, chain: ChainConfig) throws(ConfigError) {
+        self.init(owners: try ChainConfig.addresses(flags, Self.ownerFlag), restURL: chain.restURL,
+                  blockTime: chain.blockTime, interval: chain.interval, timeout: chain.timeout)
     }
 }

@@ -6,21 +6,21 @@ import FoundationEssentials
 /// schedule. A lease holds no resources; its winning bid's `resources_offer` names the GPUs the provider gave
 /// (the GPU price check joins the two on their shared id).
 struct BidsSource: PolledSource {
-    static let declaration = SourceDeclaration(
-        name: "akash_bids", api: .chainREST,
-        // The plain path, as for the owner's leases: the provider's bids are bound to its address.
-        endpoints: [.init(ChainREST.bidsPath, recordedBody: "e2e/chain-bids.json")],
+    static let declaration = Source(
+        name: "akash_bids", api: .chainREST, endpoints: [.init(ChainREST.bidsPath)],
         summary: "chain REST winning (active) bids of each owner (all pages): which GPUs each lease rents",
-        schedule: "1 min", intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
-        // No winning bid known: no lease has GPU series (the lease prices do not depend on bids).
-        recorded: .init(series: ["akash_lease_gpu"],
-                        emptyBody: #"{"bids":[],"pagination":{"next_key":null,"total":"0"}}"#,
-                        emptyAnswer: .valid([]), flags: AccountArea.recordedFlags))
+        schedule: "1 min", intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
+    ) { setup in
+        guard let tenant = TenantBoxes.of(setup) else { return nil }
+        let config = setup.account
+        return MadeSource(BidsSource(interval: config.interval, chain: ChainREST(baseURL: config.restURL, timeout: config.timeout),
+                                     bids: tenant.bids))
+    }
 
-    var name: String { Self.declaration.name }
+    var name: String { "akash_bids" }
     let interval: Double
     let chain: ChainREST
-    let bids: PerOwner<[BidID: Bid]>
+    let bids: PerAddress<[BidID: Bid]>
 
     func poll(_ context: PollContext) async throws(SourceFailure) {
         try await bids.refresh(now: context.now) { owner throws(SourceFailure) in

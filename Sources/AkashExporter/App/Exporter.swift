@@ -41,15 +41,12 @@ public final class Exporter: Sendable {
         now = timing.now
         state = StateStore(path: config.core.stateFile, logger: logger)
         state.load()
-        let areas = Self.areas(config: config, state: state, logger: logger, clock: timing.now)
-        let sources = areas.flatMap(\.sources).filter { only?.contains($0.name) ?? true }
-        for source in sources {
-            assert(SourceRegistry.declaration(named: source.name) != nil,
-                   "source \(source.name) is not registered: add its declaration to its area's `declarations`")
-        }
+        let shared = SharedDependencies(state: state, logger: logger, clock: timing.now)
+        let made = SourceRegistry.make(SourceSetup(config, shared: shared))
+        let sources = made.sources.filter { only?.contains($0.name) ?? true }
         self.sources = sources
         health = HealthRegistry(sources: sources.map(\.name))
-        var collectors = areas.flatMap(\.collectors)
+        var collectors = made.collectors
         collectors.append(SelfMetricsCollector(health: health, identity: Self.identity, reasons: Self.failureReasons))
         if !config.core.once {
             // A one-shot run's process figures describe nothing worth keeping.
@@ -59,25 +56,6 @@ public final class Exporter: Sendable {
         self.publisher = publisher
         runner = SourceRunner(sources: sources, upstream: upstream, health: health, state: state, logger: logger,
                               timing: timing, startSpread: config.core.startSpread, onChange: { publisher.refreshAfterChange(now: timing.now()) })
-    }
-
-    /// The areas as configured, wired together: the account and provider areas price uakt leases with the market
-    /// area's fresh AKT quote; their GPU leases and the cloud prices meet the compute area's GPU medians. All read at
-    /// render time, so poll order does not matter.
-    public static func areas(config: ExporterConfig, state: StateStore, logger: Logger,
-                             clock: @escaping @Sendable () -> Date) -> [any ExporterArea] {
-        let market = MarketArea(config: config.market, state: state, logger: logger, clock: clock)
-        let compute = ComputeArea(config: config.compute)
-        let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]? = { now in compute.marketGPUs(now: now) }
-        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
-                                  compute: compute)
-        let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
-                                    marketMedian: { now in
-                                        let rows = marketGPUs(now)
-                                        return { gpu in rows.flatMap { MarketMatch.median(for: gpu, in: $0) } }
-                                    })
-        let cloud = CloudPricesArea(list: config.cloudPrices.list, marketGPUs: marketGPUs)
-        return [market, compute, account, provider, cloud]
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.

@@ -6,12 +6,13 @@ public struct ExporterConfig: Sendable {
     public var core: CoreConfig
     public var market: MarketConfig
     public var compute: ComputeConfig
+    public var chain: ChainConfig
     public var account: AccountConfig
     public var provider: ProviderConfig
     var cloudPrices: CloudPricesConfig
 
     /// Every flag of every area, for parsing and `--help`.
-    public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + AccountConfig.flags
+    public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + ChainConfig.flags + AccountConfig.flags
         + ProviderConfig.flags + CloudPricesConfig.flags
 
     /// Every flag's environment variable starts with it: `--web.listen-address` reads
@@ -29,8 +30,9 @@ public struct ExporterConfig: Sendable {
         core = try CoreConfig(flags)
         market = try MarketConfig(flags, environment: environment)
         compute = try ComputeConfig(flags)
-        account = try AccountConfig(flags)
-        provider = try ProviderConfig(flags, chain: account)
+        chain = try ChainConfig(flags)
+        account = try AccountConfig(flags, chain: chain)
+        provider = try ProviderConfig(flags, chain: chain)
         cloudPrices = try CloudPricesConfig(flags)
     }
 

@@ -66,5 +66,5 @@ public struct ComputeConfig: Sendable, Equatable {
 
 extension UpstreamAPI {
     /// The Akash Console API (`--akash.console-url`).
-    static let akashConsole = UpstreamAPI(name: "Console", urlFlag: ComputeConfig.consoleURLFlag.name, fakePrefix: "/console")
+    static let akashConsole = UpstreamAPI(name: "Console", urlFlag: ComputeConfig.consoleURLFlag.name)
 }

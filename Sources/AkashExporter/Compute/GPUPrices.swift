@@ -10,16 +10,19 @@ import FoundationEssentials
 enum GPUPrices {
     static let path = "/v1/gpu-prices"
 
-    static let declaration = SourceDeclaration(
-        name: "akash_gpu_prices", api: .akashConsole, endpoints: [.init(path, recordedBody: "akash/gpu-prices.json")],
+    static let declaration = Source(
+        name: "akash_gpu_prices", api: .akashConsole, endpoints: [.init(path)],
         summary: "Console `GET /v1/gpu-prices` (30 s timeout: slow when its cache is cold)", schedule: "15 min",
-        intervalFlag: ComputeConfig.pricesIntervalFlag.name, timeoutFlag: ComputeConfig.pricesTimeoutFlag.name,
-        // No GPU on offer is a valid answer: no GPU series at all.
-        recorded: .init(series: ["akash_gpu"], emptyBody: #"{"models":[]}"#, emptyAnswer: .valid([])))
-
-    static func endpoint(_ config: ComputeConfig) -> Endpoint<Body> {
-        Endpoint(declaration.name, api: .akashConsole, baseURL: config.consoleURL, path: path,
-                 interval: config.pricesInterval, timeout: config.pricesTimeout, decode: decode, families: families)
+        intervalFlag: ComputeConfig.pricesIntervalFlag.spec, timeoutFlag: ComputeConfig.pricesTimeoutFlag.spec
+    ) { setup in
+        guard setup.compute.enabled else { return nil }
+        let config = setup.compute
+        let endpoint = Endpoint("akash_gpu_prices", api: .akashConsole, baseURL: config.consoleURL, path: path,
+                                interval: config.pricesInterval, timeout: config.pricesTimeout, decode: decode, families: families)
+        // The GPU price checks of leases, providers and clouds compare with these medians.
+        let prices = endpoint.source.lastGood
+        setup.shared.gpuMarket.feed { now in prices.value(now: now)?.models }
+        return MadeSource(endpoint.source, collectors: [endpoint.collector])
     }
 
     struct Body: Decodable, Sendable {

@@ -7,17 +7,16 @@ import FoundationEssentials
 enum NetworkCapacity {
     static let path = "/v1/network-capacity"
 
-    static let declaration = SourceDeclaration(
-        name: "akash_network_capacity", api: .akashConsole,
-        endpoints: [.init(path, recordedBody: "akash/network-capacity.json")],
+    static let declaration = Source(
+        name: "akash_network_capacity", api: .akashConsole, endpoints: [.init(path)],
         summary: "Console `GET /v1/network-capacity`", schedule: "1 min",
-        intervalFlag: ComputeConfig.capacityIntervalFlag.name, timeoutFlag: ComputeConfig.consoleTimeoutFlag.name,
-        recorded: .init(series: ["akash_network_", #"akash_providers{state="active"}"#], emptyBody: "{}",
-                        emptyAnswer: .fails(.decode)))
-
-    static func endpoint(_ config: ComputeConfig) -> Endpoint<Body> {
-        Endpoint(declaration.name, api: .akashConsole, baseURL: config.consoleURL, path: path,
-                 interval: config.capacityInterval, timeout: config.consoleTimeout, decode: decode, families: families)
+        intervalFlag: ComputeConfig.capacityIntervalFlag.spec, timeoutFlag: ComputeConfig.consoleTimeoutFlag.spec
+    ) { setup in
+        guard setup.compute.enabled else { return nil }
+        let config = setup.compute
+        let endpoint = Endpoint("akash_network_capacity", api: .akashConsole, baseURL: config.consoleURL, path: path,
+                                interval: config.capacityInterval, timeout: config.consoleTimeout, decode: decode, families: families)
+        return MadeSource(endpoint.source, collectors: [endpoint.collector])
     }
 
     struct Body: Decodable, Sendable {

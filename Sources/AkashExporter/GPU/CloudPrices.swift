@@ -97,11 +97,12 @@ struct CloudPricesCollector: MetricsCollector {
 }
 
 /// The cloud price list as an area: nothing to poll, one collector.
-struct CloudPricesArea: ExporterArea {
-    let sources: [any PolledSource] = []
-    let collectors: [any MetricsCollector]
+enum CloudPricesArea: SourceArea {
+    static let sources: [Source] = []
 
-    init(list: CloudPriceList, marketGPUs: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]?) {
-        collectors = [CloudPricesCollector(list: list, marketGPUs: marketGPUs)]
+    static func collectors(_ setup: SourceSetup) -> [any MetricsCollector] {
+        guard let config = setup.cloudPrices else { return [] }
+        let market = setup.shared.gpuMarket
+        return [CloudPricesCollector(list: config.list, marketGPUs: { now in market.models(at: now) })]
     }
 }

@@ -76,18 +76,18 @@ struct LeaseGPUFamilies {
 /// Builds the lease GPU families from the last good leases, bids and deployment groups of each owner, priced at
 /// collect time with the AKT price and the network medians of that moment (as `AccountCollector` does).
 struct LeaseGPUCollector: MetricsCollector {
-    let leases: PerOwner<[ActiveLease]>
-    let bids: PerOwner<[BidID: Bid]>
-    let deployments: PerOwner<ActiveDeployments>
+    let leases: PerAddress<[ActiveLease]>
+    let bids: PerAddress<[BidID: Bid]>
+    let deployments: PerAddress<ActiveDeployments>
     let blockTime: Double
-    let aktPriceUSD: @Sendable (Date) -> Double?
-    let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]?
+    let aktPrice: AKTPrice
+    let gpuMarket: GPUMarket
 
     func collect(now: Date) -> [MetricFamily] {
         var families = LeaseGPUFamilies(blockTime: blockTime)
-        let pricing = DenomPricing(aktPriceUSD: aktPriceUSD(now))
-        let market = marketGPUs(now)
-        for owner in leases.owners {
+        let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
+        let market = gpuMarket.models(at: now)
+        for owner in leases.addresses {
             guard let ownerLeases = leases.value(for: owner, now: now) else { continue }
             families.add(owner: owner, leases: ownerLeases, bids: bids.value(for: owner, now: now),
                          groups: deployments.value(for: owner, now: now)?.groupGPUs, pricing: pricing, market: market)

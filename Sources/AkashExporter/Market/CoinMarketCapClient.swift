@@ -16,11 +16,6 @@ struct CoinMarketCapClient: Sendable {
     /// CoinMarketCap's minute limit resets every 60 s; used when a 429 has no `Retry-After`.
     static let minuteLimitDelay = 60.0
 
-    /// The upstream's form of "nothing" for the fault matrix: a successful answer whose `data` is `data`.
-    static func emptyAnswer(data: String) -> String {
-        #"{"status":{"error_code":0,"error_message":null,"credit_count":1},"data":\#(data)}"#
-    }
-
     var isKeyless: Bool { apiKey == nil }
     // `auth` failures need no retry delay here: the source runner retries them rarely on its own.
 
@@ -31,13 +26,12 @@ struct CoinMarketCapClient: Sendable {
         return try read(Payload.self, from: response, what: what, now: context.now)
     }
 
-    /// A source that is one GET of the declared path whose `data` is kept as decoded (fear & greed, altcoin
-    /// season, key info).
-    func endpoint<Payload: Decodable & Sendable>(_ declaration: SourceDeclaration, lastGood: LastGood<Payload>,
+    /// Source `name`: one GET of `path` whose `data` is kept as decoded (fear & greed, altcoin season, key info).
+    func endpoint<Payload: Decodable & Sendable>(_ name: String, path: String, lastGood: LastGood<Payload>,
                                                  interval: @escaping @Sendable () -> Double) -> EndpointSource<Payload> {
-        EndpointSource(name: declaration.name, request: request(declaration.endpoints[0].path), interval: interval,
+        EndpointSource(name: name, request: request(path), interval: interval,
                        lastGood: lastGood) { response, now throws(SourceFailure) in
-            try read(Payload.self, from: response, what: declaration.name, now: now)
+            try read(Payload.self, from: response, what: name, now: now)
         }
     }
 
@@ -170,8 +164,7 @@ final class KeyRejectionLog: Sendable {
 
 extension UpstreamAPI {
     /// CoinMarketCap (`--cmc.base-url`); keyless, the same paths under `/public-api`.
-    static let coinMarketCap = UpstreamAPI(name: "CoinMarketCap", urlFlag: MarketConfig.baseURLFlag.name, fakePrefix: "/cmc",
-                                           fakeAliases: ["/cmc/public-api"])
+    static let coinMarketCap = UpstreamAPI(name: "CoinMarketCap", urlFlag: MarketConfig.baseURLFlag.name)
 }
 
 extension FailureReason {

@@ -12,15 +12,18 @@ struct ListingsSource: PolledSource {
     let box: LastGood<[DePINAsset]>
 
     static let path = "/v3/cryptocurrency/listings/latest"
-    static let declaration = SourceDeclaration(
-        name: "cmc_listings", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/listings-v3.json")],
+    static let declaration = Source(
+        name: "cmc_listings", api: .coinMarketCap, endpoints: [.init(path)],
         summary: "`GET /v3/cryptocurrency/listings/latest?sort=volume_24h&limit=500&volume_24h_min=500000` (3 credits)",
-        schedule: "credit planner", intervalFlag: MarketConfig.listingsIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
-        // An empty listing matches no DePIN asset: a count of 0, and no trending series.
-        recorded: .init(series: ["akash_depin_"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"),
-                        emptyAnswer: .valid(["akash_depin_listed_assets 0"])))
+        schedule: "credit planner", intervalFlag: MarketConfig.listingsIntervalFlag.spec, timeoutFlag: MarketConfig.timeoutFlag.spec
+    ) { setup in
+        guard let market = MarketShared.of(setup) else { return nil }
+        let source = ListingsSource(client: market.client, schedule: market.schedule, depinTags: market.config.depinTags,
+                                    sector: Set(market.config.sector), box: market.listings)
+        return MadeSource(source, collectors: [ListingsCollector(box: market.listings)])
+    }
 
-    var name: String { Self.declaration.name }
+    var name: String { "cmc_listings" }
 
     var interval: Double { schedule.interval(.listings) }
 

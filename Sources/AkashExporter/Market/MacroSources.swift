@@ -6,30 +6,26 @@ import ExporterKit
 /// (`/v1/altcoin-season-index/latest`), polled together at the planner's macro pace. Some plans answer the
 /// altcoin endpoint with 403 or 404: that source is then down (`auth` or `http`) and the rest goes on.
 enum MacroSources {
-    static let fearGreed = SourceDeclaration(
-        name: "cmc_fear_greed", api: .coinMarketCap,
-        endpoints: [.init("/v3/fear-and-greed/latest", recordedBody: "cmc/fear-and-greed.json")],
+    /// Also makes the macro collector, which reads both indexes (the regime needs fear & greed).
+    static let fearGreed = Source(
+        name: "cmc_fear_greed", api: .coinMarketCap, endpoints: [.init("/v3/fear-and-greed/latest")],
         summary: "`GET /v3/fear-and-greed/latest` (1 credit)", schedule: "credit planner",
-        intervalFlag: MarketConfig.macroIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
-        recorded: .init(series: ["akash_macro_fear_greed_index"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "{}"),
-                        emptyAnswer: .fails(.decode)))
-
-    static let altcoinSeason = SourceDeclaration(
-        name: "cmc_altcoin_season", api: .coinMarketCap,
-        endpoints: [.init("/v1/altcoin-season-index/latest", recordedBody: "cmc/altcoin-season.json")],
-        summary: "`GET /v1/altcoin-season-index/latest` (1 credit)", schedule: "credit planner",
-        intervalFlag: MarketConfig.macroIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
-        recorded: .init(series: ["akash_macro_altcoin_season_index"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "{}"),
-                        emptyAnswer: .fails(.decode)))
-
-    static func fearGreedSource(client: CoinMarketCapClient, schedule: MarketSchedule,
-                                box: LastGood<CMCFearGreed>) -> EndpointSource<CMCFearGreed> {
-        client.endpoint(fearGreed, lastGood: box, interval: { schedule.interval(.macro) })
+        intervalFlag: MarketConfig.macroIntervalFlag.spec, timeoutFlag: MarketConfig.timeoutFlag.spec
+    ) { setup in
+        guard let market = MarketShared.of(setup) else { return nil }
+        let source = market.client.endpoint("cmc_fear_greed", path: "/v3/fear-and-greed/latest", lastGood: market.fearGreed,
+                                            interval: { market.schedule.interval(.macro) })
+        return MadeSource(source, collectors: [market.macro])
     }
 
-    static func altcoinSeasonSource(client: CoinMarketCapClient, schedule: MarketSchedule,
-                                    box: LastGood<CMCAltcoinSeason>) -> EndpointSource<CMCAltcoinSeason> {
-        client.endpoint(altcoinSeason, lastGood: box, interval: { schedule.interval(.macro) })
+    static let altcoinSeason = Source(
+        name: "cmc_altcoin_season", api: .coinMarketCap, endpoints: [.init("/v1/altcoin-season-index/latest")],
+        summary: "`GET /v1/altcoin-season-index/latest` (1 credit)", schedule: "credit planner",
+        intervalFlag: MarketConfig.macroIntervalFlag.spec, timeoutFlag: MarketConfig.timeoutFlag.spec
+    ) { setup in
+        guard let market = MarketShared.of(setup) else { return nil }
+        return MadeSource(market.client.endpoint("cmc_altcoin_season", path: "/v1/altcoin-season-index/latest",
+                                                 lastGood: market.altcoinSeason, interval: { market.schedule.interval(.macro) }))
     }
 }
 

@@ -70,16 +70,19 @@ final class SymbolResolver: Sendable {
 /// `cmc_map`: resolves the sector's ids once (the quotes source also does it on its own when it runs first).
 struct MapSource: PolledSource {
     static let path = "/v1/cryptocurrency/map"
-    static let declaration = SourceDeclaration(
-        name: "cmc_map", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/map.json")],
+    /// No series of its own: the ids it resolves go to the state file and never expire. Made only while a
+    /// symbol is unresolved; a fully resolved sector never calls `/map` again.
+    static let declaration = Source(
+        name: "cmc_map", api: .coinMarketCap, endpoints: [.init(path)],
         summary: "`GET /v1/cryptocurrency/map?symbol=...` (0 credits); ids cached in the state file, skipped with `--cmc.ids`",
-        schedule: "daily (ids kept in the state file)", intervalFlag: nil, timeoutFlag: MarketConfig.timeoutFlag.name,
-        // No series of its own: the ids it resolves go to the state file and never expire. An empty list resolves
-        // nothing new: a warning names the symbols, and the ids already known stay.
-        recorded: .init(series: [], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"), emptyAnswer: .valid([])))
+        schedule: "daily (ids kept in the state file)", intervalFlag: nil, timeoutFlag: MarketConfig.timeoutFlag.spec
+    ) { setup in
+        guard let market = MarketShared.of(setup), !market.resolver.unresolved.isEmpty else { return nil }
+        return MadeSource(MapSource(resolver: market.resolver))
+    }
 
     let resolver: SymbolResolver
-    var name: String { Self.declaration.name }
+    var name: String { "cmc_map" }
     var interval: Double { MarketSchedule.mapInterval }
 
     func poll(_ context: PollContext) async throws(SourceFailure) {

@@ -3,23 +3,44 @@ import Exposition
 import ExporterKit
 
 /// Market signals from CoinMarketCap: the AKT trace and score, the macro regime, the DePIN sector and the
-/// credit budget. CoinMarketCap is the signal layer only: it never prices compute.
-public final class MarketArea: ExporterArea {
-    public let sources: [any PolledSource]
-    public let collectors: [any MetricsCollector]
-    private let quotes: LastGood<QuotesSnapshot>
+/// credit budget. CoinMarketCap is the signal layer only: it never prices compute (it feeds the shared `AKTPrice`,
+/// which turns uakt amounts into dollars).
+public enum MarketArea: SourceArea {
+    static let sources = [MapSource.declaration, QuotesSource.declaration, MacroSources.fearGreed,
+                          MacroSources.altcoinSeason, ListingsSource.declaration, KeyInfoSource.declaration]
+}
 
-    /// The area's sources, for the registry.
-    static let declarations = [MapSource.declaration, QuotesSource.declaration, MacroSources.fearGreed,
-                               MacroSources.altcoinSeason, ListingsSource.declaration, KeyInfoSource.declaration]
+/// What the CoinMarketCap sources share, made once per exporter by the first of them: one client (one credit
+/// count, one key alarm), one credit plan, one symbol resolver and the boxes the cross-source collectors read.
+final class MarketShared: Sendable {
+    let config: MarketConfig
+    let state: MarketState
+    let client: CoinMarketCapClient
+    let schedule: MarketSchedule
+    let resolver: SymbolResolver
+    let keyInfo: LastGood<CMCKeyInfo>
+    let quotes: LastGood<QuotesSnapshot>
+    let fearGreed: LastGood<CMCFearGreed>
+    let altcoinSeason: LastGood<CMCAltcoinSeason>
+    let listings: LastGood<[DePINAsset]>
+    let macro: MacroCollector
 
-    /// - Parameter clock: the exporter's clock, on which the credit plan (and the month's reset) depends.
-    public init(config: MarketConfig, state: StateStore, logger: Logger, clock: @escaping @Sendable () -> Date) {
-        let marketState = MarketState(store: state)
-        let client = CoinMarketCapClient(baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeout,
-                                         state: marketState, keyAlarm: KeyRejectionLog(logger: logger))
-        let keyInfo = LastGood<CMCKeyInfo>(pollInterval: MarketSchedule.keyInfoInterval)
-        let schedule = MarketSchedule(config: config, state: marketState, keyInfo: keyInfo, clock: clock)
+    /// The one of this exporter, made (and its pace logged) on the first call; nil when CoinMarketCap is off.
+    static func of(_ setup: SourceSetup) -> MarketShared? {
+        guard let config = setup.market else { return nil }
+        let shared = setup.shared.once(MarketShared.self) { MarketShared(config: config, setup.shared) }
+        return config.enabled ? shared : nil
+    }
+
+    private init(config: MarketConfig, _ shared: SharedDependencies) {
+        self.config = config
+        let logger = shared.logger
+        state = MarketState(store: shared.state)
+        client = CoinMarketCapClient(baseURL: config.baseURL, apiKey: config.apiKey, timeout: config.timeout,
+                                     state: state, keyAlarm: KeyRejectionLog(logger: logger))
+        keyInfo = LastGood<CMCKeyInfo>(pollInterval: MarketSchedule.keyInfoInterval)
+        let schedule = MarketSchedule(config: config, state: state, keyInfo: keyInfo, clock: shared.clock)
+        self.schedule = schedule
         // Intervals move with the credit plan (budget spent, other users of the key), so the age limit follows
         // the plan in force when the data is read, not the one at start-up. A spent budget pauses polling until
         // the month turns; the age limit stays at the slowest useful pace all the same, so a weeks-old AKT price
@@ -29,35 +50,18 @@ public final class MarketArea: ExporterArea {
             return LastGood(pollInterval: { now in min(schedule.interval(consumer, now: now), ceiling) })
         }
         quotes = box(.quotes)
+        fearGreed = box(.macro)
+        altcoinSeason = box(.macro)
+        listings = box(.listings)
+        resolver = SymbolResolver(sector: config.sector, pinned: config.pinnedIDs, client: client, state: state, logger: logger)
+        macro = MacroCollector(fearGreed: fearGreed, altcoinSeason: altcoinSeason)
         guard config.enabled else {
-            sources = []
-            collectors = []
             logger.info("CoinMarketCap disabled (--cmc.enabled=false): no market signals")
             return
         }
-        let fearGreed: LastGood<CMCFearGreed> = box(.macro)
-        let altcoinSeason: LastGood<CMCAltcoinSeason> = box(.macro)
-        let listings: LastGood<[DePINAsset]> = box(.listings)
-        let resolver = SymbolResolver(sector: config.sector, pinned: config.pinnedIDs, client: client, state: marketState, logger: logger)
-        let macro = MacroCollector(fearGreed: fearGreed, altcoinSeason: altcoinSeason)
-
-        var sources: [any PolledSource] = []
-        if !resolver.unresolved.isEmpty { sources.append(MapSource(resolver: resolver)) }
-        sources.append(QuotesSource(resolver: resolver, client: client, state: marketState, schedule: schedule, box: quotes))
-        sources.append(MacroSources.fearGreedSource(client: client, schedule: schedule, box: fearGreed))
-        sources.append(MacroSources.altcoinSeasonSource(client: client, schedule: schedule, box: altcoinSeason))
-        sources.append(ListingsSource(client: client, schedule: schedule, depinTags: config.depinTags, sector: Set(config.sector), box: listings))
-        if config.apiKey != nil { sources.append(KeyInfoSource.make(client: client, box: keyInfo)) }
-        self.sources = sources
-        collectors = [QuotesCollector(box: quotes), macro, AKTSignalsCollector(quotes: quotes, macro: macro),
-                      ListingsCollector(box: listings), CreditsCollector(schedule: schedule, keyInfo: keyInfo)]
-
-        let pace = schedule.describe(now: clock())
+        let quotes = quotes
+        shared.aktPrice.feed { now in quotes.value(now: now)?.akt?.usd?.price }
+        let pace = schedule.describe(now: shared.clock())
         logger.info(pace.message, pace.fields)
-    }
-
-    /// AKT's USD price while the last quote is fresh; the account area converts uakt lease prices with it.
-    public func aktPriceUSD(now: Date) -> Double? {
-        quotes.value(now: now)?.akt?.usd?.price
     }
 }

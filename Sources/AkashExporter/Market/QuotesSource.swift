@@ -28,15 +28,23 @@ struct QuotesSource: PolledSource {
     let box: LastGood<QuotesSnapshot>
 
     static let path = "/v3/cryptocurrency/quotes/latest"
-    static let declaration = SourceDeclaration(
-        name: "cmc_quotes", api: .coinMarketCap, endpoints: [.init(path, recordedBody: "cmc/quotes-v3.json")],
+    /// Also makes the collectors that need the quotes first: the AKT score (with the macro regime) and the
+    /// credit budget (the quotes are what spends it).
+    static let declaration = Source(
+        name: "cmc_quotes", api: .coinMarketCap, endpoints: [.init(path)],
         summary: "`GET /v3/cryptocurrency/quotes/latest?id=...` for the whole sector in one call (1 credit)",
-        schedule: "credit planner", intervalFlag: MarketConfig.quotesIntervalFlag.name, timeoutFlag: MarketConfig.timeoutFlag.name,
-        // CoinMarketCap answers 200 with no asset for ids it does not know: nothing to show is a failure.
-        recorded: .init(series: ["akash_market_"], emptyBody: CoinMarketCapClient.emptyAnswer(data: "[]"),
-                        emptyAnswer: .fails(.decode)))
+        schedule: "credit planner", intervalFlag: MarketConfig.quotesIntervalFlag.spec, timeoutFlag: MarketConfig.timeoutFlag.spec
+    ) { setup in
+        guard let market = MarketShared.of(setup) else { return nil }
+        let source = QuotesSource(resolver: market.resolver, client: market.client, state: market.state,
+                                  schedule: market.schedule, box: market.quotes)
+        return MadeSource(source, collectors: [
+            QuotesCollector(box: market.quotes), AKTSignalsCollector(quotes: market.quotes, macro: market.macro),
+            CreditsCollector(schedule: market.schedule, keyInfo: market.keyInfo),
+        ])
+    }
 
-    var name: String { Self.declaration.name }
+    var name: String { "cmc_quotes" }
 
     var interval: Double { schedule.interval(.quotes) }
 

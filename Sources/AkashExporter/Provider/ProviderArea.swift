@@ -3,42 +3,44 @@ import FoundationEssentials
 
 /// A provider's own view: the active leases and the bids of each configured provider address, polled from the
 /// chain REST API, and its revenue, leased GPUs and prices against the network median computed from them.
-public struct ProviderArea: ExporterArea {
-    /// The area's sources, for the registry.
-    static let declarations = [LeasesSource.providerLeases, ProviderBidsSource.declaration]
-    /// The provider whose leases and bids the recorded chain bodies (`Tests/Fixtures/chain/provider-*`) hold.
-    static let recordedProvider = "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"
-    static let recordedFlags = ["--akash.provider=\(recordedProvider)"]
+/// Knows nothing of how the chain is spoken to (`Chain/`) nor of tenants.
+public enum ProviderArea: SourceArea {
+    static let sources = [ProviderLeases.declaration, ProviderBidsSource.declaration]
+}
 
-    public let sources: [any PolledSource]
-    public let collectors: [any MetricsCollector]
+/// `akash_provider_leases`: the leases poller of `Account/`, on the provider's side of each lease. Also makes the
+/// provider's collector, which needs the leases first.
+enum ProviderLeases {
+    static let declaration = Source(
+        name: "akash_provider_leases", api: .chainREST, endpoints: [.init(LeasesPage.path)],
+        summary: "chain REST active leases of each provider (all pages)", schedule: "1 min",
+        intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
+    ) { setup in
+        guard let boxes = ProviderBoxes.of(setup) else { return nil }
+        let config = setup.provider
+        let source = LeasesSource(name: "akash_provider_leases", side: .provider, interval: config.interval,
+                                  chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), leases: boxes.leases)
+        return MadeSource(source, collectors: [
+            ProviderCollector(leases: boxes.leases, bids: boxes.bids, blockTime: config.blockTime,
+                              aktPrice: setup.shared.aktPrice, gpuMarket: setup.shared.gpuMarket),
+        ])
+    }
+}
 
-    /// Without network medians: every figure but the ratios (the benchmark's entry point).
-    public init(config: ProviderConfig, aktPriceUSD: @escaping @Sendable (Date) -> Double?) {
-        self.init(config: config, aktPriceUSD: aktPriceUSD, marketMedian: { _ in { _ in nil } })
+/// The last good chain data of the watched providers, which the provider's sources fill and its collector joins.
+final class ProviderBoxes: Sendable {
+    let leases: PerAddress<[ActiveLease]>
+    let bids: PerAddress<ProviderBids>
+
+    /// The one of this exporter; nil when no provider is watched.
+    static func of(_ setup: SourceSetup) -> ProviderBoxes? {
+        let config = setup.provider
+        guard config.isEnabled else { return nil }
+        return setup.shared.once(ProviderBoxes.self) { ProviderBoxes(providers: config.providers, interval: config.interval) }
     }
 
-    /// - Parameters:
-    ///   - aktPriceUSD: the AKT price in USD at a given time, nil when unknown; read at collect time only.
-    ///   - marketMedian: at a given time, the network median USD per GPU-hour of the one `/v1/gpu-prices` row a
-    ///     model matches (nil when none or several match, or the prices are off or stale).
-    init(config: ProviderConfig, aktPriceUSD: @escaping @Sendable (Date) -> Double?,
-         marketMedian: @escaping @Sendable (Date) -> (GPUAttribute) -> Double?) {
-        guard config.isEnabled else {
-            sources = []
-            collectors = []
-            return
-        }
-        let chain = ChainREST(baseURL: config.restURL, timeout: config.timeout)
-        let leases = PerOwner<[ActiveLease]>(owners: config.providers, pollInterval: config.interval)
-        let bids = PerOwner<ProviderBids>(owners: config.providers, pollInterval: config.interval)
-        sources = [
-            LeasesSource(side: .provider, interval: config.interval, chain: chain, leases: leases),
-            ProviderBidsSource(interval: config.interval, chain: chain, bids: bids),
-        ]
-        collectors = [
-            ProviderCollector(leases: leases, bids: bids, blockTime: config.blockTime, aktPriceUSD: aktPriceUSD,
-                              marketMedian: marketMedian),
-        ]
+    private init(providers: [String], interval: Double) {
+        leases = PerAddress(providers, pollInterval: interval)
+        bids = PerAddress(providers, pollInterval: interval)
     }
 }

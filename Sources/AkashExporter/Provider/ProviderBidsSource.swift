@@ -8,27 +8,21 @@ import FoundationEssentials
 struct ProviderBidsSource: PolledSource {
     static let path = ChainREST.bidsPath
 
-    static let declaration = SourceDeclaration(
-        name: "akash_provider_bids", api: .chainREST,
-        endpoints: [.init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&filters.state=active",
-                          recordedBody: "chain/provider-bids-active.json"),
-                    .init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&filters.state=open",
-                          recordedBody: "chain/provider-bids-open-page1.json"),
-                    .init(path, query: "filters.provider=\(ProviderArea.recordedProvider)&filters.state=open"
-                            + "&pagination.key=cHJvdmlkZXIvYmlkcy8y/+8=",
-                          recordedBody: "chain/provider-bids-open-page2.json")],
+    static let declaration = Source(
+        name: "akash_provider_bids", api: .chainREST, endpoints: [.init(path)],
         summary: "chain REST active and open bids of each provider (all pages)", schedule: "1 min",
-        intervalFlag: AccountConfig.intervalFlag.name, timeoutFlag: AccountConfig.timeoutFlag.name,
-        // No bid: no GPU figures, and no open bid is a count of 0.
-        recorded: .init(series: ["akash_provider_leased_gpus", "akash_provider_gpu_price_", "akash_provider_open_bid"],
-                        emptyBody: #"{"bids":[],"pagination":{"next_key":null,"total":"0"}}"#,
-                        emptyAnswer: .valid(["akash_provider_open_bids{provider=\"\(ProviderArea.recordedProvider)\"} 0"]),
-                        flags: ProviderArea.recordedFlags))
+        intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
+    ) { setup in
+        guard let boxes = ProviderBoxes.of(setup) else { return nil }
+        let config = setup.provider
+        return MadeSource(ProviderBidsSource(interval: config.interval,
+                                             chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), bids: boxes.bids))
+    }
 
-    var name: String { Self.declaration.name }
+    var name: String { "akash_provider_bids" }
     let interval: Double
     let chain: ChainREST
-    let bids: PerOwner<ProviderBids>
+    let bids: PerAddress<ProviderBids>
 
     func poll(_ context: PollContext) async throws(SourceFailure) {
         try await bids.refresh(now: context.now) { provider throws(SourceFailure) in

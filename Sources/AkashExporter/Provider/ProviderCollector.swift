@@ -30,18 +30,19 @@ struct ProviderBids: Sendable, Equatable {
 ///
 /// Series count: a few per provider plus a few per GPU model it rents out or bids on; not per lease.
 struct ProviderCollector: MetricsCollector {
-    let leases: PerOwner<[ActiveLease]>
-    let bids: PerOwner<ProviderBids>
+    let leases: PerAddress<[ActiveLease]>
+    let bids: PerAddress<ProviderBids>
     let blockTime: Double
-    let aktPriceUSD: @Sendable (Date) -> Double?
+    let aktPrice: AKTPrice
     /// The network median per GPU-hour of the `/v1/gpu-prices` row a model matches, nil when no single row does.
-    let marketMedian: @Sendable (Date) -> (GPUAttribute) -> Double?
+    let gpuMarket: GPUMarket
 
     func collect(now: Date) -> [MetricFamily] {
         var families = ProviderFamilies(blockTime: blockTime)
-        let pricing = DenomPricing(aktPriceUSD: aktPriceUSD(now))
-        let median = marketMedian(now)
-        for provider in leases.owners {
+        let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
+        let models = gpuMarket.models(at: now)
+        let median: (GPUAttribute) -> Double? = { gpu in models.flatMap { MarketMatch.median(for: gpu, in: $0) } }
+        for provider in leases.addresses {
             families.add(provider: provider, leases: leases.value(for: provider, now: now),
                          bids: bids.value(for: provider, now: now), pricing: pricing, median: median)
         }

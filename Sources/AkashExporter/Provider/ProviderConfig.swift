@@ -1,9 +1,8 @@
 import ExporterKit
 import FoundationEssentials
 
-/// Configuration of a provider's own view. No provider address means this part is off. The chain endpoint, block
-/// time, poll interval and timeout are the tenant area's (`--akash.rest-url`, `--akash.block-time`,
-/// `--akash.account-interval`, `--akash.rest-timeout`): one chain, one pace.
+/// Configuration of a provider's own view: the providers watched, on the chain as `ChainConfig` says. No provider
+/// address means this part is off.
 public struct ProviderConfig: Sendable, Equatable {
     /// Provider addresses to watch, lower case, in the order given, without repeats.
     public var providers: [String]
@@ -29,9 +28,9 @@ public struct ProviderConfig: Sendable, Equatable {
         self.timeout = timeout
     }
 
-    /// - Parameter chain: the already checked tenant configuration, whose chain settings are shared.
-    public init(_ flags: ParsedFlags, chain: AccountConfig) throws(ConfigError) {
-        self.init(providers: try AccountConfig.addresses(flags, Self.providerFlag), restURL: chain.restURL,
+    /// - Parameter chain: the already checked chain settings.
+    public init(_ flags: ParsedFlags, chain: ChainConfig) throws(ConfigError) {
+        self.init(providers: try ChainConfig.addresses(flags, Self.providerFlag), restURL: chain.restURL,
                   blockTime: chain.blockTime, interval: chain.interval, timeout: chain.timeout)
     }
 }

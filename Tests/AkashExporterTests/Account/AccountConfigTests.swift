@@ -9,7 +9,8 @@ struct AccountConfigTests {
     static let other = "akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg"
 
     static func config(_ arguments: [String], environment: [String: String] = [:]) throws -> AccountConfig {
-        try AccountConfig(AreaTesting.flags(arguments, environment: environment))
+        let flags = try AreaTesting.flags(arguments, environment: environment)
+        return try AccountConfig(flags, chain: try ChainConfig(flags))
     }
 
     @Test("defaults: Akash's own LCD, 6 s blocks, a poll a minute, 10 s timeout; no owner means off")
@@ -60,15 +61,15 @@ struct AccountConfigTests {
 
     @Test("no owner: the area has no sources and no collectors")
     func disabledArea() throws {
-        let area = AccountArea(config: try Self.config([]), aktPriceUSD: { _ in 1 })
+        let area = AccountArea.make(config: try Self.config([]), shared: SharedDependencies(aktPriceUSD: { _ in 1 }))
         #expect(area.sources.isEmpty)
         #expect(area.collectors.isEmpty)
     }
 
     @Test("with owners: four sources named as in METRICS.md, polled at the configured interval; costs and GPU collectors")
     func enabledArea() throws {
-        let area = AccountArea(config: try Self.config(["--akash.owner", Self.tenant, "--akash.account-interval=5m"]),
-                               aktPriceUSD: { _ in 1 })
+        let area = AccountArea.make(config: try Self.config(["--akash.owner", Self.tenant, "--akash.account-interval=5m"]),
+                                    shared: SharedDependencies(aktPriceUSD: { _ in 1 }))
         #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_block", "akash_bids"])
         #expect(area.sources.allSatisfy { $0.interval == 300 })
         #expect(area.collectors.count == 2)

@@ -14,15 +14,14 @@ struct AccountHarness {
     static let pollTime = Date(timeIntervalSince1970: 1_784_318_820)
 
     let chain: FakeChain
-    let area: AccountArea
+    let area: MadeSources
     let upstream = CurlUpstream()
 
     init(owners: [String] = [tenant], interval: Double = 60,
          aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }) throws {
         chain = try FakeChain()
-        area = AccountArea(config: AccountConfig(owners: owners, restURL: chain.baseURL,
-                                                 interval: interval, timeout: 5),
-                           aktPriceUSD: aktPriceUSD)
+        area = AccountArea.make(config: AccountConfig(owners: owners, restURL: chain.baseURL, interval: interval, timeout: 5),
+                                shared: SharedDependencies(aktPriceUSD: aktPriceUSD))
     }
 
     func source(_ name: String) -> any PolledSource {

@@ -4,9 +4,9 @@ import ExporterKit
 import TestSupport
 
 /// One fake server for every upstream API, each under the prefix a user would put in its URL flag, serving every
-/// registered source's recorded bodies (`SourceRegistry.all`): no app test can reach the real internet.
+/// registered source's recorded bodies (`Recorded.sources`): no app test can reach the real internet.
 enum AppFakes {
-    static let owner = AccountArea.recordedOwner
+    static let owner = Recorded.owner
     static let apiKey = "CMC-SECRET-KEY-1f2e3d4c5b6a"
 
     static func allUpstreams() throws -> FakeUpstream {
@@ -15,18 +15,21 @@ enum AppFakes {
         return fake
     }
 
-    /// Routes every registered endpoint to its recorded body (again: how a test heals a broken upstream). Where
-    /// several bodies share a path (a list's pages, one list for owners and one for providers), a request gets the
-    /// one whose query parameters it carries, the most specific first. The requests of `broken` get `fault`.
-    static func routeEverything(on fake: FakeUpstream, breaking broken: SourceDeclaration? = nil, with fault: FakeReply? = nil) {
-        let endpoints = SourceRegistry.all.flatMap { source in source.endpoints.map { (source: source, endpoint: $0) } }
-        for (path, candidates) in Dictionary(grouping: endpoints, by: { $0.source.api.fakePrefix + $0.endpoint.path }) {
-            let bySpecificity = candidates.sorted { $0.endpoint.parameters.count > $1.endpoint.parameters.count }
-            fake.route(path) { request in
-                let parameters = Set((request.query ?? "").split(separator: "&").map { $0.removingPercentEncoding ?? String($0) })
-                let match = bySpecificity.first { $0.endpoint.parameters.allSatisfy(parameters.contains) } ?? bySpecificity.last!
-                if let fault, match.source.name == broken?.name { return fault }
-                return .fixture(match.endpoint.recordedBody)
+    /// Routes every registered source's recorded bodies (again: how a test heals a broken upstream). Several
+    /// sources may share a path (one list for owners and one for providers, a list's pages): a request gets the
+    /// body whose query parameters it carries, the most specific first, and belongs to that body's source; a
+    /// request no body matches gets 404. The requests of `broken` get `fault`.
+    static func routeEverything(on fake: FakeUpstream, breaking broken: Source? = nil, with fault: FakeReply? = nil) {
+        fake.routeTable(routes(breaking: broken, with: fault))
+    }
+
+    /// The route table `routeEverything` serves, one entry per recorded body, prefix included.
+    static func routes(breaking broken: Source? = nil, with fault: FakeReply? = nil) -> [FakeRoute] {
+        SourceRegistry.all.flatMap { source in
+            Recorded.of(source).routes.map { route in
+                let path = Recorded.api(source.api).prefix + route.path
+                let reply = fault.flatMap { source.name == broken?.name ? $0 : nil } ?? .fixture(route.body)
+                return FakeRoute(path, requiring: route.parameters, owner: source.name, reply)
             }
         }
     }
@@ -34,8 +37,7 @@ enum AppFakes {
     /// Flags pointing every registered API at `fake`, plus the flags the recorded bodies assume (the owner), with
     /// every first poll at once (no start spread), as the tests expect the exporter ready within seconds.
     static func upstreamFlags(_ fake: FakeUpstream) -> [String] {
-        SourceRegistry.all.apis.map { $0.urlFlag(fake) } + SourceRegistry.all.flatMap(\.recorded.flags).uniqued()
-            + ["--poll.start-spread=0s"]
+        Source.apis(SourceRegistry.all).map { $0.urlFlag(fake) } + Recorded.flags + ["--poll.start-spread=0s"]
     }
 
     /// Drops the series whose values depend on the run (durations, times, process figures), node_exporter style.

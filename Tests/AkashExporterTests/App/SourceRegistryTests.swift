@@ -29,7 +29,7 @@ struct SourceRegistryTests {
         let apis: [API]
         /// The flags setting a poll interval (end-to-end runs shorten them all).
         let intervalFlags: [String]
-        /// Flags the recorded bodies assume.
+        /// Flags the recorded bodies assume (the tests' table).
         let flags: [String]
         /// Request path (with a required query parameter after `?`) -> recorded body, from the repository root.
         let routes: [String: String]
@@ -38,12 +38,12 @@ struct SourceRegistryTests {
             case comment = "_comment", sources, apis, intervalFlags = "interval_flags", flags, routes
         }
 
-        init(_ sources: [SourceDeclaration]) {
+        init(_ sources: [Source]) {
             self.sources = sources.map(\.name)
-            apis = sources.apis.map { API(prefix: $0.fakePrefix, urlFlag: $0.urlFlag) }
-            intervalFlags = sources.compactMap(\.intervalFlag).uniqued()
-            flags = sources.flatMap(\.recorded.flags).uniqued()
-            routes = Dictionary(sources.fakeRoutes.map { ($0.target, "Tests/Fixtures/" + $0.recordedBody) },
+            apis = Source.apis(sources).map { API(prefix: Recorded.api($0).prefix, urlFlag: $0.urlFlag) }
+            intervalFlags = sources.compactMap(\.intervalFlag?.name).uniqued()
+            flags = Recorded.flags
+            routes = Dictionary(Recorded.fakeRoutes.map { ($0.target, "Tests/Fixtures/" + $0.body) },
                                 uniquingKeysWith: { first, _ in first })
         }
 
@@ -64,40 +64,84 @@ struct SourceRegistryTests {
         #expect(Set(SourceRegistry.all.map(\.name)).count == SourceRegistry.all.count, "a source name is declared twice")
     }
 
+    @Test("every made source is the one its declaration names: nothing runs that is not registered")
+    func madeSourcesAreDeclared() throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        let exporter = try ExporterUnderTest(fake)
+        let setup = SourceSetup(exporter.exporter.config, shared: SharedDependencies())
+        for declaration in SourceRegistry.all {
+            let made = try #require(declaration.make(setup), "\(declaration) is off with every area on")
+            #expect(made.poller.name == declaration.name)
+        }
+        #expect(SourceRegistry.make(setup).sources.map(\.name) == SourceRegistry.all.map(\.name))
+    }
+
+    @Test("every declared interval flag is the one its source polls at", arguments: SourceRegistry.all.filter { $0.intervalFlag != nil })
+    func intervalFlagIsUsed(_ declaration: Source) throws {
+        let fake = try AppFakes.allUpstreams()
+        defer { fake.stop() }
+        let flag = try #require(declaration.intervalFlag).name
+        let exporter = try ExporterUnderTest(fake, ["--\(flag)=7m"])
+        let source = try #require(exporter.exporter.sources.first { $0.name == declaration.name })
+        #expect(source.interval == 420, "\(declaration) polls every \(source.interval) s, not at --\(flag)")
+    }
+
     @Test("the fault matrix puts every registered source through every fault")
     func faultMatrixCoversRegistry() {
         #expect(SourceUnderTest.all.map(\.name) == SourceRegistry.all.map(\.name))
         for source in SourceUnderTest.all {
             #expect(!source.declaration.endpoints.isEmpty, "\(source) calls no path")
+            #expect(!source.recorded.routes.isEmpty, "\(source) has no recorded body")
+            let paths = Set(source.declaration.endpoints.map(\.path))
+            for route in source.recorded.routes {
+                #expect(paths.contains(route.path), "\(source): recorded \(route.path) is not a declared endpoint")
+            }
         }
+        #expect(Set(Recorded.sources.keys) == Set(SourceRegistry.all.map(\.name)), "Recorded.sources lists a source not registered")
     }
 
     @Test("every flag a declaration names is a flag of the exporter")
     func declaredFlagsExist() {
         let flags = Set(ExporterConfig.flags.map(\.name))
         for source in SourceRegistry.all {
-            for flag in [source.api.urlFlag, source.timeoutFlag] + (source.intervalFlag.map { [$0] } ?? []) {
+            for flag in [source.api.urlFlag, source.timeoutFlag.name] + (source.intervalFlag.map { [$0.name] } ?? []) {
                 #expect(flags.contains(flag), "\(source): no flag --\(flag)")
             }
         }
     }
 
-    @Test("the app tests serve every registered endpoint's recorded body on loopback, and point every API there")
+    @Test("the app tests serve every registered source's recorded bodies on loopback, and point every API there")
     func appRoutingCoversRegistry() throws {
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
         for source in SourceRegistry.all {
-            for endpoint in source.endpoints {
-                let target = source.api.fakePrefix + endpoint.target
+            for route in Recorded.of(source).routes {
+                let target = Recorded.api(source.api).prefix + route.target
                 let answer = try TestClient.fetch(port: fake.baseURL.port!, path: target)
                 #expect(answer.status == 200, "\(source): \(target)")
-                #expect(answer.body == (try Fixtures.string(endpoint.recordedBody)), "\(source): \(target)")
+                #expect(answer.body == (try Fixtures.string(route.body)), "\(source): \(target)")
             }
         }
         let flags = AppFakes.upstreamFlags(fake)
-        for api in SourceRegistry.all.apis {
+        for api in Source.apis(SourceRegistry.all) {
             #expect(flags.contains(api.urlFlag(fake)), "--\(api.urlFlag) is not pointed at the fake")
         }
+    }
+
+    @Test("two sources on one path: each request gets its own source's body, and breaking one leaves the other")
+    func twoSourcesOnOnePath() throws {
+        let fake = try FakeUpstream()
+        defer { fake.stop() }
+        let leases = try #require(SourceRegistry.declaration(named: "akash_leases"))
+        fake.routeTable(AppFakes.routes(breaking: leases, with: .status(500, body: Data("broken\n".utf8))))
+        let path = "/chain" + LeasesPage.path
+        let owner = try TestClient.fetch(port: Int(fake.port), path: path + "?filters.owner=\(Recorded.owner)&filters.state=active")
+        let provider = try TestClient.fetch(port: Int(fake.port), path: path + "?filters.provider=\(Recorded.provider)&filters.state=active")
+        #expect(owner.status == 500)
+        #expect(provider.status == 200)
+        #expect(provider.body == (try Fixtures.string("chain/provider-leases-page1.json")))
+        #expect(try TestClient.fetch(port: Int(fake.port), path: path).status == 404, "a request of no source")
     }
 
     @Test("scripts/sources.json (the scripts' fake upstream routes and end-to-end flags) is the registry's")
@@ -115,7 +159,29 @@ struct SourceRegistryTests {
         let start = try #require(readme.range(of: begin), "README.md has no \(begin)")
         let stop = try #require(readme.range(of: end, range: start.upperBound..<readme.endIndex))
         var expected = readme
-        expected.replaceSubrange(start.upperBound..<stop.lowerBound, with: SourceRegistry.all.readmeTable)
+        expected.replaceSubrange(start.upperBound..<stop.lowerBound, with: Source.readmeTable(SourceRegistry.all))
         try Golden.compare(expected, file: url)
+    }
+}
+
+/// The README's layout section names every folder of the product, so a newcomer's map is never missing a place.
+@Suite("README layout")
+struct ReadmeLayoutTests {
+    @Test("every folder under Sources/ and Sources/AkashExporter/ is named in the README's layout section")
+    func everyFolderNamed() throws {
+        let root = Fixtures.repositoryRoot
+        let readme = String(decoding: try Data(contentsOf: root.appendingPathComponent("README.md")), as: UTF8.self)
+        let start = try #require(readme.range(of: "```\nSources/\n"), "README.md has no layout block")
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let layout = readme[start.upperBound..<end.lowerBound]
+        for parent in ["Sources", "Sources/AkashExporter"] {
+            let url = root.appendingPathComponent(parent)
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDirectory),
+                      isDirectory.boolValue else { continue }
+                #expect(layout.contains(" \(name)/ "), "README layout does not name \(parent)/\(name)/")
+            }
+        }
     }
 }

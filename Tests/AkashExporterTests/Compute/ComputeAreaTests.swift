@@ -13,7 +13,7 @@ struct ComputeAreaTests {
 
     // MARK: Configuration
 
-    @Test("defaults: the public Console, 15m prices, 1m capacity, 30m providers (issue 17), 30s/10s timeouts")
+    @Test("defaults: the public Console, 15m prices, 1m capacity, 30m providers, 30s/10s timeouts")
     func defaults() throws {
         let config = try Self.parse([])
         #expect(config == ComputeConfig())
@@ -64,7 +64,7 @@ struct ComputeAreaTests {
     func sources() throws {
         let config = ComputeConfig(consoleURL: URL(string: "http://127.0.0.1:9/console/")!, pricesInterval: 600,
                                    capacityInterval: 30, providersInterval: 120, pricesTimeout: 20, consoleTimeout: 5)
-        let area = ComputeArea(config: config)
+        let area = ComputeArea.make(config: config)
         let requests = area.sources.map { source -> (String, Double, String, Double, Int) in
             let request = try! #require(Self.request(of: source))
             return (source.name, source.interval, request.url.absoluteString, request.timeout, request.maxBodyBytes)
@@ -85,14 +85,14 @@ struct ComputeAreaTests {
 
     @Test("a disabled area polls nothing and exports nothing")
     func disabled() {
-        let area = ComputeArea(config: ComputeConfig(enabled: false))
+        let area = ComputeArea.make(config: ComputeConfig(enabled: false))
         #expect(area.sources.isEmpty)
         #expect(area.collectors.isEmpty)
     }
 
     @Test("last good values are served for three intervals after the poll, then dropped")
     func staleness() async throws {
-        let area = ComputeArea(config: ComputeConfig(pricesInterval: 900, capacityInterval: 60, providersInterval: 300))
+        let area = ComputeArea.make(config: ComputeConfig(pricesInterval: 900, capacityInterval: 60, providersInterval: 300))
         #expect(await area.pollAll(try StubConsole()).isEmpty)
 
         let atCapacityMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(180))
@@ -113,7 +113,7 @@ struct ComputeAreaTests {
 
     @Test("a failed poll keeps the last good values; a good one replaces them")
     func failureKeepsLastGood() async throws {
-        let area = ComputeArea(config: ComputeConfig())
+        let area = ComputeArea.make(config: ComputeConfig())
         let console = try StubConsole()
         await area.pollAll(console)
 
@@ -141,7 +141,7 @@ struct ComputeAreaTests {
     /// The whole compute area after one poll of each source: the recorded capacity and provider bodies, and GPU
     /// prices with odd model names (quote, backslash, newline, non-ASCII), a null price and a null statistic.
     static func renderArea() async throws -> String {
-        let area = ComputeArea(config: ComputeConfig())
+        let area = ComputeArea.make(config: ComputeConfig())
         let failures = await area.pollAll(try StubConsole(prices: "gpu-prices.odd-names.json"))
         #expect(failures.isEmpty)
         return try TextFormat.renderString(area.collect(now: ComputeTest.pollTime))

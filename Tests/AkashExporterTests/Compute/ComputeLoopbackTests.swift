@@ -39,7 +39,7 @@ struct ComputeLoopbackTests {
     /// exporter polls: through the `SourceRunner`, which records up, failures by reason and requests.
     struct Setup {
         let console: FakeUpstream
-        let area: ComputeArea
+        let area: MadeSources
         let client = CurlUpstream()
         let health = HealthRegistry(sources: [])
         let clock = SettableClock()
@@ -51,7 +51,7 @@ struct ComputeLoopbackTests {
             console.route("/console/v1/providers", .fixture("akash/providers.json"))
             // Short timeouts so the hang case ends quickly (the defaults are 30 s and 10 s). Not under 1 s: URLSession
             // on Linux truncates its timeout to whole seconds, and 0 s times out at once, at random.
-            area = ComputeArea(config: ComputeConfig(consoleURL: console.baseURL.appendingPathComponent("console"),
+            area = ComputeArea.make(config: ComputeConfig(consoleURL: console.baseURL.appendingPathComponent("console"),
                                                      pricesTimeout: 1, consoleTimeout: 1))
         }
 

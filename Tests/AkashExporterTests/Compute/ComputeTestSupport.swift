@@ -64,10 +64,10 @@ enum ComputeTest {
     }
 }
 
-extension ComputeArea {
+extension MadeSources {
     func source(_ name: String) -> any PolledSource {
         guard let source = sources.first(where: { $0.name == name }) else {
-            preconditionFailure("no source \(name) in the compute area")
+            preconditionFailure("no source \(name) among \(sources.map(\.name))")
         }
         return source
     }

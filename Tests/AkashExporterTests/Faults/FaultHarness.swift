@@ -14,7 +14,7 @@ final class ExporterUnderTest: Sendable {
     /// fixed 5-minute interval). A sector symbol CoinMarketCap does not know keeps `cmc_map` asking on every
     /// poll, as it does for a user's typo; a fully resolved sector never calls `/map` again.
     static let oneMinutePolls = ["--cmc.sector=AKT,RENDER,FIL,HNT,NOSUCHCOIN"]
-        + SourceRegistry.all.compactMap(\.intervalFlag).uniqued().map { "--\($0)=1m" }
+        + SourceRegistry.all.compactMap(\.intervalFlag?.name).uniqued().map { "--\($0)=1m" }
 
     let logs = LogCapture()
     let exporter: Exporter

@@ -3,25 +3,31 @@ import Foundation
 import ExporterKit
 import TestSupport
 
-/// Every registered source as the fault tests see it, from its declaration (`SourceRegistry.all`): where it lives
-/// on the fake upstream, which series only its data fills, and what an empty answer means for it. There is no
-/// hand list: a source on the registry is in the matrix.
+/// Every registered source as the fault tests see it, from its declaration (`SourceRegistry.all`) and its entry
+/// in the tests' table (`Recorded.sources`): which series only its data fills, and what an empty answer means for
+/// it. There is no hand list: a source on the registry is in the matrix.
 struct SourceUnderTest: Sendable, CustomStringConvertible {
-    let declaration: SourceDeclaration
+    let declaration: Source
+    let recorded: RecordedSource
+
+    init(_ declaration: Source) {
+        self.declaration = declaration
+        recorded = Recorded.of(declaration)
+    }
 
     var name: String { declaration.name }
     var api: UpstreamAPI { declaration.api }
-    /// Path on the fake upstream, prefix included: the first endpoint the source calls.
-    var path: String { api.fakePrefix + declaration.endpoints[0].path }
+    /// Path on the fake upstream, prefix included: the first one the source calls.
+    var path: String { Recorded.api(api).prefix + recorded.routes[0].path }
     /// The recorded healthy body (cut in half for the truncation fault).
-    var fixture: String { declaration.endpoints[0].recordedBody }
+    var fixture: String { recorded.routes[0].body }
     /// Prefixes of the sample lines filled from this source's data alone.
-    var series: [String] { declaration.recorded.series }
+    var series: [String] { recorded.series }
     /// The upstream's form of "nothing": an empty `data`, list or object.
-    var emptyBody: String { declaration.recorded.emptyBody }
-    var empty: SourceDeclaration.EmptyAnswer { declaration.recorded.emptyAnswer }
+    var emptyBody: String { recorded.emptyBody }
+    var empty: RecordedSource.EmptyAnswer { recorded.emptyAnswer }
     /// The flag of the whole-request timeout this source's requests get.
-    var timeoutFlag: String { "--" + declaration.timeoutFlag }
+    var timeoutFlag: String { "--" + declaration.timeoutFlag.name }
 
     var description: String { name }
 
@@ -35,7 +41,7 @@ struct SourceUnderTest: Sendable, CustomStringConvertible {
 extension UpstreamAPI {
     /// The flag pointing the API at a fake, and where `AppFakes` serves it.
     func urlFlag(_ fake: FakeUpstream) -> String {
-        "--\(urlFlag)=\(fake.baseURL.absoluteString)\(fakePrefix)"
+        "--\(urlFlag)=\(fake.baseURL.absoluteString)\(Recorded.api(self).prefix)"
     }
 }
 

@@ -62,7 +62,7 @@ struct UpstreamFaultTests {
     /// calling it is down (`connection`) and keeps its last good series until their max age; the other APIs'
     /// sources stay up. (Recovery is not replayed here: the fake cannot listen on the same port again. It is the same
     /// runner path the other faults cover.)
-    @Test("connection refused takes down one API's sources and no other", arguments: SourceRegistry.all.apis)
+    @Test("connection refused takes down one API's sources and no other", arguments: Source.apis(SourceRegistry.all))
     func connectionRefused(_ api: UpstreamAPI) async throws {
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }

@@ -16,7 +16,7 @@ struct GPULeaseHarness {
     static let market = try! JSONDecoder().decode(GPUPrices.Body.self, from: Fixtures.data("gpu/gpu-prices-gpu-check.json")).models
 
     let chain: FakeChain
-    let area: AccountArea
+    let area: MadeSources
     let upstream = CurlUpstream()
     let health: HealthRegistry
 
@@ -26,8 +26,8 @@ struct GPULeaseHarness {
         chain.route(FakeChain.deploymentsPath, .json(try Fixtures.data("gpu/deployments-gpu-tenant.json")))
         chain.route(ChainREST.bidsPath, .json(try Fixtures.data("gpu/bids-gpu-tenant.json")))
         chain.serveLatestBlock(height: 27_761_800)
-        area = AccountArea(config: AccountConfig(owners: [Self.owner], restURL: chain.baseURL, interval: Self.interval, timeout: 5),
-                           aktPriceUSD: { _ in aktPriceUSD }, marketGPUs: { _ in Self.market })
+        area = AccountArea.make(config: AccountConfig(owners: [Self.owner], restURL: chain.baseURL, interval: Self.interval, timeout: 5),
+                                shared: SharedDependencies(aktPrice: AKTPrice { _ in aktPriceUSD }, gpuMarket: GPUMarket { _ in Self.market }))
         health = HealthRegistry(sources: area.sources.map(\.name))
     }
 

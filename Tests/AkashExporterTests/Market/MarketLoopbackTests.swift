@@ -11,7 +11,8 @@ final class FakeCoinMarketCap {
     let upstream: FakeUpstream
     let logs = LogCapture()
     let store: StateStore
-    let area: MarketArea
+    let area: MadeSources
+    let shared: SharedDependencies
     let client = CurlUpstream()
     let health = HealthRegistry(sources: [])
     let prefix: String
@@ -34,7 +35,8 @@ final class FakeCoinMarketCap {
         if let state { store.set(MarketState.sectionKey, state) }
         let config = try MarketTesting.config(["--cmc.base-url", upstream.baseURL.absoluteString + "/cmc", "--cmc.timeout", timeout] + arguments,
                                               environment: key.map { ["CMC_API_KEY": $0] } ?? [:])
-        area = MarketArea(config: config, state: store, logger: logs.logger(level: .debug), clock: { MarketTesting.now })
+        shared = SharedDependencies(state: store, logger: logs.logger(level: .debug), clock: { MarketTesting.now })
+        area = MarketArea.make(SourceSetup(market: config, shared: shared))
     }
 
     deinit { upstream.stop() }
@@ -99,7 +101,7 @@ final class FakeCoinMarketCap {
         #expect(saved.ids == ["AKT": 7431, "RENDER": 5690, "FIL": 2280, "HNT": 5665])
         #expect(saved.credits == .init(month: "2026-05", used: 8_404))  // + quotes, fear & greed, altcoin, listings
         #expect(saved.aktPrevious == previousAKT)
-        #expect(fake.area.aktPriceUSD(now: MarketTesting.now) == 0.87)
+        #expect(fake.shared.aktPrice.usd(at: MarketTesting.now) == 0.87)
 
         let exposition = try MarketTesting.render(fake.area, at: MarketTesting.now.addingTimeInterval(1))
         try Golden.compare(exposition, "market.prom")
@@ -131,11 +133,11 @@ final class FakeCoinMarketCap {
         let failure = try #require(await fake.poll("cmc_quotes", at: later))
         #expect(failure.reason == reason)
         if fault == .rateLimited { #expect(failure.retryAfter == 42) }
-        #expect(fake.area.aktPriceUSD(now: later) == 0.87)
+        #expect(fake.shared.aktPrice.usd(at: later) == 0.87)
         let exposition = try MarketTesting.render(fake.area, at: later)
         #expect(exposition.contains("akash_market_price_usd{cmc_id=\"7431\",symbol=\"AKT\"} 0.87\n"))
         // Past three intervals the quote is dropped, never served forever.
-        #expect(fake.area.aktPriceUSD(now: MarketTesting.now.addingTimeInterval(86_400)) == nil)
+        #expect(fake.shared.aktPrice.usd(at: MarketTesting.now.addingTimeInterval(86_400)) == nil)
         #expect(fake.upstream.requestCount(path: "/cmc/v1/cryptocurrency/map") == 0)
         fake.assertKeyOnlyInItsHeader(exposition: exposition, failures: [failure])
     }
@@ -147,12 +149,12 @@ final class FakeCoinMarketCap {
         let fake = try FakeCoinMarketCap(state: MarketStateSection(credits: .init(month: "2026-05", used: 8_400)))
         #expect(await fake.poll("cmc_quotes") == nil)
         let later = MarketTesting.now.addingTimeInterval(3000)
-        #expect(fake.area.aktPriceUSD(now: later) == nil)
+        #expect(fake.shared.aktPrice.usd(at: later) == nil)
         // Another user of the key spent more: 100 usable credits left slow quotes to one every ~80 min.
         let keyInfo = #"{"status":{"error_code":0,"credit_count":0},"data":{"usage":{"current_month":{"credits_used":8900}}}}"#
         fake.route("/v1/key/info", .json(Data(keyInfo.utf8)))
         #expect(await fake.poll("cmc_key_info", at: later) == nil)
-        #expect(fake.area.aktPriceUSD(now: later) == 0.87)
+        #expect(fake.shared.aktPrice.usd(at: later) == 0.87)
     }
 
     /// A spent budget pauses quotes until the month turns, but never stretches the age limit past three times the
@@ -160,8 +162,8 @@ final class FakeCoinMarketCap {
     @Test func spentBudgetDoesNotKeepAStalePrice() async throws {
         let fake = try FakeCoinMarketCap(state: MarketStateSection(credits: .init(month: "2026-05", used: 9_990)))
         #expect(await fake.poll("cmc_quotes") == nil)
-        #expect(fake.area.aktPriceUSD(now: MarketTesting.now.addingTimeInterval(3 * 1800)) == 0.87)
-        #expect(fake.area.aktPriceUSD(now: MarketTesting.now.addingTimeInterval(3 * 1800 + 1)) == nil)
+        #expect(fake.shared.aktPrice.usd(at: MarketTesting.now.addingTimeInterval(3 * 1800)) == 0.87)
+        #expect(fake.shared.aktPrice.usd(at: MarketTesting.now.addingTimeInterval(3 * 1800 + 1)) == nil)
     }
 
     /// A rejected key fails every source with `auth` and is logged in one clear line, not once per source.
@@ -224,7 +226,7 @@ final class FakeCoinMarketCap {
     @Test func disabledAreaHasNothingToPoll() throws {
         let fake = try FakeCoinMarketCap(arguments: ["--cmc.enabled=false"])
         #expect(fake.area.sources.isEmpty && fake.area.collectors.isEmpty)
-        #expect(fake.area.aktPriceUSD(now: MarketTesting.now) == nil)
+        #expect(fake.shared.aktPrice.usd(at: MarketTesting.now) == nil)
     }
 }
 
@@ -241,7 +243,7 @@ final class FakeCoinMarketCap {
         #expect(await partly.poll("cmc_quotes") == nil)
         #expect(partly.upstream.requests.first { $0.path.hasSuffix("/map") }?.query == "symbol=RENDER,FIL,HNT")
         #expect(partly.upstream.requests.first { $0.path.hasSuffix("/quotes/latest") }?.query == "id=7431")
-        #expect(partly.area.aktPriceUSD(now: MarketTesting.now) == 0.87)
+        #expect(partly.shared.aktPrice.usd(at: MarketTesting.now) == 0.87)
         // Within the hour the look-up is not repeated on every quotes poll.
         #expect(await partly.poll("cmc_quotes", at: MarketTesting.now.addingTimeInterval(600)) == nil)
         #expect(partly.upstream.requestCount(path: "/cmc/v1/cryptocurrency/map") == 1)

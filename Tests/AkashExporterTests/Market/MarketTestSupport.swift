@@ -15,11 +15,11 @@ enum MarketTesting {
         try MarketConfig(AreaTesting.flags(arguments, environment: environment), environment: environment)
     }
 
-    static func source(_ name: String, of area: MarketArea) -> (any PolledSource)? {
+    static func source(_ name: String, of area: MadeSources) -> (any PolledSource)? {
         area.sources.first { $0.name == name }
     }
 
-    static func render(_ area: MarketArea, at now: Date) throws -> String {
+    static func render(_ area: MadeSources, at now: Date) throws -> String {
         try TextFormat.renderString(area.collectors.flatMap { $0.collect(now: now) })
     }
 

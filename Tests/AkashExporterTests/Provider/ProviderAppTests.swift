@@ -35,7 +35,7 @@ struct ProviderAppTests {
     func onceChainDown() throws {
         let harness = try H()
         defer { harness.chain.stop() }
-        harness.chain.route(LeasesSource.path, .status(503))
+        harness.chain.route(LeasesPage.path, .status(503))
         harness.chain.route(ProviderBidsSource.path, .closeImmediately)
         let result = try Self.once(harness.chain)
         #expect(result.status == 1)

@@ -10,14 +10,14 @@ struct ProviderConfigTests {
 
     static func config(_ arguments: [String], environment: [String: String] = [:]) throws -> ProviderConfig {
         let flags = try AreaTesting.flags(arguments, environment: environment)
-        return try ProviderConfig(flags, chain: try AccountConfig(flags))
+        return try ProviderConfig(flags, chain: try ChainConfig(flags))
     }
 
     @Test("none: this part is off, with no source")
     func off() throws {
         let config = try Self.config([])
         #expect(!config.isEnabled)
-        #expect(ProviderArea(config: config, aktPriceUSD: { _ in nil }, marketMedian: { _ in { _ in nil } }).sources.isEmpty)
+        #expect(ProviderArea.make(config: config).sources.isEmpty)
     }
 
     @Test("providers from repeated flags and comma lists, lower-cased, without repeats; the chain settings shared")
@@ -28,7 +28,7 @@ struct ProviderConfigTests {
         #expect(config.providers == [Self.provider, Self.other])
         #expect(config.interval == 120)
         #expect(config.restURL.absoluteString == "http://127.0.0.1:1317")
-        let area = ProviderArea(config: config, aktPriceUSD: { _ in nil }, marketMedian: { _ in { _ in nil } })
+        let area = ProviderArea.make(config: config)
         #expect(area.sources.map(\.name) == ["akash_provider_leases", "akash_provider_bids"])
         #expect(area.sources.allSatisfy { $0.interval == 120 })
     }

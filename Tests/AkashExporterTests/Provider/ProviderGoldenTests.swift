@@ -100,7 +100,7 @@ struct ProviderGoldenTests {
         defer { harness.chain.stop() }
         harness.serveRecorded()
         #expect(await harness.pollAll().isEmpty)
-        let leases = harness.chain.requests(LeasesSource.path)
+        let leases = harness.chain.requests(LeasesPage.path)
         #expect(leases.count == 4)
         #expect(leases.allSatisfy { $0.query?.contains("pagination.key=cHJvdmlkZXIvbGVhc2VzLzI+") != true })
         let bids = harness.chain.requests(ProviderBidsSource.path).map(FakeChain.queryItems)
@@ -112,7 +112,7 @@ struct ProviderGoldenTests {
     func chainDown() async throws {
         let harness = try H()
         defer { harness.chain.stop() }
-        harness.chain.route(LeasesSource.path, .closeImmediately)
+        harness.chain.route(LeasesPage.path, .closeImmediately)
         harness.chain.route(ProviderBidsSource.path, .closeImmediately)
         let failures = await harness.pollAll()
         #expect(Set(failures.keys) == ["akash_provider_leases", "akash_provider_bids"])
@@ -122,7 +122,7 @@ struct ProviderGoldenTests {
 
         harness.serveRecorded()
         #expect(await harness.pollAll().isEmpty)
-        harness.chain.route(LeasesSource.path, .status(503))
+        harness.chain.route(LeasesPage.path, .status(503))
         let later = H.pollTime.addingTimeInterval(60)
         #expect(await harness.pollAll(at: later).keys.sorted() == ["akash_provider_leases"])
         let stillFresh = harness.collect(at: later)
@@ -140,7 +140,7 @@ struct ProviderGoldenTests {
         let harness = try H(providers: [H.provider])
         defer { harness.chain.stop() }
         harness.serveRecorded()
-        harness.chain.route(LeasesSource.path, .fixture("chain/provider-leases-page1.json"))
+        harness.chain.route(LeasesPage.path, .fixture("chain/provider-leases-page1.json"))
         let failure = await AreaTesting.poll(harness.source("akash_provider_leases"), via: harness.upstream, at: H.pollTime)
         #expect(failure?.reason == .decode)
         #expect(failure?.message.contains("repeated pagination key") == true)

@@ -21,22 +21,21 @@ struct ProviderHarness {
     }()
 
     let chain: FakeChain
-    let area: ProviderArea
+    let area: MadeSources
     let upstream = CurlUpstream()
 
     init(providers: [String] = [provider, quiet], interval: Double = 60,
          aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }) throws {
         chain = try FakeChain()
         let rows = Self.marketRows
-        area = ProviderArea(config: ProviderConfig(providers: providers, restURL: chain.baseURL, interval: interval, timeout: 5),
-                            aktPriceUSD: aktPriceUSD,
-                            marketMedian: { _ in { model in MarketMatch.median(for: model, in: rows) } })
+        area = ProviderArea.make(config: ProviderConfig(providers: providers, restURL: chain.baseURL, interval: interval, timeout: 5),
+                                 shared: SharedDependencies(aktPrice: AKTPrice(aktPriceUSD), gpuMarket: GPUMarket { _ in rows }))
     }
 
     /// Routes the recorded bodies: every page key the bodies hand out, and nothing else (400), so a client that
     /// does not follow or encode them fails.
     func serveRecorded() {
-        chain.route(LeasesSource.path) { request in
+        chain.route(LeasesPage.path) { request in
             let query = FakeChain.queryItems(request)
             guard query["filters.state"] == "active" else { return .status(400) }
             switch (query["filters.provider"], query["pagination.key"]) {

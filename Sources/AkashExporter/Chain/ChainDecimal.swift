@@ -116,3 +116,14 @@ extension ChainDecimal: Decodable {
         self = value
     }
 }
+
+/// A Cosmos `DecCoin` as the REST API writes it: `{"denom": "uact", "amount": "4.826603000000000000"}`.
+public struct DecCoin: Decodable, Sendable, Equatable {
+    public let denom: String
+    public let amount: ChainDecimal
+
+    public init(denom: String, amount: ChainDecimal) {
+        self.denom = denom
+        self.amount = amount
+    }
+}

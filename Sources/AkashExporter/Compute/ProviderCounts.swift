@@ -10,21 +10,17 @@ enum ProviderList {
     /// Hundreds of providers at several KiB each; generous, while still bounding memory.
     static let maxBodyBytes = 32 << 20
 
-    static let declaration = SourceDeclaration(
-        name: "akash_providers", api: .akashConsole, endpoints: [.init(path, recordedBody: "akash/providers.json")],
+    static let declaration = Source(
+        name: "akash_providers", api: .akashConsole, endpoints: [.init(path)],
         summary: "Console `GET /v1/providers` (large body, only two fields decoded)", schedule: "30 min",
-        intervalFlag: ComputeConfig.providersIntervalFlag.name, timeoutFlag: ComputeConfig.consoleTimeoutFlag.name,
-        // An empty provider list decodes as zero providers registered.
-        recorded: .init(series: [#"akash_providers{state="registered"}"#, #"akash_providers{state="online"}"#,
-                                 #"akash_providers{state="audited"}"#],
-                        emptyBody: "[]",
-                        emptyAnswer: .valid([#"akash_providers{state="audited"} 0"#, #"akash_providers{state="online"} 0"#,
-                                             #"akash_providers{state="registered"} 0"#])))
-
-    static func endpoint(_ config: ComputeConfig) -> Endpoint<ProviderCounts> {
-        Endpoint(declaration.name, api: .akashConsole, baseURL: config.consoleURL, path: path,
-                 interval: config.providersInterval, timeout: config.consoleTimeout, maxBodyBytes: maxBodyBytes,
-                 decode: decode, families: families)
+        intervalFlag: ComputeConfig.providersIntervalFlag.spec, timeoutFlag: ComputeConfig.consoleTimeoutFlag.spec
+    ) { setup in
+        guard setup.compute.enabled else { return nil }
+        let config = setup.compute
+        let endpoint = Endpoint("akash_providers", api: .akashConsole, baseURL: config.consoleURL, path: path,
+                                interval: config.providersInterval, timeout: config.consoleTimeout, maxBodyBytes: maxBodyBytes,
+                                decode: decode, families: families)
+        return MadeSource(endpoint.source, collectors: [endpoint.collector])
     }
 
     struct Provider: Decodable, Sendable {

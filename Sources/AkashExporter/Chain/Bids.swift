@@ -118,7 +118,7 @@ extension ChainREST {
 
     /// Every bid of `address` (a tenant or a provider, per `side`) in `state`, all pages. The filter is the server's
     /// job; checking the state again keeps a mirror that ignores it from turning lost or closed bids into live ones.
-    func bids(of address: String, side: LeasesSource.Side, state: String, context: PollContext) async throws(SourceFailure) -> [Bid] {
+    func bids(of address: String, side: Side, state: String, context: PollContext) async throws(SourceFailure) -> [Bid] {
         let bids = try await fetchAllPages(BidsPage.self, Self.bidsPath,
                                            query: [(side.filter, address), ("filters.state", state)],
                                            what: "\(state) bids of \(address)", context: context)

@@ -6,6 +6,14 @@ struct ChainREST: Sendable {
     let baseURL: URL
     let timeout: Double
 
+    /// Which side of a lease or bid an address is: the list endpoints filter on `filters.owner` (the tenant) or
+    /// `filters.provider`.
+    enum Side: String, Sendable {
+        case owner, provider
+
+        var filter: String { "filters.\(rawValue)" }
+    }
+
     /// Page size asked for. The gateway's default is 100; asking for more keeps an account with thousands of
     /// leases to a few requests, and a server that caps the page size lower is simply followed page by page.
     static let pageLimit = 1000
@@ -57,21 +65,4 @@ struct PageResponse: Decodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case nextKey = "next_key"
     }
-}
-
-/// A Cosmos `DecCoin` as the REST API writes it: `{"denom": "uact", "amount": "4.826603000000000000"}`.
-public struct DecCoin: Decodable, Sendable, Equatable {
-    public let denom: String
-    public let amount: ChainDecimal
-
-    public init(denom: String, amount: ChainDecimal) {
-        self.denom = denom
-        self.amount = amount
-    }
-}
-
-
-extension UpstreamAPI {
-    /// The Akash chain REST (LCD) endpoint (`--akash.rest-url`).
-    static let chainREST = UpstreamAPI(name: "chain REST", urlFlag: AccountConfig.restURLFlag.name, fakePrefix: "/chain")
 }

@@ -1,0 +1,120 @@
+import ExporterKit
+import FoundationEssentials
+import Synchronization
+
+/// A source of this exporter: its declaration, made from a `SourceSetup`.
+typealias Source = SourceDeclaration<SourceSetup>
+
+/// What a source's factory is given: every area's parsed configuration and what sources share. An area left
+/// unset is off, so a test makes one area's sources by setting only its configuration.
+struct SourceSetup: Sendable {
+    /// nil: CoinMarketCap is not consulted and nothing says so (a test of another area); the exporter always sets it.
+    var market: MarketConfig?
+    var compute: ComputeConfig
+    var account: AccountConfig
+    var provider: ProviderConfig
+    var cloudPrices: CloudPricesConfig?
+    let shared: SharedDependencies
+
+    init(market: MarketConfig? = nil, compute: ComputeConfig = ComputeConfig(enabled: false),
+         account: AccountConfig = AccountConfig(owners: [], restURL: ChainConfig.restURLFlag.defaultValue),
+         provider: ProviderConfig = ProviderConfig(providers: [], restURL: ChainConfig.restURLFlag.defaultValue),
+         cloudPrices: CloudPricesConfig? = nil, shared: SharedDependencies = SharedDependencies()) {
+        self.market = market
+        self.compute = compute
+        self.account = account
+        self.provider = provider
+        self.cloudPrices = cloudPrices
+        self.shared = shared
+    }
+
+    /// The exporter's setup: every area as configured.
+    init(_ config: ExporterConfig, shared: SharedDependencies) {
+        self.init(market: config.market, compute: config.compute, account: config.account, provider: config.provider,
+                  cloudPrices: config.cloudPrices, shared: shared)
+    }
+}
+
+/// What the sources of different areas share, made once per exporter. Each shared value has a narrow face (the
+/// AKT price, the GPU medians), so a source asks for what it needs and learns nothing else of the area feeding it.
+public final class SharedDependencies: Sendable {
+    let state: StateStore
+    let logger: Logger
+    /// The exporter's clock, on which the credit plan (and the month's reset) depends.
+    let clock: @Sendable () -> Date
+    let aktPrice: AKTPrice
+    let gpuMarket: GPUMarket
+    /// Values several sources of one area share (boxes, a client), made by the first source that asks.
+    private let perArea = Mutex<[ObjectIdentifier: any Sendable]>([:])
+
+    init(state: StateStore = StateStore(path: nil, logger: Logger(level: .error)), logger: Logger = Logger(level: .error),
+         clock: @escaping @Sendable () -> Date = { Date() }, aktPrice: AKTPrice = AKTPrice(), gpuMarket: GPUMarket = GPUMarket()) {
+        self.state = state
+        self.logger = logger
+        self.clock = clock
+        self.aktPrice = aktPrice
+        self.gpuMarket = gpuMarket
+    }
+
+    /// With a fixed source of the AKT price instead of CoinMarketCap's (a benchmark or a test of one view); none
+    /// by default.
+    public convenience init(aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in nil }) {
+        self.init(aktPrice: AKTPrice(aktPriceUSD))
+    }
+
+    /// The one `Value` of this exporter: made by `make` on the first call, the same instance afterwards.
+    func once<Value: Sendable>(_ type: Value.Type, _ make: () -> Value) -> Value {
+        perArea.withLock { values in
+            if let value = values[ObjectIdentifier(type)] as? Value { return value }
+            let value = make()
+            values[ObjectIdentifier(type)] = value
+            return value
+        }
+    }
+}
+
+/// AKT's price in USD at a given time, nil when unknown (CoinMarketCap off, not yet polled, or stale). The quotes
+/// source feeds it; the tenant and provider views read it at render time, so poll order does not matter.
+final class AKTPrice: Sendable {
+    private let read: Mutex<@Sendable (Date) -> Double?>
+
+    init(_ read: @escaping @Sendable (Date) -> Double? = { _ in nil }) {
+        self.read = Mutex(read)
+    }
+
+    func usd(at now: Date) -> Double? {
+        let read = read.withLock { $0 }
+        return read(now)
+    }
+
+    /// Where the price comes from from now on.
+    func feed(_ read: @escaping @Sendable (Date) -> Double?) {
+        self.read.withLock { $0 = read }
+    }
+}
+
+/// The network's GPU models and their bid prices (Console `/v1/gpu-prices`) while fresh, nil when unknown. The
+/// GPU prices source feeds it; the GPU price checks of leases, providers and clouds read it at render time.
+final class GPUMarket: Sendable {
+    private let read: Mutex<@Sendable (Date) -> [GPUPrices.GPUModel]?>
+
+    init(_ read: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]? = { _ in nil }) {
+        self.read = Mutex(read)
+    }
+
+    func models(at now: Date) -> [GPUPrices.GPUModel]? {
+        let read = read.withLock { $0 }
+        return read(now)
+    }
+
+    /// The network median USD per GPU-hour of the one row `gpu` matches; nil when none or several match, or the
+    /// prices are unknown.
+    func median(for gpu: GPUAttribute, at now: Date) -> Double? {
+        models(at: now).flatMap { MarketMatch.median(for: gpu, in: $0) }
+    }
+
+    /// Where the models come from from now on.
+    func feed(_ read: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]?) {
+        self.read.withLock { $0 = read }
+    }
+}

@@ -1,0 +1,65 @@
+import ExporterKit
+import FoundationEssentials
+
+/// The chain settings every view of the chain shares (the tenant's, the provider's): one endpoint, one block time,
+/// one pace, one timeout.
+public struct ChainConfig: Sendable, Equatable {
+    public var restURL: URL
+    /// Seconds per block assumed when turning per-block prices into per-hour ones and blocks into runway.
+    public var blockTime: Double
+    /// Seconds between polls of every chain source.
+    public var interval: Double
+    /// Seconds allowed for one chain REST request.
+    public var timeout: Double
+
+    // Akash's own LCD: Console uses it as its mainnet REST endpoint (console `apps/api/env/.env.mainnet`), so it
+    // serves the market/v1beta5 and deployment/v1beta4 APIs as soon as an upgrade ships them. Community LCDs
+    // (ecostake, polkachu, publicnode) work too but may lag upgrades or rate-limit; heavy accounts should use
+    // their own node.
+    public static let restURLFlag: Flag<URL> = .url(
+        "akash.rest-url", default: "https://rpc.akt.dev/rest", help: "Akash chain REST (LCD) endpoint; a path prefix is kept.")
+    public static let blockTimeFlag: Flag<Double> = .duration(
+        "akash.block-time", default: "6s",
+        help: "Average block time for per-hour prices and escrow runway; 6s is what the Akash Console API uses.")
+    public static let intervalFlag: Flag<Double> = .duration(
+        "akash.account-interval", default: "1m",
+        help: "How often to poll the owners' leases, deployments and the latest block, and the providers' leases and bids.")
+    public static let timeoutFlag: Flag<Double> = .duration(
+        "akash.rest-timeout", default: "10s", help: "Time allowed for one chain REST request.")
+
+    public static let flags = [restURLFlag.spec, blockTimeFlag.spec, intervalFlag.spec, timeoutFlag.spec]
+
+    public init(restURL: URL = Self.restURLFlag.defaultValue, blockTime: Double = Self.blockTimeFlag.defaultValue,
+                interval: Double = Self.intervalFlag.defaultValue, timeout: Double = Self.timeoutFlag.defaultValue) {
+        self.restURL = restURL
+        self.blockTime = blockTime
+        self.interval = interval
+        self.timeout = timeout
+    }
+
+    public init(_ flags: ParsedFlags) throws(ConfigError) {
+        self.init(restURL: try flags[Self.restURLFlag], blockTime: try flags[Self.blockTimeFlag],
+                  interval: try flags[Self.intervalFlag], timeout: try flags[Self.timeoutFlag])
+    }
+
+    /// The Akash account addresses given to a repeatable flag (`--akash.owner`, `--akash.provider`): each
+    /// bech32-checked, lower-cased, in the order given, without repeats. A bad one names itself and what is wrong.
+    static func addresses(_ flags: ParsedFlags, _ flag: Flag<[String]>) throws(ConfigError) -> [String] {
+        var addresses: [String] = []
+        for address in try flags[flag] {
+            do throws(Bech32.Problem) {
+                try Bech32.decode(address, expectingPrefix: "akash")
+            } catch {
+                throw ConfigError.invalid(flag.name, address, expected: "an Akash account address (akash1...), but \(error)")
+            }
+            let normalized = address.lowercased()
+            if !addresses.contains(normalized) { addresses.append(normalized) }
+        }
+        return addresses
+    }
+}
+
+extension UpstreamAPI {
+    /// The Akash chain REST (LCD) endpoint (`--akash.rest-url`).
+    static let chainREST = UpstreamAPI(name: "chain REST", urlFlag: ChainConfig.restURLFlag.name)
+}
