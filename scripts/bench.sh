@@ -95,9 +95,7 @@ start_under_test() {
   if [ "$target" = exporter ]; then
     "$bin/akash-cost-exporter" --web.listen-address "127.0.0.1:$port" --log.level warn "$@" \
       --state.file "$work/state-$port.json" \
-      --cmc.base-url "http://127.0.0.1:$upstream_port/cmc" \
-      --akash.console-url "http://127.0.0.1:$upstream_port/console" \
-      --akash.rest-url "http://127.0.0.1:$upstream_port/chain" --poll.start-spread 0s \
+      $(upstream_flags "http://127.0.0.1:$upstream_port") --poll.start-spread 0s \
       --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c \
       > "$work/under-test-$port.log" 2>&1 &
   else

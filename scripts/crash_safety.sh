@@ -75,7 +75,7 @@ start_exporter() {
   local log="$1" listen
   listen="127.0.0.1:$(free_port)"
   "$exporter" --web.listen-address "$listen" --state.file "$state" \
-    --cmc.base-url "$base/cmc" --akash.console-url "$base/console" --akash.rest-url "$base/chain" --poll.start-spread 0s \
+    $(upstream_flags "$base") --poll.start-spread 0s \
     ${extra_args[@]+"${extra_args[@]}"} >/dev/null 2>"$log" &
   exporter_pid=$!
   for _ in $(seq 200); do

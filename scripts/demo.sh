@@ -33,14 +33,7 @@ base=$FAKE_UPSTREAM_URL
 
 # Every upstream URL flag and the recorded owner and provider come from scripts/sources.json, which the source
 # registry generates: a new source is in the demo without an edit here.
-mapfile -t flags < <(python3 - "$base" <<'PY'
-import json, sys
-sources = json.load(open("scripts/sources.json"))
-for api in sources["apis"]:
-    print(f"--{api['url_flag']}={sys.argv[1]}{api['prefix']}")
-print(*sources["flags"], sep="\n")
-PY
-)
+mapfile -t flags < <(upstream_flags "$base"; recorded_flags)
 CMC_API_KEY=demo-key-not-secret "$bin" --web.listen-address="127.0.0.1:$port" --state.file= --poll.start-spread=0s \
   "${flags[@]}" >"$work/exporter.log" 2>&1 &
 pids+=($!)

@@ -24,6 +24,7 @@
 # to wait for data and alerts, default 120), E2E_KEEP=1 (keep the temp dir with every log and config).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/fake_upstream.sh  # upstream_flags, recorded_flags, interval_flags
 export PATH="/usr/sbin:/usr/bin:$PATH"
 
 stand_in=0
@@ -139,22 +140,16 @@ step "exporters"
 # the exporter's source registry): each API pointed at <base>, the flags its recorded bodies assume (the owner, the
 # provider), every interval at 3s.
 source_flags() {
-  python3 - "$1" <<'PY'
-import json, sys
-sources = json.load(open("scripts/sources.json"))
-for api in sources["apis"]:
-    print(f"--{api['url_flag']}={sys.argv[1]}{api['prefix']}")
-print(*sources["flags"], sep="\n")
-for flag in sources["interval_flags"]:
-    print(f"--{flag}=3s")
-PY
+  upstream_flags "$1"
+  recorded_flags
+  interval_flags 3s
 }
 start_exporter() {
   local name=$1 base=$2 port flags; shift 2
   port=$(free_port)
   started_port=$port
   mapfile -t flags < <(source_flags "$base")
-  if [ -n "${CMC_BASE:-}" ]; then flags+=("--cmc.base-url=$CMC_BASE/cmc"); fi
+  if [ -n "${CMC_BASE:-}" ]; then mapfile -t -O "${#flags[@]}" flags < <(upstream_flags "$CMC_BASE" | grep "^--cmc\."); fi
   if [ -n "${OWNERS:-}" ]; then  # --akash.owner repeats: replace the recorded owner rather than add to it
     mapfile -t flags < <(printf '%s\n' "${flags[@]}" | grep -v '^--akash.owner=')
     flags+=("--akash.owner=$OWNERS")

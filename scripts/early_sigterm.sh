@@ -31,8 +31,7 @@ echo "fake-key" > "$work/key"
 ignored=0
 : > "$work/times"
 for i in $(seq "$starts"); do
-  "$exporter" --web.listen-address 127.0.0.1:0 --state.file= --cmc.base-url "$base/cmc" --cmc.api-key-file "$work/key" \
-    --akash.console-url "$base/console" --akash.rest-url "$base/chain" \
+  "$exporter" --web.listen-address 127.0.0.1:0 --state.file= --cmc.api-key-file "$work/key" $(upstream_flags "$base") \
     --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s 2>"$work/err" &
   pid=$!
   for _ in $(seq 500); do grep -q "port=" "$work/err" && break; sleep 0.01; done

@@ -35,7 +35,7 @@ echo "parity: fake upstream at $base"
 # succeeded; a failure elsewhere (say the Console) is reported, but only the compared series decide parity.
 exporter_status=0
 CMC_API_KEY="$key" timeout 120 "$exporter" --once \
-  --cmc.base-url "$base/cmc" --akash.console-url "$base/console" --state.file "$work/exporter.state.json" \
+  $(upstream_flags "$base") --state.file "$work/exporter.state.json" \
   >"$work/exporter.prom" 2>"$work/exporter.log" || exporter_status=$?
 if [ "$exporter_status" -ne 0 ]; then
   echo "parity: warning: the exporter's --once exited $exporter_status (some poll failed); its log:"

@@ -43,11 +43,8 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 echo "fake-key-for-soak" > "$work/key"
 started_ns="$(date +%s%N)"
 "$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "$work/state.json" \
-  --cmc.base-url "$base/cmc" --cmc.api-key-file "$work/key" \
-  --cmc.quotes-interval 1s --cmc.macro-interval 1s --cmc.listings-interval 1s \
-  --akash.console-url "$base/console" --akash.rest-url "$base/chain" \
-  --akash.prices-interval 1s --akash.capacity-interval 1s --akash.providers-interval 1s \
-  --akash.account-interval 1s --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s \
+  --cmc.api-key-file "$work/key" $(upstream_flags "$base") $(interval_flags 1s) \
+  --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s \
   >"$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")

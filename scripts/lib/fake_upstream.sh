@@ -21,3 +21,29 @@ start_fake_upstream() {
   [ -n "$port" ] || return 1
   FAKE_UPSTREAM_URL="http://127.0.0.1:$port"
 }
+
+# upstream_flags BASE: every upstream URL flag of the source registry (scripts/sources.json, generated from it), each
+# API pointed at BASE under its fake prefix, one per line:
+#   mapfile -t upstream < <(upstream_flags "$FAKE_UPSTREAM_URL")
+# A new API is then served and pointed at by every script without an edit.
+upstream_flags() {
+  python3 - "$1" <<'PY'
+import json, sys
+for api in json.load(open("scripts/sources.json"))["apis"]:
+    print(f"--{api['url_flag']}={sys.argv[1]}{api['prefix']}")
+PY
+}
+
+# recorded_flags: what the recorded bodies assume (the owner and the provider they belong to), one per line.
+recorded_flags() {
+  python3 -c 'import json; print(*json.load(open("scripts/sources.json"))["flags"], sep="\n")'
+}
+
+# interval_flags DURATION: every source's interval flag set to DURATION, one per line.
+interval_flags() {
+  python3 - "$1" <<'PY'
+import json, sys
+for flag in json.load(open("scripts/sources.json"))["interval_flags"]:
+    print(f"--{flag}={sys.argv[1]}")
+PY
+}
