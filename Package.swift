@@ -48,7 +48,7 @@ let package = Package(
 
         // Fake upstreams on loopback and fixture loading, shared by the test targets.
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
-        .target(name: "TestSupport", dependencies: ["CZlib", "CTestSupport", "ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["CTestSupport", "ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"], swiftSettings: strict),

@@ -1,4 +1,4 @@
-import CZlib
+import ExporterKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -489,15 +489,11 @@ extension FakeReply {
     }
 }
 
-/// gzip (zlib through `CZlib`) for fake upstream bodies, at the best compression as a CDN would.
-public enum Gzip {
+extension Gzip {
+    /// Fake upstream bodies, at the best compression as a CDN would: the exporter's own `Gzip` (one zlib wrapper).
     public static func compress(_ data: Data) -> Data {
-        var output = Data(count: czlib_gzip_bound(data.count))
-        let size = output.withUnsafeMutableBytes { out in
-            data.withUnsafeBytes { czlib_gzip($0.baseAddress, $0.count, out.baseAddress, out.count, 9) }
-        }
-        precondition(size > 0, "Gzip.compress: zlib failed")
-        return output.prefix(size)
+        guard let compressed = compress(Array(data), level: 9) else { preconditionFailure("Gzip.compress: zlib failed") }
+        return Data(compressed)
     }
 }
 
