@@ -34,6 +34,8 @@ struct HostileClientTests {
         let server = try startServer(handler: SharedBody()) {
             $0.maxConnections = 1100
             $0.readTimeout = 60
+            // The scraper's kept-alive connection must outlive the count below however slow a loaded machine is.
+            $0.idleTimeout = 600
         }
         defer { server.shutdown() }
         var idle: [TestClient] = []
