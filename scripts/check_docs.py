@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Docs that check themselves: every count or default that README.md and docs/*.md repeat from the code must still be
+the code's. Fails (exit 1) naming the file, the line and what the code says.
+
+Checked:
+  - "N dashboards" (in words or digits) against grafana/dashboards/*.json;
+  - "N alerts" / "N alert rules" against alerts/akash.rules.yml;
+  - a flag followed by its value in parentheses, "`--akash.providers-interval` (30m)", against the exporter's --help
+    defaults (a value that is not the default must be written otherwise, e.g. "`--flag=5m`");
+  - every "Source names:" list against scripts/sources.json (generated from the source registry).
+
+Usage: scripts/check_docs.py [path to the built exporter, default .build/debug/akash-cost-exporter]
+"""
+import glob
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".build/debug/akash-cost-exporter")
+
+docs = [ROOT / "README.md"] + sorted(Path(p) for p in glob.glob(str(ROOT / "docs/*.md")))
+failures = []
+checked = 0
+
+
+def number(text):
+    return WORDS.get(text.lower(), int(text) if text.isdigit() else None)
+
+
+def each_line():
+    for path in docs:
+        for number_, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            yield path.relative_to(ROOT), number_, line
+
+
+# --- what the code has ---------------------------------------------------------------------------------------------
+dashboards = len(glob.glob(str(ROOT / "grafana/dashboards/*.json")))
+alerts = len(re.findall(r"^\s*- alert:", (ROOT / "alerts/akash.rules.yml").read_text(), re.M))
+help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
+defaults = {}
+for match in re.finditer(r"^  --(?:\[no-\])?([a-z0-9.\-]+)(?:=\S+)?\n((?:      .*\n)+)", help_text, re.M):
+    default = re.search(r"\(default: (.*?)\)\n", match.group(2))
+    if default:
+        defaults[match.group(1)] = default.group(1).strip('"')
+sources = json.loads((ROOT / "scripts/sources.json").read_text())["sources"]
+source_names = {s if isinstance(s, str) else s["name"] for s in sources}
+
+# --- what the docs say ---------------------------------------------------------------------------------------------
+count_word = r"\b(\d+|" + "|".join(WORDS) + r")\b"
+for path, line_number, line in each_line():
+    where = f"{path}:{line_number}"
+    for match in re.finditer(count_word + r" (?:Grafana )?dashboards\b", line, re.I):
+        checked += 1
+        if number(match.group(1)) != dashboards:
+            failures.append(f"{where}: says {match.group(0)!r}; grafana/dashboards/ has {dashboards}")
+    for match in re.finditer(count_word + r" (?:shipped )?alert(?:s| rules)\b", line, re.I):
+        checked += 1
+        if number(match.group(1)) != alerts:
+            failures.append(f"{where}: says {match.group(0)!r}; alerts/akash.rules.yml has {alerts}")
+    # "`--flag` (1m)" and "(`--flag`, 1m)": how the docs give a default beside its flag.
+    for match in re.finditer(r"`--(?:\[no-\])?([a-z0-9.\-]+)`(?: \(|, )([0-9][0-9a-zA-Z.]*)\)", line):
+        flag, said = match.groups()
+        if flag not in defaults:
+            continue
+        checked += 1
+        if said != defaults[flag]:
+            failures.append(f"{where}: gives --{flag} as {said}; its default is {defaults[flag]}")
+
+for path in docs:
+    text = path.read_text(encoding="utf-8")
+    for match in re.finditer(r"Source names: ((?:`[a-z_]+`[,.]?\s*)+)", text):
+        checked += 1
+        listed = set(re.findall(r"`([a-z_]+)`", match.group(1)))
+        if listed != source_names:
+            line_number = text[: match.start()].count("\n") + 1
+            missing, extra = sorted(source_names - listed), sorted(listed - source_names)
+            failures.append(f"{path.relative_to(ROOT)}:{line_number}: source names miss {missing}, name unknown {extra}")
+
+for failure in failures:
+    print("FAIL", failure)
+print(f"check_docs: {checked} statements checked against the code, {len(failures)} wrong")
+sys.exit(1 if failures else 0)
