@@ -59,7 +59,9 @@ import Exposition
 
         defer { upstream.stop() }
         upstream.route("/value", Self.reading(1))
-        let clock = VirtualTime(horizon: 100)
+        // The horizon lets exactly one poll happen (at 5 s; the next wait would reach 65 s), however late this test
+        // looks: with room for a second poll a slow observer saw lastSuccess at 65 s.
+        let clock = VirtualTime(horizon: 60)
         let timing = SourceRunner.Timing(now: { clock.now }, sleep: clock.sleep, jitter: { 0.25 })
         let start = clock.now
         let runner = SourceRunner(sources: [source(interval: 60)], upstream: CurlUpstream(), health: health,
