@@ -93,7 +93,7 @@ struct ComputeAreaTests {
     @Test("last good values are served for three intervals after the poll, then dropped")
     func staleness() async throws {
         let area = ComputeArea.make(config: ComputeConfig(pricesInterval: 900, capacityInterval: 60, providersInterval: 300))
-        #expect(await area.pollAll(try StubConsole()).isEmpty)
+        #expect(await area.pollAll(try InMemoryUpstream()).isEmpty)
 
         let atCapacityMaxAge = area.collect(now: ComputeTest.pollTime.addingTimeInterval(180))
         #expect(Samples.value(atCapacityMaxAge, "akash_network_gpus", ["state": "total"]) == 247)
@@ -114,7 +114,7 @@ struct ComputeAreaTests {
     @Test("a failed poll keeps the last good values; a good one replaces them")
     func failureKeepsLastGood() async throws {
         let area = ComputeArea.make(config: ComputeConfig())
-        let console = try StubConsole()
+        let console = try InMemoryUpstream()
         await area.pollAll(console)
 
         console.serve(NetworkCapacity.path, status: 500, body: Data("upstream exploded".utf8))
@@ -142,7 +142,7 @@ struct ComputeAreaTests {
     /// prices with odd model names (quote, backslash, newline, non-ASCII), a null price and a null statistic.
     static func renderArea() async throws -> String {
         let area = ComputeArea.make(config: ComputeConfig())
-        let failures = await area.pollAll(try StubConsole(prices: "gpu-prices.odd-names.json"))
+        let failures = await area.pollAll(try InMemoryUpstream(prices: "gpu-prices.odd-names.json"))
         #expect(failures.isEmpty)
         return try TextFormat.renderString(area.collect(now: ComputeTest.pollTime))
     }

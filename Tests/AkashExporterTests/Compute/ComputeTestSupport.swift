@@ -6,9 +6,10 @@ import ExporterKit
 import Exposition
 import TestSupport
 
-/// An in-memory Console: answers each path with a canned response, or fails with a transport failure. Pure
-/// tests drive the real sources through it; the loopback tests use `FakeUpstream` for real HTTP.
-final class StubConsole: UpstreamFetching {
+/// Not an HTTP fake but the exporter's `UpstreamFetching` seam, answered in memory: each path gets a canned response or
+/// a transport failure (a timeout, say) at once, with no socket and no clock, so the pure tests of the area's sources
+/// stay independent of load. Everything that speaks HTTP goes through the one `FakeUpstream`.
+final class InMemoryUpstream: UpstreamFetching {
     enum Reply: Sendable {
         case response(UpstreamResponse)
         case failure(SourceFailure)
