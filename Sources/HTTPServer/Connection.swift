@@ -55,6 +55,9 @@ final class Connection {
     /// Linger before closing: the client may still be sending (an error interrupted its request).
     var lingerAfterWrite = false
 
+    /// Whether a request on this connection was refused for its credentials (401, or 429 for want of bcrypt
+    /// workers): its new credentials then yield to other connections' (see `CredentialVerifier`).
+    var refusedCredentials = false
     /// Set while `phase` is `.verifying`.
     var parked: ParkedRequest?
 

@@ -7,6 +7,12 @@ import CEpoll
 /// brings the verdict back to the loop. The work is bounded: at most `maxPending` distinct credentials queued or
 /// being checked, beyond which a new one is refused at once. A credential already pending is not checked twice:
 /// the request joins the pending check (32 connections repeating one new wrong password cost one bcrypt).
+///
+/// Checks come in two classes. A connection that has already been refused for its credentials (a flood: each
+/// connection sends wrong password after wrong password) may take all but `reservedSlots` of the pending places and
+/// queues behind everyone; any other connection (a scraper's, new or served before) may take every place and goes
+/// ahead of the refused ones in the queue. So a flood over kept-alive connections can saturate the workers but not
+/// shut out a scraper whose credential is new, which waits for at most the checks already running.
 final class CredentialVerifier: Sendable {
     typealias Completion = @Sendable (_ accepted: Bool) -> Void
 
@@ -20,6 +26,9 @@ final class CredentialVerifier: Sendable {
     }
 
     private struct State {
+        /// Checks for connections never refused, served first.
+        var preferred: [CredentialCheck] = []
+        /// Checks for connections already refused for their credentials.
         var queue: [CredentialCheck] = []
         /// Completions by credential, for every check queued or running: its count is what `maxPending` bounds.
         var pending: [CredentialDigest: [Completion]] = [:]
@@ -28,6 +37,8 @@ final class CredentialVerifier: Sendable {
 
     let workerCount: Int
     let maxPending: Int
+    /// Pending places only connections never refused may take.
+    let reservedSlots: Int
     private let passwordMatches: @Sendable (_ password: String, _ hash: String) -> Bool
     private let state = Mutex(State())
     /// One signal per queued check, and one per worker to stop.
@@ -39,6 +50,8 @@ final class CredentialVerifier: Sendable {
          passwordMatches: @escaping @Sendable (_ password: String, _ hash: String) -> Bool) {
         self.workerCount = max(1, workerCount)
         self.maxPending = max(1, maxPending)
+        // A quarter of the places, at least one once there are two.
+        reservedSlots = self.maxPending > 1 ? max(1, self.maxPending / 4) : 0
         self.passwordMatches = passwordMatches
     }
 
@@ -68,6 +81,7 @@ final class CredentialVerifier: Sendable {
             guard !state.stopped else { return false }
             state.stopped = true
             state.queue = []
+            state.preferred = []
             state.pending = [:]
             return true
         }
@@ -76,17 +90,23 @@ final class CredentialVerifier: Sendable {
     }
 
     /// Hands a check to the workers; `completion` is called on a worker thread with the verdict, unless the answer
-    /// is `.overloaded` (then it is never called).
-    func submit(_ check: CredentialCheck, completion: @escaping Completion) -> Submission {
+    /// is `.overloaded` (then it is never called). `fromRefusedConnection`: the request's connection was already
+    /// refused for its credentials (it gets fewer places and queues last).
+    func submit(_ check: CredentialCheck, fromRefusedConnection refused: Bool,
+                completion: @escaping Completion) -> Submission {
         let submission = state.withLock { state -> Submission in
             guard !state.stopped else { return .overloaded }
             if state.pending[check.digest] != nil {
                 state.pending[check.digest]!.append(completion)
                 return .joined
             }
-            guard state.pending.count < maxPending else { return .overloaded }
+            guard state.pending.count < maxPending - (refused ? reservedSlots : 0) else { return .overloaded }
             state.pending[check.digest] = [completion]
-            state.queue.append(check)
+            if refused {
+                state.queue.append(check)
+            } else {
+                state.preferred.append(check)
+            }
             return .queued
         }
         if submission == .queued { work.signal() }
@@ -98,6 +118,7 @@ final class CredentialVerifier: Sendable {
             work.wait()
             let next = state.withLock { state -> CredentialCheck?? in
                 if state.stopped { return .none }
+                if !state.preferred.isEmpty { return .some(state.preferred.removeFirst()) }
                 return .some(state.queue.isEmpty ? nil : state.queue.removeFirst())
             }
             guard let next else { return }  // stopped

@@ -38,6 +38,8 @@ final class ServerContext: Sendable {
     enum Admission {
         case serve
         case refuse(HTTPResponse)
+        /// The 401: missing, malformed, unknown or wrong credentials (counted).
+        case wrongCredentials(HTTPResponse)
         /// Credentials the cache has no verdict for: bcrypt has to decide, off the loop.
         case verify(CredentialCheck)
     }
@@ -53,12 +55,12 @@ final class ServerContext: Sendable {
             switch active.config.decide(authorization: request.header("Authorization"),
                                         cache: configuration.webConfig!.credentials, now: now) {
             case .accepted: return (.serve, headers)
-            case .rejected: return (.refuse(rejectWrongCredentials()), headers)
+            case .rejected: return (.wrongCredentials(rejectWrongCredentials()), headers)
             case .unseen(let check): return (.verify(check), headers)
             }
         }
         if let credentials = configuration.basicAuth, !credentials.accepts(authorization: request.header("Authorization")) {
-            return (.refuse(rejectWrongCredentials()), headers)
+            return (.wrongCredentials(rejectWrongCredentials()), headers)
         }
         return (.serve, headers)
     }
@@ -480,6 +482,9 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             switch admission {
             case .serve: response = context.handler.handle(request)
             case .refuse(let refusal): response = refusal
+            case .wrongCredentials(let refusal):
+                connection.refusedCredentials = true
+                response = refusal
             case .verify(let check):
                 let parked = Connection.ParkedRequest(request: request, isHead: isHead, connectionHeader: connectionHeader,
                                                       headers: headers)
@@ -499,11 +504,12 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private func park(_ connection: Connection, _ parked: Connection.ParkedRequest, until check: CredentialCheck) -> HTTPResponse? {
         guard let verifier = context.verifier else { return context.rejectWrongCredentials() }
         let (fd, serial) = (connection.fd, connection.serial)
-        let submission = verifier.submit(check) { [self] accepted in
+        let submission = verifier.submit(check, fromRefusedConnection: connection.refusedCredentials) { [self] accepted in
             verdicts.withLock { $0.append(Verdict(fd: fd, serial: serial, accepted: accepted)) }
             wake()
         }
         guard submission != .overloaded else {
+            connection.refusedCredentials = true
             context.statistics.countAuthRejection(.overload)
             return ServerResponses.verificationOverload
         }
@@ -533,6 +539,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 continue
             }
             connection.phase = .readingHead
+            if !verdict.accepted { connection.refusedCredentials = true }
             var response = verdict.accepted ? context.handler.handle(parked.request) : context.rejectWrongCredentials()
             if !parked.headers.isEmpty { response.headers += parked.headers }
             send(response, on: connection, headOnly: parked.isHead, connection: parked.connectionHeader, linger: false)

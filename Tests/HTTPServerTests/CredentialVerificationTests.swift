@@ -14,12 +14,16 @@ final class GatedCheck: Sendable {
     private let entered = DispatchSemaphore(value: 0)
     private let gate = DispatchSemaphore(value: 0)
     private let calls = Atomic<Int>(0)
+    private let checked = Mutex<[String]>([])
 
     var count: Int { calls.load(ordering: .relaxed) }
+    /// The passwords checked, in the order the checks started.
+    var passwords: [String] { checked.withLock { $0 } }
 
     var check: @Sendable (String, String) -> Bool {
         { [self] password, hash in
             calls.add(1, ordering: .relaxed)
+            checked.withLock { $0.append(password) }
             entered.signal()
             gate.wait()
             gate.signal()  // once open, open for everyone
@@ -109,6 +113,50 @@ struct CredentialVerificationTests {
         #expect(server.statistics.authRejections(.wrongCredentials) == 2)
         #expect(server.statistics.authRejections(.overload) == 1)
         #expect(verifier.pending == (checks: 0, requests: 0))
+    }
+
+    @Test("a connection already refused for its credentials gets fewer places and queues behind a new one")
+    func refusedConnectionsYield() throws {
+        let gate = GatedCheck()
+        let (server, cleanUp) = try startGatedServer(gate, maxPending: 4)  // one place kept for connections never refused
+        defer {
+            gate.open()
+            server.shutdown()
+            cleanUp()
+        }
+        let verifier = try #require(server.verifier)
+        func basic(_ credentials: String) -> String { "Authorization: Basic " + Array(credentials.utf8).base64 + "\r\n" }
+        func request(_ credentials: String) -> String { "GET /metrics HTTP/1.1\r\nHost: test\r\n\(basic(credentials))\r\n" }
+
+        let running = try TestClient(port: server.port, timeout: 60)
+        try running.send(request("alice:first"))
+        #expect(gate.waitForEntry())
+        // Three connections refused once (no credentials: a 401 without bcrypt), then each with a new password.
+        var refused: [TestClient] = []
+        for _ in 0..<3 {
+            let client = try TestClient(port: server.port, timeout: 60)
+            #expect(try client.get("/metrics").status == 401)
+            refused.append(client)
+        }
+        try refused[0].send(request("alice:wrong1"))
+        try refused[1].send(request("alice:wrong2"))
+        #expect(eventually(within: 60) { verifier.pending == (checks: 3, requests: 3) })
+        let overloaded = try refused[2].get("/metrics", headers: basic("alice:wrong3"))
+        #expect(overloaded.status == 429)
+        #expect(overloaded.header("Retry-After") == "1")
+
+        // A connection never refused takes the kept place, and its check goes ahead of the refused ones'.
+        let scraper = try TestClient(port: server.port, timeout: 60)
+        try scraper.send(request("alice:secret"))
+        #expect(eventually(within: 60) { verifier.pending == (checks: 4, requests: 4) })
+        gate.open()
+        #expect(try scraper.readResponse().status == 200)
+        #expect(try running.readResponse().status == 401)
+        #expect(try refused[0].readResponse().status == 401)
+        #expect(try refused[1].readResponse().status == 401)
+        #expect(gate.passwords == ["first", "secret", "wrong1", "wrong2"])
+        #expect(server.statistics.authRejections(.overload) == 1)
+        #expect(server.statistics.authRejections(.wrongCredentials) == 6)
     }
 
     @Test("requests pipelined behind one waiting for its check are answered after it, in order")
