@@ -196,6 +196,7 @@ run() {
       local after
       sleep 6  # the exposition is rendered every 5 s: wait for one that counts the whole flood
       after="$(rejections)"
+      curl -s --cacert "$work/server.crt" -u "$user:$right_password" "https://127.0.0.1:$server_port/metrics" > "$work/exporter.prom"
       split="$(python3 -c 'import sys; b = sys.argv[1].split(); a = sys.argv[2].split()
 print(f"401: {int(a[0]) - int(b[0])}, 429: {int(a[1]) - int(b[1])}")' "$rejected_before" "$after")"
     fi
@@ -226,6 +227,9 @@ run node new_each yes "a new wrong password each request, node_exporter (right p
 run exporter new_each no "a new wrong password each request, exporter, right password first checked during the flood"
 run node new_each no "a new wrong password each request, node_exporter, right password first checked during the flood"
 
+if command -v promtool >/dev/null; then
+  echo "==> promtool check metrics on the exporter's exposition after a flood: $(promtool check metrics < "$work/exporter.prom" 2>&1 && echo clean)"
+fi
 echo
 echo "cores: $(nproc), load average before the table: $(cut -d' ' -f1-3 /proc/loadavg), $(prometheus-node-exporter --version 2>&1 | head -n 1)"
 echo
