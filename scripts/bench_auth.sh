@@ -231,7 +231,7 @@ if command -v promtool >/dev/null; then
   echo "==> promtool check metrics on the exporter's exposition after a flood: $(promtool check metrics < "$work/exporter.prom" 2>&1 && echo clean)"
 fi
 echo
-echo "cores: $(nproc), load average before the table: $(cut -d' ' -f1-3 /proc/loadavg), $(prometheus-node-exporter --version 2>&1 | head -n 1)"
+echo "cores: $(nproc), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg), $(prometheus-node-exporter --version 2>&1 | head -n 1)"
 echo
 echo "| run (same machine, same minute) | authorized scrape, median / max | scrapes not 200 | wrong-password requests answered per second | exporter: 401 / 429 |"
 echo "|---|---|---|---|---|"

@@ -30,7 +30,7 @@ final class ServerContext: Sendable {
         self.servesTLS = configuration.webConfig?.servesTLS ?? false
         verifier = configuration.webConfig == nil ? nil
             : CredentialVerifier(workerCount: configuration.verificationWorkers,
-                                 maxPending: configuration.maxPendingVerifications,
+                                 maxPending: configuration.maxPendingVerifications ?? 4 * configuration.verificationWorkers,
                                  passwordMatches: configuration.passwordMatches)
     }
 

@@ -79,7 +79,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// Threads that run bcrypt for credentials not in the web config's cache (never the event loops).
     public var verificationWorkers: Int
     /// Distinct credentials queued or being checked at most; a new one beyond gets `429` with `Retry-After`.
-    public var maxPendingVerifications: Int
+    /// nil: 4 per worker (at cost 10 a new credential then waits at most about four bcrypts).
+    public var maxPendingVerifications: Int?
     /// Where the server counts what it refused; read by the application for its metrics.
     public var statistics = HTTPServerStatistics()
     /// Whether a password matches a stored hash: bcrypt; tests put a check of their own here.
@@ -108,7 +109,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.authRealm = authRealm
         self.webConfig = webConfig
         verificationWorkers = Self.defaultVerificationWorkers
-        maxPendingVerifications = 4 * Self.defaultVerificationWorkers
     }
 
     /// Half the processors: bcrypt of a flood of new passwords leaves the other half to the event loops.
