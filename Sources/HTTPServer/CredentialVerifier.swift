@@ -12,7 +12,8 @@ import CEpoll
 /// connection sends wrong password after wrong password) may take all but `reservedSlots` of the pending places and
 /// queues behind everyone; any other connection (a scraper's, new or served before) may take every place and goes
 /// ahead of the refused ones in the queue. So a flood over kept-alive connections can saturate the workers but not
-/// shut out a scraper whose credential is new, which waits for at most the checks already running.
+/// shut out a scraper whose credential is new: it waits only for the checks already running and for other such
+/// connections' checks.
 final class CredentialVerifier: Sendable {
     typealias Completion = @Sendable (_ accepted: Bool) -> Void
 

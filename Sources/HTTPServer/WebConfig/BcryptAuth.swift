@@ -2,9 +2,7 @@
 import Glibc
 #endif
 import FoundationEssentials
-import Synchronization
 import CCrypt
-import COpenSSL
 
 /// bcrypt hashes as htpasswd, Python's bcrypt and Go's x/crypto write them, checked by the system's libcrypt.
 public enum BcryptHash {
