@@ -14,9 +14,23 @@ final class Connection {
         /// The last response is sent and our side shut: reading and discarding what the client still sends,
         /// so closing does not reset the connection before the client has read the answer.
         case lingering
+        /// A request whose credentials a verification worker is checking with bcrypt; the connection is out of the
+        /// epoll set until the verdict. `deadline` is the write timeout.
+        case verifying
+    }
+
+    /// A request waiting for its credentials' verdict, with what its answer needs.
+    struct ParkedRequest {
+        let request: HTTPRequest
+        let isHead: Bool
+        let connectionHeader: ResponseHead.ConnectionHeader
+        /// The web config's extra headers, as they were when the request came.
+        let headers: [(name: String, value: String)]
     }
 
     let fd: Int32
+    /// Tells this connection from a later one on the same descriptor (a verdict may come back after a close).
+    let serial: UInt64
     var phase: Phase = .readingHead
     /// Monotonic nanoseconds after which the loop's sweep closes the connection.
     var deadline: UInt64
@@ -41,8 +55,15 @@ final class Connection {
     /// Linger before closing: the client may still be sending (an error interrupted its request).
     var lingerAfterWrite = false
 
-    init(fd: Int32, deadline: UInt64) {
+    /// Whether a request on this connection was refused for its credentials (401, or 429 for want of bcrypt
+    /// workers): its new credentials then yield to other connections' (see `CredentialVerifier`).
+    var refusedCredentials = false
+    /// Set while `phase` is `.verifying`.
+    var parked: ParkedRequest?
+
+    init(fd: Int32, serial: UInt64, deadline: UInt64) {
         self.fd = fd
+        self.serial = serial
         self.deadline = deadline
     }
 

@@ -5,7 +5,8 @@ import CEpoll
 import COpenSSL
 import Synchronization
 
-/// What the loops of one server share: the handler, the settings, the connection budget and the shutdown.
+/// What the loops of one server share: the handler, the settings, the connection budget, the bcrypt workers and
+/// the shutdown.
 final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
@@ -18,30 +19,56 @@ final class ServerContext: Sendable {
     let drainDeadline = Atomic<UInt64>(0)
     /// Whether connections start with a TLS handshake: fixed at start from the web config.
     let servesTLS: Bool
+    /// bcrypt off the loops, when a web config may name users (a reload can add them).
+    let verifier: CredentialVerifier?
+    var statistics: HTTPServerStatistics { configuration.statistics }
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) {
         self.configuration = configuration
         self.handler = handler
         self.unauthorized = ServerResponses.unauthorized(realm: configuration.authRealm)
         self.servesTLS = configuration.webConfig?.servesTLS ?? false
+        verifier = configuration.webConfig == nil ? nil
+            : CredentialVerifier(workerCount: configuration.verificationWorkers,
+                                 maxPending: configuration.maxPendingVerifications ?? 4 * configuration.verificationWorkers,
+                                 passwordMatches: configuration.passwordMatches)
     }
 
-    /// Whether the request may be served: rate limit, then credentials (probe paths need neither). Returns the
-    /// answer to send instead when not, and the extra headers of the web config.
-    func admit(_ request: HTTPRequest) -> (refusal: HTTPResponse?, headers: [(name: String, value: String)]) {
+    /// What to do with a request before the handler sees it.
+    enum Admission {
+        case serve
+        case refuse(HTTPResponse)
+        /// The 401: missing, malformed, unknown or wrong credentials (counted).
+        case wrongCredentials(HTTPResponse)
+        /// Credentials the cache has no verdict for: bcrypt has to decide, off the loop.
+        case verify(CredentialCheck)
+    }
+
+    /// Whether the request may be served: rate limit, then credentials (probe paths need neither); with the extra
+    /// headers of the web config. Never runs bcrypt.
+    func admit(_ request: HTTPRequest, now: UInt64) -> (admission: Admission, headers: [(name: String, value: String)]) {
         let active = configuration.webConfig?.current()
         let headers = active?.headers ?? []
-        if configuration.unauthenticatedPaths.contains(request.path) { return (nil, headers) }
-        if let limiter = active?.rateLimiter, !limiter.allow() { return (ServerResponses.tooManyRequests, headers) }
+        if configuration.unauthenticatedPaths.contains(request.path) { return (.serve, headers) }
+        if let limiter = active?.rateLimiter, !limiter.allow() { return (.refuse(ServerResponses.tooManyRequests), headers) }
         if let active, !active.config.users.isEmpty {
-            let accepted = active.config.accepts(authorization: request.header("Authorization"),
-                                                 cache: configuration.webConfig!.verified)
-            return (accepted ? nil : unauthorized, headers)
+            switch active.config.decide(authorization: request.header("Authorization"),
+                                        cache: configuration.webConfig!.credentials, now: now) {
+            case .accepted: return (.serve, headers)
+            case .rejected: return (.wrongCredentials(rejectWrongCredentials()), headers)
+            case .unseen(let check): return (.verify(check), headers)
+            }
         }
         if let credentials = configuration.basicAuth, !credentials.accepts(authorization: request.header("Authorization")) {
-            return (unauthorized, headers)
+            return (.wrongCredentials(rejectWrongCredentials()), headers)
         }
-        return (nil, headers)
+        return (.serve, headers)
+    }
+
+    /// The 401, counted.
+    func rejectWrongCredentials() -> HTTPResponse {
+        statistics.countAuthRejection(.wrongCredentials)
+        return unauthorized
     }
 
     /// Takes a connection slot; false when the server is full.
@@ -61,8 +88,9 @@ final class ServerContext: Sendable {
 /// sockets are non-blocking, partial writes resume on `EPOLLOUT`, and a sweep closes connections whose
 /// deadline passed, so no client can hold a loop. With TLS (a web config's `tls_server_config`) each connection
 /// starts with a handshake driven by the same readiness events (OpenSSL says whether it needs to read or to write);
-/// the handshake counts against the read timeout. The one thing that can take a loop's time is a bcrypt check of
-/// credentials not yet verified (tens of milliseconds at cost 10; verified ones are cached).
+/// the handshake counts against the read timeout. bcrypt never runs here: a request whose credentials the cache
+/// has no verdict for is parked (its connection leaves the epoll set) while a `CredentialVerifier` worker checks
+/// them, and answered when the worker's verdict comes back through the loop's eventfd.
 final class EventLoop: @unchecked Sendable {  // its state is touched only on its own thread
     private let context: ServerContext
     private let listenFD: Int32
@@ -74,6 +102,16 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private var acceptPaused = false
     private var now: UInt64 = 0
     private var nextSweep: UInt64 = 0
+    /// Numbers connections, so that a verdict for a closed connection is not taken for its descriptor's next one.
+    private var nextSerial: UInt64 = 0
+    /// Verdicts from the verification workers, taken on the next wake-up.
+    private let verdicts = Mutex<[Verdict]>([])
+
+    private struct Verdict {
+        let fd: Int32
+        let serial: UInt64
+        let accepted: Bool
+    }
 
     /// Reused for every read and every response head, so serving a request allocates nothing of its own.
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -146,7 +184,9 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 let flags = cepoll_event_flags(events, index)
                 switch token {
                 case Self.listenToken: acceptConnections()
-                case Self.wakeToken: cepoll_eventfd_reset(wakeFD)
+                case Self.wakeToken:
+                    cepoll_eventfd_reset(wakeFD)
+                    answerVerified()
                 default: handleEvent(fd: Int32(truncatingIfNeeded: token), flags: flags)
                 }
             }
@@ -206,7 +246,8 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             if index >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
             }
-            let connection = Connection(fd: fd, deadline: now + readTimeout)
+            nextSerial &+= 1
+            let connection = Connection(fd: fd, serial: nextSerial, deadline: now + readTimeout)
             if let tls {
                 connection.tls = tls.ssl
                 connection.tlsContext = tls.context
@@ -255,6 +296,8 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             resumeWriting(connection)
         case .lingering:
             discardInput(connection)
+        case .verifying:
+            break  // out of the epoll set: only an event reported before it left can come here
         case .readingHead, .idle:
             readRequests(connection)
         }
@@ -401,7 +444,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private func serve(_ connection: Connection, from bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
         var answered = false
-        while !connection.isClosed && connection.phase != .writing && connection.phase != .lingering {
+        while !connection.isClosed && (connection.phase == .readingHead || connection.phase == .idle) {
             switch HTTPRequestParser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]),
                                            maxHeaderBytes: context.configuration.maxHeaderBytes) {
             case .incomplete:
@@ -435,11 +478,90 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         if request.method != "GET" && !isHead {
             response = ServerResponses.methodNotAllowed
         } else {
-            let (refusal, headers) = context.admit(request)
-            response = refusal ?? context.handler.handle(request)
+            let (admission, headers) = context.admit(request, now: now)
+            switch admission {
+            case .serve: response = context.handler.handle(request)
+            case .refuse(let refusal): response = refusal
+            case .wrongCredentials(let refusal):
+                connection.refusedCredentials = true
+                response = refusal
+            case .verify(let check):
+                let parked = Connection.ParkedRequest(request: request, isHead: isHead, connectionHeader: connectionHeader,
+                                                      headers: headers)
+                guard let overload = park(connection, parked, until: check) else { return }
+                response = overload
+            }
             if !headers.isEmpty { response.headers += headers }
         }
         send(response, on: connection, headOnly: isHead, connection: connectionHeader, linger: false)
+    }
+
+    // MARK: - Credentials checked off the loop
+
+    /// Hands the check to the verification workers and takes the connection out of the epoll set until the verdict
+    /// comes back (bytes arriving meanwhile wait in the socket, or in `unparsed`). Returns the 429 to send instead
+    /// when too many checks are pending.
+    private func park(_ connection: Connection, _ parked: Connection.ParkedRequest, until check: CredentialCheck) -> HTTPResponse? {
+        guard let verifier = context.verifier else { return context.rejectWrongCredentials() }
+        let (fd, serial) = (connection.fd, connection.serial)
+        let submission = verifier.submit(check, fromRefusedConnection: connection.refusedCredentials) { [self] accepted in
+            verdicts.withLock { $0.append(Verdict(fd: fd, serial: serial, accepted: accepted)) }
+            wake()
+        }
+        guard submission != .overloaded else {
+            connection.refusedCredentials = true
+            context.statistics.countAuthRejection(.overload)
+            return ServerResponses.verificationOverload
+        }
+        _ = cepoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, 0, 0)
+        connection.parked = parked
+        connection.phase = .verifying
+        // The check and the answer share the write timeout: the verdict normally comes long before.
+        connection.deadline = now + writeTimeout
+        return nil
+    }
+
+    /// Answers the parked requests whose verdicts came back, then goes on with what their clients sent after.
+    private func answerVerified() {
+        let arrived = verdicts.withLock { verdicts -> [Verdict] in
+            defer { verdicts.removeAll(keepingCapacity: true) }
+            return verdicts
+        }
+        for verdict in arrived {
+            let index = Int(verdict.fd)
+            // The connection may have been closed meanwhile (timeout, drain), its descriptor even reused.
+            guard index < connections.count, let connection = connections[index], connection.serial == verdict.serial,
+                  connection.phase == .verifying, let parked = connection.parked else { continue }
+            connection.parked = nil
+            connection.events = CEPOLL_IN
+            guard cepoll_ctl(epollFD, EPOLL_CTL_ADD, connection.fd, CEPOLL_IN, UInt64(connection.fd)) == 0 else {
+                closeConnection(connection)
+                continue
+            }
+            connection.phase = .readingHead
+            if !verdict.accepted { connection.refusedCredentials = true }
+            var response = verdict.accepted ? context.handler.handle(parked.request) : context.rejectWrongCredentials()
+            if !parked.headers.isEmpty { response.headers += parked.headers }
+            send(response, on: connection, headOnly: parked.isHead, connection: parked.connectionHeader, linger: false)
+            continueAfterResponse(connection)
+        }
+    }
+
+    /// After a response went out whole: wait for the next request, or serve the ones already received (in
+    /// `unparsed`, or decrypted and held by TLS, which epoll cannot report).
+    private func continueAfterResponse(_ connection: Connection) {
+        guard !connection.isClosed && connection.phase == .readingHead else { return }
+        if connection.unparsed.isEmpty {
+            connection.phase = .idle
+            connection.deadline = now + idleTimeout
+        } else {
+            connection.deadline = now + readTimeout
+            serveUnparsed(connection)
+        }
+        if !connection.isClosed && (connection.phase == .readingHead || connection.phase == .idle)
+            && connection.tls.map({ cossl_pending($0) > 0 }) == true {
+            readRequests(connection)
+        }
     }
 
     // MARK: - Writing
@@ -511,15 +633,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         watch(connection, writable: false)
         connection.phase = .readingHead
         responseSent(connection)
-        if !connection.isClosed && connection.phase == .readingHead {
-            if connection.unparsed.isEmpty {
-                connection.phase = .idle
-                connection.deadline = now + idleTimeout
-            } else {
-                connection.deadline = now + readTimeout
-                serveUnparsed(connection)  // requests pipelined behind the slow response
-            }
-        }
+        continueAfterResponse(connection)  // requests pipelined behind the slow response
     }
 
     /// The whole response is with the kernel: close, linger, or wait for the next request.
@@ -576,12 +690,15 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         resumeAccepting()
     }
 
-    /// Shutdown: accept no more, close connections between requests, let responses being written finish.
+    /// Shutdown: accept no more, close connections between requests, let responses being written (or waiting for
+    /// their credentials' verdict) finish.
     private func beginDrain() {
         _ = cepoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0, 0)
         acceptPaused = true
         for index in connections.indices {
-            if let connection = connections[index], connection.phase != .writing { closeConnection(connection) }
+            if let connection = connections[index], connection.phase != .writing && connection.phase != .verifying {
+                closeConnection(connection)
+            }
         }
     }
 

@@ -57,6 +57,7 @@ public final class HTTPServer: Sendable {
             state.port = port
             state.loops = loops
             state.started = true
+            context.verifier?.start()
             for (index, loop) in loops.enumerated() {
                 let finished = DispatchSemaphore(value: 0)
                 state.finished.append(finished)
@@ -68,6 +69,12 @@ public final class HTTPServer: Sendable {
             }
         }
     }
+
+    /// What the server refused so far (`configuration.statistics`).
+    public var statistics: HTTPServerStatistics { configuration.statistics }
+
+    /// The bcrypt workers (nil without a web config).
+    var verifier: CredentialVerifier? { context.verifier }
 
     /// The port listened on (the one the kernel chose when the configuration said 0); 0 before `start`.
     public var port: Int {
@@ -87,6 +94,8 @@ public final class HTTPServer: Sendable {
         context.draining.store(true, ordering: .releasing)
         loops.forEach { $0.wake() }
         finished.forEach { $0.wait() }
+        // After the loops: requests parked for a verdict were answered during the drain.
+        context.verifier?.stop()
         close(listenFD)
         state.withLock { $0.loops = [] }
     }

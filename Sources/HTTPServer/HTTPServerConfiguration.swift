@@ -76,6 +76,15 @@ public struct HTTPServerConfiguration: Sendable {
     public var authRealm: String
     /// `--web.config.file`: TLS, bcrypt users (which replace `basicAuth`), extra headers, rate limit.
     public var webConfig: WebConfigFile?
+    /// Threads that run bcrypt for credentials not in the web config's cache (never the event loops).
+    public var verificationWorkers: Int
+    /// Distinct credentials queued or being checked at most; a new one beyond gets `429` with `Retry-After`.
+    /// nil: 4 per worker (at cost 10 a new credential then waits at most about four bcrypts).
+    public var maxPendingVerifications: Int?
+    /// Where the server counts what it refused; read by the application for its metrics.
+    public var statistics = HTTPServerStatistics()
+    /// Whether a password matches a stored hash: bcrypt; tests put a check of their own here.
+    var passwordMatches: @Sendable (_ password: String, _ hash: String) -> Bool = BcryptHash.verify
 
     public init(listenAddress: ListenAddress = ListenAddress(host: .any, port: 9877),
                 maxConnections: Int = 1024,
@@ -99,7 +108,11 @@ public struct HTTPServerConfiguration: Sendable {
         self.unauthenticatedPaths = unauthenticatedPaths
         self.authRealm = authRealm
         self.webConfig = webConfig
+        verificationWorkers = Self.defaultVerificationWorkers
     }
+
+    /// Half the processors: bcrypt of a flood of new passwords leaves the other half to the event loops.
+    public static var defaultVerificationWorkers: Int { max(1, processorCount / 2) }
 
     /// One loop per processor this process may run on.
     public static var processorCount: Int {

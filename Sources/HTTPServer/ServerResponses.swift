@@ -10,6 +10,9 @@ enum ServerResponses {
     static let versionNotSupported = plain(505, "HTTP Version Not Supported\n")
     static let overCapacity = plain(503, "Service Unavailable: too many connections\n")
     static let tooManyRequests = plain(429, "Too Many Requests\n")
+    /// New credentials while the bcrypt workers are saturated: refused without being checked, to be sent again.
+    static let verificationOverload = plain(429, "Too Many Requests: too many credentials waiting to be checked\n",
+                                            [("Retry-After", "1")])
 
     static func unauthorized(realm: String) -> HTTPResponse {
         plain(401, "Unauthorized\n", [("WWW-Authenticate", "Basic realm=\"\(realm)\"")])

@@ -134,43 +134,6 @@ enum TestHashes {
             #expect(!BcryptHash.verify(password: "secret\0tail", hash: hash))
         }
     }
-
-    @Test("a verified password is cached: the second scrape runs no bcrypt; a wrong one runs bcrypt every time")
-    func cache() {
-        let cache = VerifiedCredentials()
-        #expect(cache.verify(user: "alice", password: "secret", hash: TestHashes.alice2y))
-        #expect(cache.verify(user: "alice", password: "secret", hash: TestHashes.alice2y))
-        #expect(cache.bcryptCount == 1)
-        #expect(!cache.verify(user: "alice", password: "wrong", hash: TestHashes.alice2y))
-        #expect(!cache.verify(user: "alice", password: "wrong", hash: TestHashes.alice2y))
-        #expect(cache.bcryptCount == 3)
-        // Another hash for the same user and password (the file changed): verified again.
-        #expect(cache.verify(user: "alice", password: "secret", hash: TestHashes.secret2b))
-        #expect(cache.bcryptCount == 4)
-    }
-
-    @Test("the cache is bounded: the oldest entry goes first")
-    func bounded() {
-        let cache = VerifiedCredentials(capacity: 1)
-        #expect(cache.verify(user: "a", password: "secret", hash: TestHashes.secret2a))
-        #expect(cache.verify(user: "b", password: "secret", hash: TestHashes.secret2b))
-        #expect(cache.verify(user: "a", password: "secret", hash: TestHashes.secret2a))
-        #expect(cache.bcryptCount == 3)
-    }
-
-    @Test("users: right password, wrong password, unknown user, no or malformed header")
-    func users() throws {
-        let config = try WebConfig.parse("basic_auth_users:\n  alice: \(TestHashes.alice2y)\n", directory: "/")
-        let cache = VerifiedCredentials()
-        func basic(_ text: String) -> String { "Basic " + Array(text.utf8).base64 }
-        #expect(config.accepts(authorization: basic("alice:secret"), cache: cache))
-        #expect(config.accepts(authorization: "basic  " + Array("alice:secret".utf8).base64, cache: cache))
-        #expect(!config.accepts(authorization: basic("alice:wrong"), cache: cache))
-        #expect(!config.accepts(authorization: basic("mallory:secret"), cache: cache))
-        #expect(!config.accepts(authorization: nil, cache: cache))
-        #expect(!config.accepts(authorization: "Bearer x", cache: cache))
-        #expect(!config.accepts(authorization: basic("alicesecret"), cache: cache))
-    }
 }
 
 @Suite struct AcceptEncodingTests {

@@ -21,6 +21,8 @@ public final class Exporter: Sendable {
     let publisher: ExpositionPublisher
     /// Every date the exporter uses: the runner's, so that polls, renders and the landing page agree.
     let now: @Sendable () -> Date
+    /// What the HTTP server refused (credentials), for `akash_exporter_http_auth_rejected_total`.
+    let serverStatistics = HTTPServerStatistics()
 
     /// How the exporter names itself in its own metrics: `akash_exporter_source_up`, `akash_exporter_build_info`.
     static let identity = SelfMetricsCollector.Identity(namespace: "akash_exporter", program: BuildInfo.program,
@@ -51,6 +53,12 @@ public final class Exporter: Sendable {
         if !config.core.once {
             // A one-shot run's process figures describe nothing worth keeping.
             collectors.append(ProcessMetricsCollector())
+            if config.core.webConfig != nil || config.core.basicAuth != nil {
+                collectors.append(HTTPAuthMetricsCollector(namespace: Self.identity.namespace,
+                                                           reasons: HTTPServerStatistics.AuthRejection.allCases.map(\.rawValue)) {
+                    [serverStatistics] reason in serverStatistics.authRejections(HTTPServerStatistics.AuthRejection(rawValue: reason)!)
+                })
+            }
         }
         let publisher = ExpositionPublisher(collectors: collectors, logger: logger)
         self.publisher = publisher
@@ -76,6 +84,7 @@ public final class Exporter: Sendable {
         serverConfig.maxConnections = config.core.maxConnections
         serverConfig.basicAuth = config.core.basicAuth
         serverConfig.webConfig = config.core.webConfig
+        serverConfig.statistics = serverStatistics
         if config.core.basicAuth != nil {
             logger.warn("--web.basic-auth-file is deprecated: use --web.config.file with basic_auth_users (bcrypt hashes), as other Prometheus exporters do")
         }

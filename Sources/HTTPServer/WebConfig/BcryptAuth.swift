@@ -2,9 +2,7 @@
 import Glibc
 #endif
 import FoundationEssentials
-import Synchronization
 import CCrypt
-import COpenSSL
 
 /// bcrypt hashes as htpasswd, Python's bcrypt and Go's x/crypto write them, checked by the system's libcrypt.
 public enum BcryptHash {
@@ -51,52 +49,6 @@ enum ConstantTime {
     }
 }
 
-/// Credentials that passed bcrypt recently, so that a scrape every 15 s does not pay ~50 ms of bcrypt each
-/// time (exporter-toolkit caches the same way). Keys are SHA-256 digests of user, password and the stored
-/// hash: no password is kept, and a changed hash in the file no longer matches. Bounded: the oldest entry
-/// goes first.
-public final class VerifiedCredentials: Sendable {
-    public static let defaultCapacity = 64
-    private let capacity: Int
-    private let digests = Mutex<[[UInt8]]>([])
-    /// bcrypt runs so far: what the cache saves (for tests).
-    private let bcryptRuns = Atomic<Int>(0)
-
-    public init(capacity: Int = VerifiedCredentials.defaultCapacity) {
-        self.capacity = max(1, capacity)
-    }
-
-    public var bcryptCount: Int { bcryptRuns.load(ordering: .relaxed) }
-
-    /// Whether `password` is the one `hash` was made from, from the cache or by bcrypt.
-    func verify(user: String, password: String, hash: String) -> Bool {
-        let digest = Self.digest(user: user, password: password, hash: hash)
-        let cached = digests.withLock { entries in
-            // Every entry is compared in full: the time does not depend on which one matches.
-            entries.reduce(false) { found, entry in ConstantTime.equals(entry, digest) || found }
-        }
-        if cached { return true }
-        bcryptRuns.add(1, ordering: .relaxed)
-        guard BcryptHash.verify(password: password, hash: hash) else { return false }
-        digests.withLock { entries in
-            if entries.count >= capacity { entries.removeFirst() }
-            entries.append(digest)
-        }
-        return true
-    }
-
-    static func digest(user: String, password: String, hash: String) -> [UInt8] {
-        var input = Array(user.utf8)
-        input.append(0)
-        input.append(contentsOf: password.utf8)
-        input.append(0)
-        input.append(contentsOf: hash.utf8)
-        var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        _ = SHA256(input, input.count, &output)
-        return output
-    }
-}
-
 /// The `Authorization: Basic ...` header: decoded user and password.
 enum BasicAuthorization {
     static func decode(_ header: String?) -> (user: String, password: String)? {
@@ -111,15 +63,46 @@ enum BasicAuthorization {
     }
 }
 
+/// Credentials the cache has no verdict for: what a verification worker needs to decide, and where to keep the
+/// verdict. Holds the password only until the check has run.
+struct CredentialCheck: Sendable {
+    let digest: CredentialDigest
+    let password: String
+    /// The user's hash, or for an unknown user another user's (the check then fails whatever bcrypt says).
+    let hash: String
+    let knownUser: Bool
+    let cache: CredentialCache
+    let generation: UInt64
+
+    /// Runs bcrypt (`passwordMatches`, replaced in tests), stores the verdict and returns it.
+    func run(_ passwordMatches: (_ password: String, _ hash: String) -> Bool, now: UInt64) -> Bool {
+        let matches = passwordMatches(password, hash)
+        let accepted = knownUser && matches
+        cache.store(digest, accepted: accepted, generation: generation, now: now)
+        return accepted
+    }
+}
+
+/// What the credentials of a request come to without running bcrypt.
+enum CredentialDecision: Sendable {
+    case accepted
+    case rejected
+    /// Not in the cache: a worker has to run bcrypt.
+    case unseen(CredentialCheck)
+}
+
 extension WebConfig {
-    /// Whether the request's credentials belong to one of `users`. An unknown user still costs a bcrypt (against
-    /// another user's hash), so the answer's timing does not tell which usernames exist.
-    func accepts(authorization: String?, cache: VerifiedCredentials) -> Bool {
-        guard let (user, password) = BasicAuthorization.decode(authorization), let anyUser = users.first else { return false }
-        guard let known = users.first(where: { $0.name == user }) else {
-            _ = cache.verify(user: "", password: password, hash: anyUser.hash)
-            return false
-        }
-        return cache.verify(user: known.name, password: password, hash: known.hash)
+    /// Whether the request's credentials belong to one of `users`, as far as the cache knows. An unknown user is
+    /// checked against another user's hash, so the first answer takes as long as for a known user and timing does
+    /// not tell which usernames exist; its verdict is then cached like any failure.
+    func decide(authorization: String?, cache: CredentialCache, now: UInt64) -> CredentialDecision {
+        guard let (user, password) = BasicAuthorization.decode(authorization), let anyUser = users.first else { return .rejected }
+        let known = users.first { $0.name == user }
+        let hash = (known ?? anyUser).hash
+        let digest = CredentialDigest(user: user, password: password, hash: hash)
+        let (verdict, generation) = cache.verdict(for: digest, now: now)
+        if let verdict { return verdict ? .accepted : .rejected }
+        return .unseen(CredentialCheck(digest: digest, password: password, hash: hash, knownUser: known != nil,
+                                       cache: cache, generation: generation))
     }
 }

@@ -11,8 +11,8 @@ public final class WebConfigFile: Sendable {
     public let path: String
     private let eventHandler = Mutex<(@Sendable (Event) -> Void)?>(nil)
     private let state: Mutex<State>
-    /// Credentials that passed bcrypt, across reloads (an entry names the hash it matched).
-    let verified = VerifiedCredentials()
+    /// bcrypt's verdicts on recent credentials, right and wrong; emptied by every reload.
+    public let credentials: CredentialCache
     private static let checkInterval: UInt64 = 1_000_000_000
 
     /// What happened on a re-read, for the application's log.
@@ -43,8 +43,9 @@ public final class WebConfigFile: Sendable {
     }
 
     /// Loads the file. Throws naming the key (or the file) when it cannot be used.
-    public init(path: String) throws(WebConfigError) {
+    public init(path: String, credentialLimits: CredentialCache.Limits = .standard) throws(WebConfigError) {
         self.path = path
+        credentials = CredentialCache(limits: credentialLimits)
         let (active, stamps) = try Self.load(path)
         state = Mutex(State(active: active, stamps: stamps, nextCheck: Self.monotonicNow() + Self.checkInterval))
     }
@@ -90,6 +91,9 @@ public final class WebConfigFile: Sendable {
                 $0.active = candidate
                 $0.stamps = newStamps
             }
+            // A verdict is only as good as the file it was made under: a user removed or a hash replaced must
+            // not stay accepted, and checks still running store nothing.
+            credentials.clear()
             report(.reloaded(path: path))
             return candidate
         } catch {
