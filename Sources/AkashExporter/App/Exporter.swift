@@ -61,23 +61,24 @@ public final class Exporter: Sendable {
                               timing: timing, startSpread: config.core.startSpread, onChange: { publisher.refreshAfterChange(now: timing.now()) })
     }
 
-    /// The areas as configured, wired together: the account and provider areas price uakt leases with the market
-    /// area's fresh AKT quote; their GPU leases and the cloud prices meet the compute area's GPU medians. All read at
-    /// render time, so poll order does not matter.
+    /// The areas as configured, wired together: the account and provider areas price uakt leases with the AKT price
+    /// the on-chain area picks (the chain oracle's or the market area's fresh quote); their GPU leases and the cloud
+    /// prices meet the compute area's GPU medians. All read at render time, so poll order does not matter.
     public static func areas(config: ExporterConfig, state: StateStore, logger: Logger,
                              clock: @escaping @Sendable () -> Date) -> [any ExporterArea] {
         let market = MarketArea(config: config.market, state: state, logger: logger, clock: clock)
+        let onChain = OnChainArea(config: config.onChain, marketAKTPriceUSD: { now in market.aktPriceUSD(now: now) })
         let compute = ComputeArea(config: config.compute)
         let marketGPUs: @Sendable (Date) -> [GPUPrices.GPUModel]? = { now in compute.marketGPUs(now: now) }
-        let account = AccountArea(config: config.account, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
+        let account = AccountArea(config: config.account, aktPriceUSD: { now in onChain.aktPriceUSD(now: now) },
                                   compute: compute)
-        let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in market.aktPriceUSD(now: now) },
+        let provider = ProviderArea(config: config.provider, aktPriceUSD: { now in onChain.aktPriceUSD(now: now) },
                                     marketMedian: { now in
                                         let rows = marketGPUs(now)
                                         return { gpu in rows.flatMap { MarketMatch.median(for: gpu, in: $0) } }
                                     })
         let cloud = CloudPricesArea(list: config.cloudPrices.list, marketGPUs: marketGPUs)
-        return [market, compute, account, provider, cloud]
+        return [market, compute, account, provider, cloud, onChain]
     }
 
     /// `--once`: every enabled source polled once; the exposition and whether every poll succeeded.

@@ -8,11 +8,12 @@ public struct ExporterConfig: Sendable {
     public var compute: ComputeConfig
     public var account: AccountConfig
     public var provider: ProviderConfig
+    public var onChain: OnChainConfig
     var cloudPrices: CloudPricesConfig
 
     /// Every flag of every area, for parsing and `--help`.
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + AccountConfig.flags
-        + ProviderConfig.flags + CloudPricesConfig.flags
+        + ProviderConfig.flags + OnChainConfig.flags + CloudPricesConfig.flags
 
     /// Every flag's environment variable starts with it: `--web.listen-address` reads
     /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
@@ -31,6 +32,7 @@ public struct ExporterConfig: Sendable {
         compute = try ComputeConfig(flags)
         account = try AccountConfig(flags)
         provider = try ProviderConfig(flags, chain: account)
+        onChain = try OnChainConfig(flags, chain: account, market: market)
         cloudPrices = try CloudPricesConfig(flags)
     }
 

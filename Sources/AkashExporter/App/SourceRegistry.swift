@@ -6,7 +6,7 @@ import ExporterKit
 /// this list, and tests fail when one of them is out of step with it.
 public enum SourceRegistry {
     public static let all: [SourceDeclaration] = MarketArea.declarations + ComputeArea.declarations
-        + AccountArea.declarations + ProviderArea.declarations
+        + AccountArea.declarations + ProviderArea.declarations + OnChainArea.declarations
 
     public static func declaration(named name: String) -> SourceDeclaration? {
         all.first { $0.name == name }
