@@ -59,12 +59,16 @@ struct BMESource: PolledSource {
         } catch {
             failure = error
         }
-        guard failure.reason == .http, (try? JSONDecoder().decode(ChainError.self, from: response.body)) != nil else {
+        guard failure.reason == .http, let chainError = try? JSONDecoder().decode(ChainError.self, from: response.body) else {
             throw failure
         }
         let oracle = try await context.fetch(chain.request(OracleSource.path))
         try oracle.requireSuccess(UpstreamAPI.chainREST.describe(OracleSource.path))
-        guard try !OracleSource.decode(oracle.body).healthy else { throw failure }
+        guard try !OracleSource.decode(oracle.body).healthy else {
+            // A real chain error with a healthy oracle: the log should say what the chain said (its messages carry
+            // no secret; cut short, as a broken node can send anything).
+            throw SourceFailure(.http, "\(failure.message) (code \(chainError.code): \(chainError.message.prefix(200)))")
+        }
         return .haltOracle
     }
 

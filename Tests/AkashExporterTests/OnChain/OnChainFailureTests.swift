@@ -88,6 +88,8 @@ struct OnChainFailureTests {
         defer { harness.chain.stop() }
         let failure = await harness.poll(BMESource.declaration.name)
         #expect(failure?.reason == .http)
+        #expect(failure?.message.hasSuffix("HTTP 500 (code 13: failed to compute collateral ratio: oracle price stalled)") == true,
+                "\(String(describing: failure))")
         #expect(harness.chain.requests(H.oraclePath).count == 1, "the oracle is asked once")
         #expect(Samples.count(harness.collect(), "akash_bme_status") == 0)
     }
