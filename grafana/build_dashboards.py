@@ -382,11 +382,68 @@ def sector_group() -> list[list[Panel]]:
     ]]
 
 
+YES_NO = [{"type": "value", "options": {"0": {"text": "No", "color": "red", "index": 0},
+                                       "1": {"text": "Yes", "color": "green", "index": 1}}}]
+
+
+def akt_priced_by() -> Panel:
+    """Which feed priced uakt leases in the last scrape (--akash.akt-price-source); shared by two dashboards."""
+    return Panel("stat", "AKT leases priced by",
+                 "The AKT/USD feed that prices uakt leases now: oracle (the chain's median, healthy and at most 5 min old) or cmc (CoinMarketCap). Unpriced: neither is usable, and uakt leases have no USD figures.",
+                 [q(per("source", f"{series('akash_exporter_akt_price_source')} == 1"), "{{source}}")],
+                 width=4, height=5, text_mode="name", no_value="unpriced")
+
+
+def onchain_group() -> list[list[Panel]]:
+    """The chain's own AKT price and BME (sources akash_oracle and akash_bme)."""
+    ratio = series("akash_bme_collateral_ratio")
+    return [[
+        Panel("stat", "Oracle AKT median", "The chain oracle's AKT/USD median (/akash/oracle/v2/aggregated_price/akt); frozen at its last healthy value while unhealthy.",
+              [q(one(series("akash_oracle_akt_price_usd", 'stat="median"')), "median")], unit="currencyUSD", width=4,
+              height=5, decimals=4),
+        Panel("stat", "Oracle price age", "Time since the chain last aggregated its AKT price (every block, about 6 s, while healthy); AkashOraclePriceStale past 5 min.",
+              [q(f"time() - {one(series('akash_oracle_price_timestamp_seconds'))}", "age")], unit="dtdurations",
+              width=4, height=5, thresholds=[(None, "green"), (300, "red")]),
+        Panel("stat", "Oracle healthy", "The oracle's own verdict: enough fresh sources and a deviation within bounds.",
+              [q(one(series("akash_oracle_price_healthy")), "healthy")], width=4, height=5, mappings=YES_NO,
+              thresholds=[(None, "red"), (1, "green")]),
+        Panel("stat", "BME state", "BME's circuit breaker: healthy, warning (collateral at or below warn), halt_cr (at or below halt: no ACT minted), halt_oracle (no usable oracle price: no ACT minted, no refunds).",
+              [q(per("status", f"{series('akash_bme_status')} == 1"), "{{status}}")], width=4, height=5,
+              text_mode="name", no_value="unknown"),
+        Panel("stat", "ACT mints allowed", "No: AKT cannot be burnt for ACT, so ACT escrows cannot be topped up (AkashBmeMintsHalted).",
+              [q(one(series("akash_bme_mints_allowed")), "mints")], width=4, height=5, mappings=YES_NO,
+              thresholds=[(None, "red"), (1, "green")]),
+        Panel("stat", "ACT refunds allowed", "No only in halt_oracle: ACT cannot be refunded to AKT.",
+              [q(one(series("akash_bme_refunds_allowed")), "refunds")], width=4, height=5, mappings=YES_NO,
+              thresholds=[(None, "red"), (1, "green")]),
+    ], [
+        Panel("timeseries", "AKT: oracle vs CoinMarketCap", "The chain oracle's median and TWAP next to CoinMarketCap's AKT price.",
+              [q(one(series("akash_oracle_akt_price_usd", 'stat="median"')), "oracle median"),
+               q(one(series("akash_oracle_akt_price_usd", 'stat="twap"')), "oracle TWAP"),
+               q(one(series("akash_market_price_usd", AKT)), "CoinMarketCap")], unit="currencyUSD", width=9,
+              legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "Oracle / CoinMarketCap", "The oracle's median over CoinMarketCap's price while both are fresh; AkashAktPriceFeedsDisagree beyond 5 % for 30 min.",
+              [q(one(series("akash_akt_oracle_vs_market_ratio")), "ratio")], unit="none", width=5, decimals=3),
+        Panel("timeseries", "BME collateral ratio", "Vault AKT at the oracle's TWAP over ACT outstanding, with the chain's warn and halt thresholds (absent in halt_oracle).",
+              [q(one(ratio), "collateral ratio"),
+               q(one(series("akash_bme_threshold_ratio", 'level="warn"')), "warn"),
+               q(one(series("akash_bme_threshold_ratio", 'level="halt"')), "halt")], unit="none", width=10,
+              legend_calcs=["lastNotNull"]),
+    ], [
+        Panel("timeseries", "ACT outstanding and vault AKT", "ACT in circulation and the AKT that backs it in the BME vault, in whole tokens.",
+              [q(one(series("akash_bme_outstanding_act")), "ACT outstanding"),
+               q(one(series("akash_bme_vault_akt")), "AKT in the vault")], width=12, legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "BME state over time", "1 for the state BME was in.",
+              [q(per("status", series("akash_bme_status")), "{{status}}")], width=8),
+        akt_priced_by(),
+    ]]
+
+
 @register("akash-market.json")
 def market_dashboard() -> dict:
     return dashboard("akash-market", "Akash / AKT market",
-                     "AKT price and signal score, crypto macro regime, momentum, sector and DePIN movers (CoinMarketCap).",
-                     [aktprice_group(), sector_group()])
+                     "AKT price and signal score, crypto macro regime, momentum, sector and DePIN movers (CoinMarketCap); the chain's own AKT price and BME (On chain).",
+                     [aktprice_group(), sector_group(), onchain_group()])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -521,16 +578,17 @@ def account_totals_group() -> list[list[Panel]]:
               [q(account_total(f" * {HOURS_PER_MONTH}"), "USD/month")],
               unit="currencyUSD", width=5, height=5, decimals=2, no_value="unknown"),
         Panel("stat", "Leases without a USD price",
-              "Active leases whose price has no USD value now: uakt while CoinMarketCap has no fresh AKT price, an unknown denom. Their deployments still show spend per block in their own denom.",
+              "Active leases whose price has no USD value now: uakt while no AKT price feed is usable (see AKT leases priced by), an unknown denom. Their deployments still show spend per block in their own denom.",
               [q(unpriced_leases(), "leases")], unit="none", width=4, height=5,
               thresholds=[(None, "green"), (1, "orange")]),
         Panel("stat", "Active leases", "Active leases of the selected owners.",
-              [q(f"sum({owners('akash_account_active_leases')})", "leases")], unit="none", width=4,
+              [q(f"sum({owners('akash_account_active_leases')})", "leases")], unit="none", width=3,
               height=5),
         Panel("stat", "Shortest escrow runway",
               "The deployment whose escrow runs dry first (owner and dseq); alerts fire under 72h and 24h. During a chain outage: the last known runway minus the time since.",
               [q(f"bottomk(1, {per('owner, dseq', escrow_runway(), how='min')})", "{{owner}} {{dseq}}")],
-              unit="dtdurations", width=6, height=5, thresholds=RUNWAY_STEPS, text_mode="value_and_name"),
+              unit="dtdurations", width=3, height=5, thresholds=RUNWAY_STEPS, text_mode="value_and_name"),
+        akt_priced_by(),
     ], [
         Panel("timeseries", "Spend per hour by owner", "USD per hour of each owner's active leases (absent for an owner with an unpriced lease).",
               [q(owners("akash_account_spend_usd_per_hour"), "{{owner}}")], unit="currencyUSD",
@@ -905,7 +963,7 @@ def unscoped_selectors(expr: str) -> list[str]:
             continue
         if name in ("job", "instance", "owner", "dseq", "source", "period", "state", "class", "version",
                     "swift_version", "gseq", "oseq", "provider", "rank", "cmc_id", "symbol", "vendor", "model",
-                    "ram", "interface", "cloud", "reason", "stat", "window", "e", "h", "m", "s", "d"):
+                    "ram", "interface", "cloud", "reason", "stat", "window", "status", "level", "e", "h", "m", "s", "d"):
             continue
         if 'job=~"$job"' not in matchers or 'instance=~"$instance"' not in matchers:
             found.append(name + matchers)

@@ -8,13 +8,16 @@
 #   replica     a second replica of main on the same upstreams (docs/production.md recommends one);
 #   cmc-down    CoinMarketCap unreachable, deployment 27790001 and its lease paid in uakt (no AKT price);
 #   chain-down  its chain upstream answers the first polls (about 30 s), then 503.
+# main's chain oracle aggregated its AKT price as the run starts (fresh, so it prices AKT leases and is compared with
+# CoinMarketCap); cmc-down's oracle is unhealthy, so its BME is in halt_oracle (no ACT minted).
 # Asserts: promtool checks pass; the targets are up; every query of every dashboard panel returns data for main
 # (template variables substituted with real label values) and no merged table query returns __name__; the numbers
 # main's panels show (spend 1.5 USD/h, 3 leases, every registered source up, runway 16.5 h on dseq 27790001);
 # main + replica show the same totals and as many series as main alone (no doubling); cmc-down shows no account
 # total but 1 lease without a USD price; chain-down keeps the critical escrow alert firing after its runway series
 # is gone; the escrow-runway alert for the deployment with 16.5 h of escrow fires and is delivered to the webhook
-# (its warning twin inhibited, the 20-day deployment silent); the CoinMarketCap key only travels in its header.
+# (its warning twin inhibited, the 20-day deployment silent); AkashBmeMintsHalted for cmc-down's halt_oracle is delivered;
+# the CoinMarketCap key only travels in its header.
 # Prints: e2e: panels checked=N with data=M situations=S alerts delivered=K
 #
 # Usage: scripts/e2e.sh [--stand-in]
@@ -102,7 +105,28 @@ promtool test rules alerts/akash.rules.test.yml
 step "fake upstreams and webhook receiver"
 upstream_args=(--port 0 --record "$work/upstream.jsonl" --with-defaults)
 if [ "$stand_in" = 0 ]; then
-  upstream_args+=(--routes Tests/Fixtures/e2e/routes.json)
+  # Tests/Fixtures/e2e/routes.json, plus the recorded healthy oracle body aggregated 30 s from now: fresh for the
+  # next 5.5 minutes (the exporter allows the chain's clock a minute ahead), so the oracle prices AKT and the
+  # oracle/CoinMarketCap ratio exists.
+  mkdir -p "$work/fixtures"
+  python3 - "$work/fixtures" <<'PY'
+import json, os, sys, time
+out = sys.argv[1]
+routes = json.load(open("Tests/Fixtures/e2e/routes.json"))
+def from_root(entry):  # the file's paths are relative to its own directory
+    if isinstance(entry, str):
+        return os.path.normpath(os.path.join("Tests/Fixtures/e2e", entry))
+    if isinstance(entry, dict) and "sequence" in entry:
+        return {**entry, "sequence": [from_root(reply) for reply in entry["sequence"]]}
+    return entry
+routes = {path: (entry if path.startswith("_") else from_root(entry)) for path, entry in routes.items()}
+oracle = json.load(open("Tests/Fixtures/onchain/oracle-aggregated-price-akt.json"))
+oracle["aggregated_price"]["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30))
+json.dump(oracle, open(f"{out}/oracle-fresh.json", "w"))
+routes["/chain/akash/oracle/v2/aggregated_price/akt"] = f"{out}/oracle-fresh.json"
+json.dump(routes, open(f"{out}/main-routes.json", "w"), indent=1)
+PY
+  upstream_args+=(--routes "$work/fixtures/main-routes.json")
 else
   now=$(date +%s)
   sed -e "s/NOW/$now/g" -e "s/START/$now/g" -e "s/COUNT/1/g" Tests/Fixtures/e2e/stand-in.prom > "$work/stand-in.prom"
@@ -202,6 +226,10 @@ routes = {
     "/chain/akash/deployment/v1beta4/deployments/list?filters.owner=" + owner: write("uakt-deployments.json", deployments),
     "/chain/akash/deployment/v1beta4/deployments/list?filters.owner=" + second:
         write("second-deployments.json", as_second("chain-deployments.json")),
+    # The oracle unhealthy, so BME's /status answers the chain's error: halt_oracle, and AkashBmeMintsHalted must
+    # reach the webhook. No feed can price the uakt lease either.
+    "/chain/akash/oracle/v2/aggregated_price/akt": "Tests/Fixtures/onchain/oracle-aggregated-price-akt.unhealthy.json",
+    "/chain/akash/bme/v1/status": {"file": "Tests/Fixtures/onchain/bme-status.halt-oracle-error.json", "status": 500},
 }
 json.dump(routes, open(f"{out}/cmc-down-routes.json", "w"), indent=1)
 PY
@@ -427,6 +455,19 @@ expect("main: Deployments table rows", len(results[(ACCOUNT, "Deployments")][0][
 expect("main: provider Active leases", figure(results, (PROVIDER, "Active leases")), 8.0)
 expect("main: provider GPUs leased", figure(results, (PROVIDER, "GPUs leased")), 9.0)
 expect("main: provider Open bids", figure(results, (PROVIDER, "Open bids")), 7.0)
+# The chain's own prices (Tests/Fixtures/onchain/README.md), fresh on main: the oracle prices AKT leases.
+MARKET = "Akash / AKT market"
+def legends(results, panel):
+    return sorted(s["metric"].get(label) for label in ("source", "status") for _, _, r in results[panel] for s in r
+                  if label in s["metric"])
+if not stand_in:
+    expect("main: Oracle AKT median", figure(results, (MARKET, "Oracle AKT median")), 0.6763)
+    expect("main: BME state", legends(results, (MARKET, "BME state")), ["healthy"])
+    expect("main: ACT mints allowed", figure(results, (MARKET, "ACT mints allowed")), 1.0)
+    expect("main: AKT leases priced by (account)", legends(results, (ACCOUNT, "AKT leases priced by")), ["oracle"])
+    ratio = figure(results, (MARKET, "Oracle / CoinMarketCap"))
+    expect("main: Oracle / CoinMarketCap (one of the two quotes)",
+           any(close(ratio, 0.6763 / quote) for quote in (0.87, 0.8874)), True)
 situations_checked = 1
 
 if not stand_in:
@@ -456,6 +497,11 @@ if not stand_in:
     account_board = next(board for board in boards if board["title"] == ACCOUNT)
     expect("cmc-down: owners offered by $owner", variable_values(account_board, instance_of["cmc-down"]).get("owner"),
            regex_of(*sorted([owner, second_owner])))
+    expect("cmc-down: BME state", legends(cmc_down, (MARKET, "BME state")), ["halt_oracle"])
+    expect("cmc-down: ACT mints allowed", figure(cmc_down, (MARKET, "ACT mints allowed")), 0.0)
+    expect("cmc-down: BME collateral ratio (none in halt_oracle)", figure(cmc_down, (MARKET, "BME collateral ratio")), None)
+    # Its oracle is unhealthy and CoinMarketCap unreachable: no feed prices its uakt lease.
+    expect("cmc-down: AKT leases priced by", legends(cmc_down, (ACCOUNT, "AKT leases priced by")), [])
     priced_alone = panel_results(instance_of["cmc-down"], chosen={"owner": regex_of(second_owner)})
     expect("cmc-down, $owner = the priced owner: Spend per hour", figure(priced_alone, (ACCOUNT, "Spend per hour")), 1.5)
     situations_checked += 2
@@ -489,6 +535,18 @@ if runway_alerts(alerts, short_dseq, "critical") and runway_alerts(alerts, short
     failures.append(f"the warning for dseq {short_dseq} was delivered although the critical one inhibits it")
 if runway_alerts(alerts, long_dseq):
     failures.append(f"dseq {long_dseq} (20.8 days of escrow) alerted")
+if not stand_in:
+    def mints_halted(alerts):
+        return [a for a in alerts if a["labels"].get("alertname") == "AkashBmeMintsHalted"
+                and a["labels"].get("instance") == instance_of["cmc-down"] and a["labels"].get("status") == "halt_oracle"]
+    halted = mints_halted(wait_for(lambda: mints_halted(delivered()) and delivered()) or delivered())
+    if halted:
+        alerts = delivered()
+        print(f"ok   delivered: AkashBmeMintsHalted {halted[0]['labels']['severity']} for cmc-down: {halted[0]['annotations']['description']}")
+    else:
+        failures.append("no AkashBmeMintsHalted (halt_oracle) for cmc-down reached the webhook")
+    if any(a["labels"].get("alertname") == "AkashBmeMintsHalted" and a["labels"].get("instance") == main for a in alerts):
+        failures.append("AkashBmeMintsHalted fired for main, whose BME is healthy")
 print("     all delivered: " + ", ".join(sorted(f"{a['labels']['alertname']}({a['labels'].get('severity')})" for a in alerts)))
 
 # 4. Chain down: the runway series is gone, the critical escrow alert keeps firing (the escrow keeps draining).

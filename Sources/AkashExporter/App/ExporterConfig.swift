@@ -9,11 +9,12 @@ public struct ExporterConfig: Sendable {
     public var chain: ChainConfig
     public var account: AccountConfig
     public var provider: ProviderConfig
+    public var onChain: OnChainConfig
     var cloudPrices: CloudPricesConfig
 
     /// Every flag of every area, for parsing and `--help`.
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + ChainConfig.flags + AccountConfig.flags
-        + ProviderConfig.flags + CloudPricesConfig.flags
+        + ProviderConfig.flags + OnChainConfig.flags + CloudPricesConfig.flags
 
     /// Every flag's environment variable starts with it: `--web.listen-address` reads
     /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
@@ -33,6 +34,7 @@ public struct ExporterConfig: Sendable {
         chain = try ChainConfig(flags)
         account = try AccountConfig(flags, chain: chain)
         provider = try ProviderConfig(flags, chain: chain)
+        onChain = try OnChainConfig(flags, chain: chain, market: market)
         cloudPrices = try CloudPricesConfig(flags)
     }
 

@@ -14,24 +14,28 @@ struct SourceSetup: Sendable {
     var account: AccountConfig
     var provider: ProviderConfig
     var cloudPrices: CloudPricesConfig?
+    /// nil: no oracle, no BME, and no series saying which feed priced AKT (a test of another area); the exporter
+    /// always sets it.
+    var onChain: OnChainConfig?
     let shared: SharedDependencies
 
     init(market: MarketConfig? = nil, compute: ComputeConfig = ComputeConfig(enabled: false),
          account: AccountConfig = AccountConfig(owners: [], restURL: ChainConfig.restURLFlag.defaultValue),
          provider: ProviderConfig = ProviderConfig(providers: [], restURL: ChainConfig.restURLFlag.defaultValue),
-         cloudPrices: CloudPricesConfig? = nil, shared: SharedDependencies = SharedDependencies()) {
+         cloudPrices: CloudPricesConfig? = nil, onChain: OnChainConfig? = nil, shared: SharedDependencies = SharedDependencies()) {
         self.market = market
         self.compute = compute
         self.account = account
         self.provider = provider
         self.cloudPrices = cloudPrices
+        self.onChain = onChain
         self.shared = shared
     }
 
     /// The exporter's setup: every area as configured.
     init(_ config: ExporterConfig, shared: SharedDependencies) {
         self.init(market: config.market, compute: config.compute, account: config.account, provider: config.provider,
-                  cloudPrices: config.cloudPrices, shared: shared)
+                  cloudPrices: config.cloudPrices, onChain: config.onChain, shared: shared)
     }
 }
 
@@ -56,8 +60,7 @@ public final class SharedDependencies: Sendable {
         self.gpuMarket = gpuMarket
     }
 
-    /// With a fixed source of the AKT price instead of CoinMarketCap's (a benchmark or a test of one view); none
-    /// by default.
+    /// With a fixed AKT price in CoinMarketCap's place (a benchmark or a test of one view); none by default.
     public convenience init(aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in nil }) {
         self.init(aktPrice: AKTPrice(aktPriceUSD))
     }
@@ -70,26 +73,6 @@ public final class SharedDependencies: Sendable {
             values[ObjectIdentifier(type)] = value
             return value
         }
-    }
-}
-
-/// AKT's price in USD at a given time, nil when unknown (CoinMarketCap off, not yet polled, or stale). The quotes
-/// source feeds it; the tenant and provider views read it at render time, so poll order does not matter.
-final class AKTPrice: Sendable {
-    private let read: Mutex<@Sendable (Date) -> Double?>
-
-    init(_ read: @escaping @Sendable (Date) -> Double? = { _ in nil }) {
-        self.read = Mutex(read)
-    }
-
-    func usd(at now: Date) -> Double? {
-        let read = read.withLock { $0 }
-        return read(now)
-    }
-
-    /// Where the price comes from from now on.
-    func feed(_ read: @escaping @Sendable (Date) -> Double?) {
-        self.read.withLock { $0 = read }
     }
 }
 

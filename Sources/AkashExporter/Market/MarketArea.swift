@@ -3,8 +3,8 @@ import Exposition
 import ExporterKit
 
 /// Market signals from CoinMarketCap: the AKT trace and score, the macro regime, the DePIN sector and the
-/// credit budget. CoinMarketCap is the signal layer only: it never prices compute (it feeds the shared `AKTPrice`,
-/// which turns uakt amounts into dollars).
+/// credit budget. CoinMarketCap is the signal layer only: it never prices compute (its AKT quote is one feed of the
+/// shared `AKTPrice`, which turns uakt amounts into dollars).
 public enum MarketArea: SourceArea {
     static let sources = [MapSource.declaration, QuotesSource.declaration, MacroSources.fearGreed,
                           MacroSources.altcoinSeason, ListingsSource.declaration, KeyInfoSource.declaration]
@@ -60,7 +60,7 @@ final class MarketShared: Sendable {
             return
         }
         let quotes = quotes
-        shared.aktPrice.feed { now in quotes.value(now: now)?.akt?.usd?.price }
+        shared.aktPrice.feedMarket { now in quotes.value(now: now)?.akt?.usd?.price }
         let pace = schedule.describe(now: shared.clock())
         logger.info(pace.message, pace.fields)
     }

@@ -179,6 +179,14 @@ enum Recorded {
             emptyBody: emptyBids,
             emptyAnswer: .valid(["akash_provider_open_bids{provider=\"\(provider)\"} 0"]),
             flags: providerFlags),
+
+        // `{}` has no aggregate: nothing to report, not a price of zero.
+        "akash_oracle": .init(routes: [.init(OracleSource.path, body: "onchain/oracle-aggregated-price-akt.json")],
+                              series: ["akash_oracle_"], emptyBody: "{}", emptyAnswer: .fails(.decode)),
+        // `{}` names no state: nothing to report, not a healthy one.
+        "akash_bme": .init(routes: [.init(BMESource.statusPath, body: "onchain/bme-status.json"),
+                                    .init(BMESource.vaultPath, body: "onchain/bme-vault.json")],
+                           series: ["akash_bme_"], emptyBody: "{}", emptyAnswer: .fails(.decode)),
     ]
 
     /// The entry of a registered source; a source without one stops the test naming it.
