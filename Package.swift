@@ -24,12 +24,14 @@ let package = Package(
         .target(name: "CCurl"),
         // Process-wide settings: SIGTERM/SIGINT as bytes on a pipe (a C handler), malloc's arena limit.
         .target(name: "CProcess"),
+        // Go and flag durations (`1h30m`, `250ms`): one grammar for the web config and the flags.
+        .target(name: "Durations", swiftSettings: strict),
         // Prometheus text format 0.0.4: knows nothing of Akash.
         .target(name: "Exposition", swiftSettings: strict, linkerSettings: [.linkedLibrary("m")]),
         // Raw-socket HTTP/1.1 server: knows nothing of metrics.
-        .target(name: "HTTPServer", dependencies: ["CEpoll", "COpenSSL", "CCrypt"], swiftSettings: strict),
+        .target(name: "HTTPServer", dependencies: ["CEpoll", "COpenSSL", "CCrypt", "Durations"], swiftSettings: strict),
         // Generic exporter runtime: flags, logging, upstream client, poll scheduling, state file, self metrics.
-        .target(name: "ExporterKit", dependencies: ["CCurl", "CProcess", "Exposition", "CZlib"], swiftSettings: strict),
+        .target(name: "ExporterKit", dependencies: ["CCurl", "CProcess", "Exposition", "CZlib", "Durations"], swiftSettings: strict),
         // The Akash/CoinMarketCap sources, signals and the wiring of the exporter.
         .target(name: "AkashExporter", dependencies: ["ExporterKit", "Exposition", "HTTPServer", "CBuildStamp"], swiftSettings: strict),
         .executableTarget(name: "akash-cost-exporter", dependencies: ["AkashExporter"], swiftSettings: strict),
@@ -50,7 +52,7 @@ let package = Package(
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .target(name: "TestSupport", dependencies: ["CTestSupport", "ExporterKit"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Durations", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ExporterKitTests", dependencies: ["ExporterKit", "Exposition", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AkashExporterTests", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "HTTPServer", "TestSupport"], swiftSettings: strict),
     ]

@@ -1,3 +1,4 @@
+import Durations
 import FoundationEssentials
 
 /// One command-line flag. Every flag has an environment fallback: `--web.listen-address` reads
@@ -282,43 +283,15 @@ public enum FlagParser {
     }
 }
 
-/// Go-style durations: `1h30m`, `5m`, `30s`, `250ms`; a bare number is seconds.
+/// The flags' durations: `1h30m`, `5m`, `30s`, `250ms`, `1d`; a bare number is seconds (`DurationText`'s flag dialect,
+/// the one grammar the web config's Go durations share).
 public enum DurationParser {
     public static func seconds(_ text: String) -> Double? {
-        if let plain = Double(text), plain.isFinite { return plain }
-        var total = 0.0
-        var number = ""
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        while let first = rest.first {
-            if first.isNumber || first == "." {
-                number.append(first)
-                rest = rest.dropFirst()
-                continue
-            }
-            guard let value = Double(number) else { return nil }
-            let unit: Double
-            if rest.hasPrefix("ms") { unit = 0.001; rest = rest.dropFirst(2) }
-            else if rest.hasPrefix("h") { unit = 3600; rest = rest.dropFirst() }
-            else if rest.hasPrefix("m") { unit = 60; rest = rest.dropFirst() }
-            else if rest.hasPrefix("s") { unit = 1; rest = rest.dropFirst() }
-            else if rest.hasPrefix("d") { unit = 86_400; rest = rest.dropFirst() }
-            else { return nil }
-            total += value * unit
-            number = ""
-        }
-        return number.isEmpty ? total : nil
+        DurationText.seconds(text, dialect: .flag)
     }
 
     /// `3600` → `1h`, `90` → `1m30s`, for help texts and the landing page.
     public static func format(_ seconds: Double) -> String {
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        var remaining = Int(seconds.rounded())
-        var text = ""
-        for (unit, size) in [("h", 3600), ("m", 60), ("s", 1)] where remaining >= size {
-            text += "\(remaining / size)\(unit)"
-            remaining %= size
-        }
-        return text.isEmpty ? "0s" : text
+        DurationText.format(seconds)
     }
 }

@@ -1,3 +1,4 @@
+import Durations
 import Foundation
 import Testing
 @testable import HTTPServer
@@ -120,7 +121,7 @@ enum TestHashes {
 
     @Test("Go durations", arguments: [("1s", 1.0), ("500ms", 0.5), ("1m30s", 90.0), ("0", 0.0), ("2h", 7200.0), ("1.5s", 1.5)])
     func goDurations(text: String, seconds: Double) {
-        #expect(GoDuration.seconds(text) == seconds)
+        #expect(DurationText.seconds(text, dialect: .go) == seconds)
     }
 }
 

@@ -1,3 +1,4 @@
+import Durations
 /// The web configuration file of the Prometheus ecosystem (prometheus/exporter-toolkit's `--web.config.file`):
 /// TLS, bcrypt basic auth, extra response headers and a rate limit. Every key of that format is read, and an
 /// unknown key is an error, as exporter-toolkit's strict YAML decoding makes it: a misspelt `basic_auth_user`
@@ -151,7 +152,7 @@ extension WebConfig {
         if let limit = try top.mapping("rate_limit") {
             try limit.checkKeys(["interval", "burst"])
             let interval = try limit.string("interval").map { text throws(WebConfigError) in
-                guard let seconds = GoDuration.seconds(text) else {
+                guard let seconds = DurationText.seconds(text, dialect: .go) else {
                     throw WebConfigError(key: limit.child("interval"), "\"\(text)\" is not a duration such as 1s or 500ms")
                 }
                 return seconds
@@ -314,23 +315,3 @@ private struct Reader {
     }
 }
 
-/// Go's duration syntax (`1s`, `500ms`, `1m30s`), as exporter-toolkit's `rate_limit.interval` is written.
-enum GoDuration {
-    static func seconds(_ text: String) -> Double? {
-        if text == "0" { return 0 }
-        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
-        var rest = Substring(text)
-        var total = 0.0
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            // Longest unit first: "ms" before "m", "ns" before "s".
-            guard let unit = units.sorted(by: { $0.0.count > $1.0.count }).first(where: { rest.hasPrefix($0.0) }) else { return nil }
-            total += value * unit.1
-            rest = rest.dropFirst(unit.0.count)
-        }
-        return total
-    }
-}
