@@ -86,6 +86,7 @@ if [ "$target" = exporter ]; then
   start_fake_upstream "$work" || { echo "fake upstream did not start" >&2; cat "$work/fake.err" >&2; exit 1; }
   pids+=("$FAKE_UPSTREAM_PID")
   upstream_port="${FAKE_UPSTREAM_URL##*:}"
+  mapfile -t upstream < <(upstream_flags "$FAKE_UPSTREAM_URL")
 fi
 
 # Starts the server under test on port $1 in the background, with the flags after it; prints its pid.
@@ -95,7 +96,7 @@ start_under_test() {
   if [ "$target" = exporter ]; then
     "$bin/akash-cost-exporter" --web.listen-address "127.0.0.1:$port" --log.level warn "$@" \
       --state.file "$work/state-$port.json" \
-      $(upstream_flags "http://127.0.0.1:$upstream_port") --poll.start-spread 0s \
+      "${upstream[@]}" --poll.start-spread 0s \
       --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c \
       > "$work/under-test-$port.log" 2>&1 &
   else

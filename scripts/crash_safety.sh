@@ -46,6 +46,7 @@ fail() {
 start_fake_upstream "$work" ${fake_args[@]+"${fake_args[@]}"} || fail "fake upstream did not start" "$work/fake.err"
 fake_pid="$FAKE_UPSTREAM_PID"
 base="$FAKE_UPSTREAM_URL"
+mapfile -t upstream < <(upstream_flags "$base")
 state="$work/state.json"
 
 free_port() {
@@ -75,7 +76,7 @@ start_exporter() {
   local log="$1" listen
   listen="127.0.0.1:$(free_port)"
   "$exporter" --web.listen-address "$listen" --state.file "$state" \
-    $(upstream_flags "$base") --poll.start-spread 0s \
+    "${upstream[@]}" --poll.start-spread 0s \
     ${extra_args[@]+"${extra_args[@]}"} >/dev/null 2>"$log" &
   exporter_pid=$!
   for _ in $(seq 200); do

@@ -28,10 +28,14 @@ pids+=("$FAKE_UPSTREAM_PID")
 base="$FAKE_UPSTREAM_URL"
 echo "fake-key" > "$work/key"
 
+# Once, before the loop: a command substitution in the started command would run before its stderr file is
+# truncated, and the previous start's "port=" line would then stop a shell that has not exec'd the exporter yet.
+mapfile -t upstream < <(upstream_flags "$base")
 ignored=0
 : > "$work/times"
 for i in $(seq "$starts"); do
-  "$exporter" --web.listen-address 127.0.0.1:0 --state.file= --cmc.api-key-file "$work/key" $(upstream_flags "$base") \
+  rm -f "$work/err"
+  "$exporter" --web.listen-address 127.0.0.1:0 --state.file= --cmc.api-key-file "$work/key" "${upstream[@]}" \
     --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s 2>"$work/err" &
   pid=$!
   for _ in $(seq 500); do grep -q "port=" "$work/err" && break; sleep 0.01; done

@@ -29,13 +29,14 @@ show() { echo "--- $1"; sed "s/^/    /" "$2"; } >&2
 start_fake_upstream "$work" --record "$work/requests.jsonl" || { show "fake upstream did not start" "$work/fake.err"; exit 1; }
 fake_pid="$FAKE_UPSTREAM_PID"
 base="$FAKE_UPSTREAM_URL"
+mapfile -t upstream < <(upstream_flags "$base")
 echo "parity: fake upstream at $base"
 
 # The exporter: poll every enabled source once and print the exposition. Its exit code says whether every poll
 # succeeded; a failure elsewhere (say the Console) is reported, but only the compared series decide parity.
 exporter_status=0
 CMC_API_KEY="$key" timeout 120 "$exporter" --once \
-  $(upstream_flags "$base") --state.file "$work/exporter.state.json" \
+  "${upstream[@]}" --state.file "$work/exporter.state.json" \
   >"$work/exporter.prom" 2>"$work/exporter.log" || exporter_status=$?
 if [ "$exporter_status" -ne 0 ]; then
   echo "parity: warning: the exporter's --once exited $exporter_status (some poll failed); its log:"

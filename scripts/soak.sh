@@ -38,12 +38,14 @@ trap cleanup EXIT
 start_fake_upstream "$work" || { echo "soak: fake upstream did not start" >&2; cat "$work/fake.err" >&2; exit 1; }
 pids+=("$FAKE_UPSTREAM_PID")
 base="$FAKE_UPSTREAM_URL"
+mapfile -t upstream < <(upstream_flags "$base")
+mapfile -t intervals < <(interval_flags 1s)
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 echo "fake-key-for-soak" > "$work/key"
 started_ns="$(date +%s%N)"
 "$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "$work/state.json" \
-  --cmc.api-key-file "$work/key" $(upstream_flags "$base") $(interval_flags 1s) \
+  --cmc.api-key-file "$work/key" "${upstream[@]}" "${intervals[@]}" \
   --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s \
   >"$work/exporter.log" 2>&1 &
 exporter_pid=$!
