@@ -79,15 +79,25 @@ public final class SharedDependencies: Sendable {
 /// The network's GPU models and their bid prices (Console `/v1/gpu-prices`) while fresh, nil when unknown. The
 /// GPU prices source feeds it; the GPU price checks of leases, providers and clouds read it at render time.
 final class GPUMarket: Sendable {
-    private let read: Mutex<@Sendable (Date) -> [GPUPrices.GPUModel]?>
+    /// The reader in a struct, not bare in the `Mutex`: a closure stored as a generic `Value` is kept in its most
+    /// general (indirect) representation, and `withLock`'s `inout` hands it to the body through a reabstraction
+    /// thunk and writes it back wrapped in the opposite one. Bare, every read (every render of the lease, provider
+    /// and cloud GPU checks) wrapped the stored closure in two more thunks: a chain that grew by two heap contexts
+    /// per render and was called through, two stack frames deeper each time, on the pool's threads. A struct's
+    /// closure field keeps its own representation, so reading it copies one reference.
+    private struct Reader: Sendable {
+        let models: @Sendable (Date) -> [GPUPrices.GPUModel]?
+    }
+
+    private let reader: Mutex<Reader>
 
     init(_ read: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]? = { _ in nil }) {
-        self.read = Mutex(read)
+        reader = Mutex(Reader(models: read))
     }
 
     func models(at now: Date) -> [GPUPrices.GPUModel]? {
-        let read = read.withLock { $0 }
-        return read(now)
+        let reader = reader.withLock { $0 }
+        return reader.models(now)
     }
 
     /// The network median USD per GPU-hour of the one row `gpu` matches; nil when none or several match, or the
@@ -98,6 +108,6 @@ final class GPUMarket: Sendable {
 
     /// Where the models come from from now on.
     func feed(_ read: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]?) {
-        self.read.withLock { $0 = read }
+        reader.withLock { $0 = Reader(models: read) }
     }
 }

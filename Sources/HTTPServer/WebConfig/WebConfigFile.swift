@@ -9,7 +9,13 @@ import Synchronization
 /// load is reported and the last good configuration stays in force.
 public final class WebConfigFile: Sendable {
     public let path: String
-    private let eventHandler = Mutex<(@Sendable (Event) -> Void)?>(nil)
+    /// In a struct, not bare in the `Mutex`: a closure stored as its generic `Value` is read through `withLock`'s
+    /// `inout` with a reabstraction thunk each way, and every read would leave the stored closure wrapped in two more.
+    private struct EventHandler: Sendable {
+        var handle: (@Sendable (Event) -> Void)?
+    }
+
+    private let eventHandler = Mutex(EventHandler())
     private let state: Mutex<State>
     /// bcrypt's verdicts on recent credentials, right and wrong; emptied by every reload.
     public let credentials: CredentialCache
@@ -54,11 +60,11 @@ public final class WebConfigFile: Sendable {
 
     /// Where re-reads are reported (the application's log); set once the logger exists.
     public func setEventHandler(_ handler: @escaping @Sendable (Event) -> Void) {
-        eventHandler.withLock { $0 = handler }
+        eventHandler.withLock { $0.handle = handler }
     }
 
     private func report(_ event: Event) {
-        eventHandler.withLock { $0 }?(event)
+        eventHandler.withLock { $0 }.handle?(event)
     }
 
     /// Whether the file configures TLS (decided at start: a reload cannot turn a plain port into a TLS one).
