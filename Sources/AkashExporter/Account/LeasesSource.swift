@@ -22,7 +22,8 @@ struct LeasesSource: PolledSource {
             AccountCollector(leases: tenant.leases, deployments: tenant.deployments, latestHeight: tenant.latestHeight,
                              blockTime: config.blockTime, aktPrice: shared.aktPrice),
             LeaseGPUCollector(leases: tenant.leases, bids: tenant.bids, deployments: tenant.deployments,
-                              blockTime: config.blockTime, aktPrice: shared.aktPrice, gpuMarket: shared.gpuMarket),
+                              blockTime: config.blockTime, aktPrice: shared.aktPrice, gpuMarket: shared.gpuMarket,
+                              paidMarket: shared.paidMarket),
         ])
     }
 

@@ -10,11 +10,12 @@ public struct ExporterConfig: Sendable {
     public var account: AccountConfig
     public var provider: ProviderConfig
     public var onChain: OnChainConfig
+    public var network: NetworkConfig
     var cloudPrices: CloudPricesConfig
 
     /// Every flag of every area, for parsing and `--help`.
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + ChainConfig.flags + AccountConfig.flags
-        + ProviderConfig.flags + OnChainConfig.flags + CloudPricesConfig.flags
+        + ProviderConfig.flags + OnChainConfig.flags + NetworkConfig.flags + CloudPricesConfig.flags
 
     /// Every flag's environment variable starts with it: `--web.listen-address` reads
     /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
@@ -35,6 +36,7 @@ public struct ExporterConfig: Sendable {
         account = try AccountConfig(flags, chain: chain)
         provider = try ProviderConfig(flags, chain: chain)
         onChain = try OnChainConfig(flags, chain: chain, market: market)
+        network = try NetworkConfig(flags, chain: chain)
         cloudPrices = try CloudPricesConfig(flags)
     }
 

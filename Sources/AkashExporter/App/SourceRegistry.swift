@@ -19,7 +19,7 @@ extension SourceArea {
 enum SourceRegistry {
     /// A new area is added here, and only here.
     static let areas: [any SourceArea.Type] = [MarketArea.self, ComputeArea.self, AccountArea.self, ProviderArea.self,
-                                               OnChainArea.self, CloudPricesArea.self]
+                                               OnChainArea.self, NetworkArea.self, CloudPricesArea.self]
 
     static let all: [Source] = areas.flatMap { $0.sources }
 
@@ -72,5 +72,11 @@ extension AccountArea {
 extension ProviderArea {
     public static func make(config: ProviderConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
         make(SourceSetup(provider: config, shared: shared))
+    }
+}
+
+extension NetworkArea {
+    public static func make(config: NetworkConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
+        make(SourceSetup(network: config, shared: shared))
     }
 }

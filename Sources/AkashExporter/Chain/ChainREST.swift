@@ -30,13 +30,15 @@ struct ChainREST: Sendable {
     ///
     /// A key seen before means the server is looping; the poll then fails with a `decode` failure instead of
     /// spinning. Items are appended page by page, so the work is linear in the number of items.
+    /// - Parameter pageLimit: items asked for per page (the network-wide lists ask fewer, smaller bodies).
     func fetchAllPages<Page: ChainPage>(_ page: Page.Type, _ path: String, query: [(String, String)], what: String,
+                                        pageLimit: Int = Self.pageLimit,
                                         context: PollContext) async throws(SourceFailure) -> [Page.Item] {
         var items: [Page.Item] = []
         var seenKeys: Set<String> = []
         var key: String?
         for pageNumber in 1...Self.maxPages {
-            var pageQuery = query + [("pagination.limit", String(Self.pageLimit))]
+            var pageQuery = query + [("pagination.limit", String(pageLimit))]
             if let key { pageQuery.append(("pagination.key", key)) }
             let page = try await context.fetchJSON(Page.self, request(path, query: pageQuery),
                                                    what: "\(what) (page \(pageNumber))")

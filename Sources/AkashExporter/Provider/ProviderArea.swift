@@ -22,7 +22,8 @@ enum ProviderLeases {
                                   chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), leases: boxes.leases)
         return MadeSource(source, collectors: [
             ProviderCollector(leases: boxes.leases, bids: boxes.bids, blockTime: config.blockTime,
-                              aktPrice: setup.shared.aktPrice, gpuMarket: setup.shared.gpuMarket),
+                              aktPrice: setup.shared.aktPrice, gpuMarket: setup.shared.gpuMarket,
+                              paidMarket: setup.shared.paidMarket),
         ])
     }
 }

@@ -36,15 +36,19 @@ struct ProviderCollector: MetricsCollector {
     let aktPrice: AKTPrice
     /// The network median per GPU-hour of the `/v1/gpu-prices` row a model matches, nil when no single row does.
     let gpuMarket: GPUMarket
+    /// The network's paid median per GPU-hour of exactly the offered model, nil while unknown.
+    let paidMarket: PaidMarket
 
     func collect(now: Date) -> [MetricFamily] {
         var families = ProviderFamilies(blockTime: blockTime)
         let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
         let models = gpuMarket.models(at: now)
         let median: (GPUAttribute) -> Double? = { gpu in models.flatMap { MarketMatch.median(for: gpu, in: $0) } }
+        let paidMedians = paidMarket.medians(at: now)
         for provider in leases.addresses {
             families.add(provider: provider, leases: leases.value(for: provider, now: now),
-                         bids: bids.value(for: provider, now: now), pricing: pricing, median: median)
+                         bids: bids.value(for: provider, now: now), pricing: pricing, median: median,
+                         paid: { paidMedians?[$0] })
         }
         return families.all
     }
@@ -60,6 +64,7 @@ struct ProviderFamilies {
     var leasedGPUs: MetricFamily
     var gpuPrice: MetricFamily
     var gpuPriceVsMarket: MetricFamily
+    var gpuPriceVsPaid: MetricFamily
     var openBids: MetricFamily
     var openBidMin: MetricFamily
 
@@ -80,19 +85,24 @@ struct ProviderFamilies {
         gpuPriceVsMarket = .gauge("akash_provider_gpu_price_vs_market_ratio",
                                   "akash_provider_gpu_price_usd_per_gpu_hour divided by the network median bid price of the "
                                     + "matching GPU model (Console /v1/gpu-prices); absent unless exactly one row of it matches.")
+        gpuPriceVsPaid = .gauge("akash_provider_gpu_price_vs_paid_ratio",
+                                "akash_provider_gpu_price_usd_per_gpu_hour divided by the median the network's leases of the same "
+                                    + "offered model pay per GPU-hour (akash_gpu_paid_price_usd_per_gpu_hour{stat=\"median\"}); "
+                                    + "absent while that is unknown.")
         openBids = .gauge("akash_provider_open_bids", "Open bids of the provider, waiting for the tenant (0 when there are none).")
         openBidMin = .gauge("akash_provider_open_bid_min_usd_per_gpu_hour",
                             "The provider's lowest open single-model bid per GPU-hour in USD, by offered GPU model, \(perBlockTime).")
     }
 
     var all: [MetricFamily] {
-        [activeLeases, revenue, revenuePerBlock, leasedGPUs, gpuPrice, gpuPriceVsMarket, openBids, openBidMin]
+        [activeLeases, revenue, revenuePerBlock, leasedGPUs, gpuPrice, gpuPriceVsMarket, gpuPriceVsPaid, openBids, openBidMin]
     }
 
     /// Adds one provider's samples: revenue needs its leases; the GPU figures need its leases and bids; the open
     /// bid figures need its bids.
+    /// - Parameter paid: the network's paid median of an offered model, nil while unknown.
     mutating func add(provider: String, leases: [ActiveLease]?, bids: ProviderBids?, pricing: DenomPricing,
-                      median: (GPUAttribute) -> Double?) {
+                      median: (GPUAttribute) -> Double?, paid: (GPUAttribute) -> Double? = { _ in nil }) {
         let providerLabel = [Label("provider", provider)]
         if let leases {
             let earned = ProviderRevenue(leases)
@@ -111,6 +121,7 @@ struct ProviderFamilies {
                 let price = leased.priced[model]?.usdPerGPUHour(pricing, blockTime: blockTime)
                 gpuPrice.add(price, labels: labels)
                 gpuPriceVsMarket.add(price.flatMap { price in median(model).flatMap { $0 > 0 ? price / $0 : nil } }, labels: labels)
+                gpuPriceVsPaid.add(price.flatMap { price in paid(model).flatMap { $0 > 0 ? price / $0 : nil } }, labels: labels)
             }
         }
         let open = bids.open
