@@ -84,6 +84,20 @@ enum Recorded {
         #"{"status":{"error_code":0,"error_message":null,"credit_count":1},"data":\#(data)}"#
     }
 
+    /// The network-wide lists ask 500 items a page (`--akash.network-page-size`), the per-address ones 1,000: that
+    /// page size, not the missing address filter (a route can only require parameters), tells the fakes which
+    /// source a request of the shared paths belongs to.
+    static let networkPage = "pagination.limit=\(NetworkConfig.pageSizeFlag.defaultValue)"
+    /// What the network's paid-price index fills, and the GPU price checks' comparisons with it.
+    static let paidSeries = ["akash_gpu_paid_", "akash_gpu_bid_vs_paid_ratio", "akash_lease_gpu_price_vs_paid_ratio",
+                             "akash_provider_gpu_price_vs_paid_ratio"]
+
+    static func paidKinds(noOffer: Int) -> [String] {
+        PaidKind.allCases.map(\.rawValue).map { kind in
+            "akash_gpu_paid_network_leases{kind=\"\(kind)\"} \(kind == "no_offer" ? noOffer : 0)"
+        }
+    }
+
     static let emptyLeases = #"{"leases":[],"pagination":{"next_key":null,"total":"0"}}"#
     static let emptyBids = #"{"bids":[],"pagination":{"next_key":null,"total":"0"}}"#
 
@@ -109,7 +123,9 @@ enum Recorded {
                               series: ["akash_exporter_cmc_credits_remaining"], emptyBody: cmcEmpty("{}"), emptyAnswer: .valid([])),
 
         // No GPU on offer is a valid answer: no GPU series at all.
-        "akash_gpu_prices": .init(routes: [.init(GPUPrices.path, body: "akash/gpu-prices.json")], series: ["akash_gpu"],
+        // Not every `akash_gpu` series: the paid-price index (`akash_gpu_paid_*`) is the network lists'.
+        "akash_gpu_prices": .init(routes: [.init(GPUPrices.path, body: "akash/gpu-prices.json")],
+                                  series: ["akash_gpu_bid_price_usd_per_hour", "akash_gpus{", "akash_gpu_providers"],
                                   emptyBody: #"{"models":[]}"#, emptyAnswer: .valid([])),
         "akash_network_capacity": .init(routes: [.init(NetworkCapacity.path, body: "akash/network-capacity.json")],
                                         series: ["akash_network_", #"akash_providers{state="active"}"#], emptyBody: "{}",
@@ -179,6 +195,20 @@ enum Recorded {
             emptyBody: emptyBids,
             emptyAnswer: .valid(["akash_provider_open_bids{provider=\"\(provider)\"} 0"]),
             flags: providerFlags),
+
+        // No running lease on the network: every kind counts 0, no model has a price.
+        "akash_network_leases": .init(
+            routes: [.init(LeasesPage.path, query: "filters.state=active&\(networkPage)", body: "network/leases-active-page1.json"),
+                     .init(LeasesPage.path, query: "filters.state=active&\(networkPage)&pagination.key=bmV0d29yay9sZWFzZXMvMg+/AQ==",
+                           body: "network/leases-active-page2.json"),
+                     .init(LeasesPage.path, query: "filters.state=reclaiming&\(networkPage)", body: "network/leases-reclaiming.json")],
+            series: paidSeries, emptyBody: emptyLeases, emptyAnswer: .valid(paidKinds(noOffer: 0))),
+        // No winning bid: every lease is one without an offer, and nothing is priced.
+        "akash_network_bids": .init(
+            routes: [.init(ChainREST.bidsPath, query: "filters.state=active&\(networkPage)", body: "network/bids-active-page1.json"),
+                     .init(ChainREST.bidsPath, query: "filters.state=active&\(networkPage)&pagination.key=bmV0d29yay9iaWRzLzI/+w==",
+                           body: "network/bids-active-page2.json")],
+            series: paidSeries, emptyBody: emptyBids, emptyAnswer: .valid(paidKinds(noOffer: 14))),
 
         // `{}` has no aggregate: nothing to report, not a price of zero.
         "akash_oracle": .init(routes: [.init(OracleSource.path, body: "onchain/oracle-aggregated-price-akt.json")],
