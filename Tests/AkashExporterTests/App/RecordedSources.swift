@@ -92,8 +92,9 @@ enum Recorded {
     static let paidSeries = ["akash_gpu_paid_", "akash_gpu_bid_vs_paid_ratio", "akash_lease_gpu_price_vs_paid_ratio",
                              "akash_provider_gpu_price_vs_paid_ratio"]
 
+    /// The kind lines, in the exposition's (sorted) order.
     static func paidKinds(noOffer: Int) -> [String] {
-        PaidKind.allCases.map(\.rawValue).map { kind in
+        PaidKind.allCases.map(\.rawValue).sorted().map { kind in
             "akash_gpu_paid_network_leases{kind=\"\(kind)\"} \(kind == "no_offer" ? noOffer : 0)"
         }
     }
