@@ -17,6 +17,9 @@ import Foundation
 import Glibc
 import TestSupport
 
+// As the exporter's main does, before any thread starts: one malloc arena.
+MallocArenas.limit(to: 1, environment: ProcessInfo.processInfo.environment)
+
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let leaseCount = arguments.count > 0 ? arguments[0] : 10_000
 let pageSize = arguments.count > 1 ? arguments[1] : 500
@@ -107,6 +110,14 @@ func serve(_ chain: FakeChain, _ orders: [Order]) {
     }
 }
 
+/// User and system CPU seconds of the whole process (the fake chain's threads too, which only copy prebuilt bodies):
+/// the work a cycle costs, whatever else the machine is running.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func residentMiB() -> Double {
     let fields = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8))?.split(separator: " ") ?? []
     return fields.count > 1 ? (Double(fields[1]) ?? 0) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576 : 0
@@ -123,14 +134,18 @@ struct Run {
         area = NetworkArea.make(config: config, shared: SharedDependencies(aktPriceUSD: { _ in 0.5 }))
     }
 
-    /// Polls both lists at `now`, then collects and renders: the families and the exposition's size.
-    func cycle(_ upstream: CurlUpstream, now: Date) async throws -> (families: [MetricFamily], bytes: Int) {
+    /// Polls both lists at `now`, then collects and renders: the families, the exposition's size and each poll's
+    /// milliseconds by source name.
+    func cycle(_ upstream: CurlUpstream, now: Date) async throws -> (families: [MetricFamily], bytes: Int, polls: [String: Double]) {
         let health = HealthRegistry(sources: area.sources.map(\.name))
+        var polls: [String: Double] = [:]
         for source in area.sources {
-            try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
+            polls[source.name] = try await BenchTiming.measure(1) {
+                try await source.poll(PollContext(source: source.name, now: now, upstream: upstream, health: health))
+            }.median
         }
         let families = area.collectors.flatMap { $0.collect(now: now) }
-        return (families, try TextFormat.render(families).count)
+        return (families, try TextFormat.render(families).count, polls)
     }
 }
 
@@ -145,22 +160,31 @@ small.chain.stop()
 
 let run = try Run(leases: leaseCount)
 _ = try await run.cycle(upstream, now: start)
+var pollTimes: [String: [Double]] = [:]
 let before = residentMiB()
+var resident: [Double] = []
 var cycles: [Double] = []
 var collects: [Double] = []
-var last: (families: [MetricFamily], bytes: Int) = ([], 0)
+var last: (families: [MetricFamily], bytes: Int, polls: [String: Double]) = ([], 0, [:])
 var peak = before
+let cpuBefore = cpuSeconds()
+var collectCPU = 0.0
 for poll in 1...polls {
     let now = start.addingTimeInterval(Double(poll) * 1800)
     let begin = ContinuousClock.now
     last = try await run.cycle(upstream, now: now)
+    for (name, time) in last.polls { pollTimes[name, default: []].append(time) }
     let elapsed = ContinuousClock.now - begin
     cycles.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
     peak = max(peak, residentMiB())
     // The join and the index alone (the lists cached: a render between polls).
+    let collectCPUBefore = cpuSeconds()
     let collect = await BenchTiming.measure(1) { _ = run.area.collectors.flatMap { $0.collect(now: now.addingTimeInterval(1)) } }
+    collectCPU += cpuSeconds() - collectCPUBefore
     collects.append(collect.median)
+    resident.append(residentMiB())
 }
+let cyclesCPU = (cpuSeconds() - cpuBefore - collectCPU) / Double(polls)
 let after = residentMiB()
 let kinds = last.families.first { $0.name == "akash_gpu_paid_network_leases" }?.samples.reduce(0) { $0 + $1.value } ?? 0
 guard kinds == Double(leaseCount) else { throw BenchFailure("the kinds add up to \(kinds), not \(leaseCount)") }
@@ -170,8 +194,14 @@ collects.sort()
 
 func ms(_ value: Double) -> String { String(format: "%8.2f", value) }
 print("poll + join + collect + render   median \(ms(cycles[cycles.count / 2])) ms   max \(ms(cycles.last!)) ms")
+print("  CPU time per cycle (user + system, whole process)  \(ms(cyclesCPU * 1000)) ms")
+for (name, times) in pollTimes.sorted(by: { $0.key < $1.key }) {
+    let sorted = times.sorted()
+    print("  poll \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) median \(ms(sorted[sorted.count / 2])) ms   max \(ms(sorted.last!)) ms")
+}
 print("collect between polls (cached)   median \(ms(collects[collects.count / 2])) ms   max \(ms(collects.last!)) ms")
 print(String(format: "resident memory: %.1f MiB before the first measured poll, %.1f MiB after %d polls (%+.1f MiB), peak %.1f MiB",
              before, after, polls, after - before, peak))
+print("resident memory after each poll (MiB): " + resident.map { String(format: "%.1f", $0) }.joined(separator: " "))
 print("series: \(series) at \(leaseCount) leases, \(smallSeries) at \(leaseCount / 10); exposition \(last.bytes) bytes")
 run.chain.stop()
