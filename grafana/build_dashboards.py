@@ -516,12 +516,57 @@ def network_group() -> list[list[Panel]]:
     ]]
 
 
+def paid(stat: str) -> str:
+    return series("akash_gpu_paid_price_usd_per_gpu_hour", f'stat="{stat}"', GPU)
+
+
+def paid_vs_asked_group() -> list[list[Panel]]:
+    """What leases pay (the exporter's paid-price index, labelled by the offered model) against what providers ask
+    (the Console's bid median). The bid median in the offer's labels is paid median x bid/paid (the exporter matched
+    the two); the clouds are per Console model, whose interface is spelled as the inventory has it (SXM5)."""
+    bid_in_paid_labels = f"{paid('median')} * ignoring(stat) {series('akash_gpu_bid_vs_paid_ratio', GPU)}"
+    ratio = series("akash_gpu_price_vs_cloud_ratio", GPU)
+    cheapest_cloud = f"min by ({GPU_KEY}) ({series('akash_gpu_bid_price_usd_per_hour', MEDIAN, GPU)} / ignoring(cloud) group_right() {ratio})"
+    return [[
+        Panel("timeseries", "Paid vs asked: what leases pay per GPU-hour, and the bid median",
+              "Per offered GPU model: the median of what the network's active and reclaiming single-model leases pay "
+              "per GPU-hour (each GPU one sample, the whole lease price including its host CPU and memory), its p10 and "
+              "p90, the Console's median bid of the same model, and the cheapest comparable cloud (per Console model). "
+              "The model is the provider's claim in its offer.",
+              [q(per(GPU_KEY, paid("median")), GPU_LEGEND + " paid median"),
+               q(per(GPU_KEY, paid("p10")), GPU_LEGEND + " paid p10"),
+               q(per(GPU_KEY, paid("p90")), GPU_LEGEND + " paid p90"),
+               q(per(GPU_KEY, bid_in_paid_labels), GPU_LEGEND + " bid median"),
+               q(cheapest_cloud, GPU_LEGEND + " cheapest cloud")],
+              unit="currencyUSD", width=16, height=9, legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "Running leases by kind",
+              "Every active and reclaiming lease on the network, once: gpu (priced, in the index), unpriced (a denom "
+              "without a USD price), mixed (several GPU models), cpu (no GPU), no_offer (no winning bid or offer).",
+              [q(per("kind", series("akash_gpu_paid_network_leases")), "{{kind}}")],
+              unit="none", width=8, height=9, legend_calcs=["lastNotNull"]),
+    ], [
+        table("Paid vs asked per GPU model",
+              "Per offered GPU model: GPUs and leases of single-model leases (priced or not), what they pay per "
+              "GPU-hour (p10, median, p90), the Console's bid median and bid / paid (above 1: providers ask more than "
+              "tenants pay).",
+              [("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"), ("interface", "Interface")], [
+                  Column("GPUs leased", series("akash_gpu_paid_gpus", GPU), "none", decimals=0),
+                  Column("Leases", series("akash_gpu_paid_leases", GPU), "none", decimals=0),
+                  Column("Paid p10 USD/GPU-hour", paid("p10"), "currencyUSD", decimals=3),
+                  Column("Paid median USD/GPU-hour", paid("median"), "currencyUSD", decimals=3),
+                  Column("Paid p90 USD/GPU-hour", paid("p90"), "currencyUSD", decimals=3),
+                  Column("Bid median USD/GPU-hour", bid_in_paid_labels, "currencyUSD", decimals=3),
+                  Column("Bid / paid", series("akash_gpu_bid_vs_paid_ratio", GPU), "none", decimals=2),
+              ], height=8),
+    ]]
+
+
 @register("akash-compute.json")
 def compute_dashboard() -> dict:
     # Models come from the GPU counts: a model with GPUs but no bids yet can still be picked.
     return dashboard("akash-compute", "Akash / Compute prices",
                      "Bid prices per GPU model (USD per GPU-hour, last 31 days of bids), GPU and provider supply, network capacity (Akash Console API).",
-                     [gpu_prices_group(), clouds_group(), network_group()],
+                     [gpu_prices_group(), paid_vs_asked_group(), clouds_group(), network_group()],
                      [label_variable("gpu_model", "GPU model", series("akash_gpus"), "model")])
 
 
@@ -654,17 +699,21 @@ def gpu_leases_vs_market_group() -> list[list[Panel]]:
     interface spelling); the overpay is the recording rule the alert uses, present only when positive."""
     price = series("akash_lease_gpu_price_usd_per_gpu_hour", OWNER)
     ratio = series("akash_lease_gpu_price_vs_market_ratio", OWNER)
+    paid_ratio = series("akash_lease_gpu_price_vs_paid_ratio", OWNER)
     return [[
         table("Your GPU leases vs the market",
               "Each GPU lease of the selected owners: the GPUs its winning bid offered, what it pays per GPU-hour (the "
               "whole lease price, CPU, memory and storage included, / its GPUs), the network median of the model "
-              "(Akash Console), their ratio, and what it pays over the median a month (730 h, only when above). "
-              "Empty cells: no single matching model (no median), a mixed-model group (no per-GPU price).",
+              "(Akash Console), their ratio, the median that the network's leases of the same model pay and the ratio "
+              "to it, and what it pays over the median a month (730 h, only when above; against the paid median when "
+              "there is one). Empty cells: no single matching model (no median), a mixed-model group (no per-GPU price).",
               LEASE_GPU_KEY, [
                   Column("GPUs", series("akash_lease_gpus", OWNER), "none", decimals=0),
                   Column("Your USD/GPU-hour", price, "currencyUSD", decimals=3),
                   Column("Median USD/GPU-hour", f"{price} / {ratio}", "currencyUSD", decimals=3),
                   Column("Your price / median", ratio, "none", decimals=2, thresholds=RATIO_STEPS),
+                  Column("Paid median USD/GPU-hour", f"{price} / {paid_ratio}", "currencyUSD", decimals=3),
+                  Column("Your price / paid median", paid_ratio, "none", decimals=2, thresholds=RATIO_STEPS),
                   Column("Overpay USD/month", series("akash:lease_gpu_overpay_usd_per_month", OWNER), "currencyUSD",
                          decimals=2),
               ], height=8),
@@ -771,9 +820,12 @@ def provider_prices_group() -> list[list[Panel]]:
               [q(providers("akash_provider_gpu_price_usd_per_gpu_hour", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " yours"),
                q(provider_median(), PROVIDER_GPU_LEGEND + " median")],
               unit="currencyUSD", legend_calcs=["lastNotNull"]),
-        Panel("timeseries", "Your price / network median",
-              "1 is the median; the below-market alert fires under 0.6 (more than 40 % below) for 24 h. Absent when the model matches no single /v1/gpu-prices row.",
-              [q(providers("akash_provider_gpu_price_vs_market_ratio", PROVIDER_GPU), PROVIDER_GPU_LEGEND)],
+        Panel("timeseries", "Your price / network median, bid and paid",
+              "1 is the median; the below-market alert fires under 0.6 (more than 40 % below the bid median) for 24 h. "
+              "vs bid: the Console's median bid (absent when the model matches no single /v1/gpu-prices row); vs paid: "
+              "the median the network's leases of the same offered model pay.",
+              [q(providers("akash_provider_gpu_price_vs_market_ratio", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " vs bid"),
+               q(providers("akash_provider_gpu_price_vs_paid_ratio", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " vs paid")],
               unit="percentunit", thresholds=BELOW_MARKET_STEPS, color_by_thresholds=True, legend_calcs=["lastNotNull"]),
     ], [
         table("GPU models: leased, your price, the median, your lowest ask",
@@ -784,6 +836,10 @@ def provider_prices_group() -> list[list[Panel]]:
                   Column("Median USD/GPU-hour", f"{series('akash_provider_gpu_price_usd_per_gpu_hour', PROVIDER)} / "
                                                 f"{series('akash_provider_gpu_price_vs_market_ratio', PROVIDER)}", "currencyUSD", decimals=3),
                   Column("Yours / median", series("akash_provider_gpu_price_vs_market_ratio", PROVIDER), "percentunit",
+                         decimals=0, thresholds=BELOW_MARKET_STEPS),
+                  Column("Paid median USD/GPU-hour", f"{series('akash_provider_gpu_price_usd_per_gpu_hour', PROVIDER)} / "
+                                                     f"{series('akash_provider_gpu_price_vs_paid_ratio', PROVIDER)}", "currencyUSD", decimals=3),
+                  Column("Yours / paid median", series("akash_provider_gpu_price_vs_paid_ratio", PROVIDER), "percentunit",
                          decimals=0, thresholds=BELOW_MARKET_STEPS),
                   Column("Lowest open ask USD/GPU-hour", series("akash_provider_open_bid_min_usd_per_gpu_hour", PROVIDER),
                          "currencyUSD", decimals=3),
@@ -963,7 +1019,8 @@ def unscoped_selectors(expr: str) -> list[str]:
             continue
         if name in ("job", "instance", "owner", "dseq", "source", "period", "state", "class", "version",
                     "swift_version", "gseq", "oseq", "provider", "rank", "cmc_id", "symbol", "vendor", "model",
-                    "ram", "interface", "cloud", "reason", "stat", "window", "status", "level", "e", "h", "m", "s", "d"):
+                    "ram", "interface", "cloud", "reason", "stat", "window", "status", "level", "kind", "basis", "e", "h", "m",
+                    "s", "d"):
             continue
         if 'job=~"$job"' not in matchers or 'instance=~"$instance"' not in matchers:
             found.append(name + matchers)
