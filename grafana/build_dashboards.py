@@ -526,7 +526,8 @@ def paid_vs_asked_group() -> list[list[Panel]]:
     the two); the clouds are per Console model, whose interface is spelled as the inventory has it (SXM5)."""
     bid_in_paid_labels = f"{paid('median')} * ignoring(stat) {series('akash_gpu_bid_vs_paid_ratio', GPU)}"
     ratio = series("akash_gpu_price_vs_cloud_ratio", GPU)
-    cheapest_cloud = f"min by ({GPU_KEY}) ({series('akash_gpu_bid_price_usd_per_hour', MEDIAN, GPU)} / ignoring(cloud) group_right() {ratio})"
+    cheapest_cloud = (f"min by ({GPU_KEY}) ({series('akash_gpu_bid_price_usd_per_hour', MEDIAN, GPU)} "
+                      f"/ on(job, instance, {GPU_KEY}) group_right() {ratio})")
     return [[
         Panel("timeseries", "Paid vs asked: what leases pay per GPU-hour, and the bid median",
               "Per offered GPU model: the median of what the network's active and reclaiming single-model leases pay "
