@@ -14,7 +14,7 @@ struct LeasesSource: PolledSource {
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let tenant = TenantBoxes.of(setup) else { return nil }
-        let config = setup.account
+        let config = tenant.config
         let source = LeasesSource(name: "akash_leases", side: .owner, interval: config.interval,
                                   chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), leases: tenant.leases)
         let shared = setup.shared

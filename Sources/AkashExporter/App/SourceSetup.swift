@@ -5,37 +5,61 @@ import Synchronization
 /// A source of this exporter: its declaration, made from a `SourceSetup`.
 typealias Source = SourceDeclaration<SourceSetup>
 
-/// What a source's factory is given: every area's parsed configuration and what sources share. An area left
-/// unset is off, so a test makes one area's sources by setting only its configuration.
+/// What a source's factory is given: each area's parsed configuration and what sources share. An area with no
+/// configuration is off, so a test makes one area's sources by configuring only that area.
 struct SourceSetup: Sendable {
-    /// nil: CoinMarketCap is not consulted and nothing says so (a test of another area); the exporter always sets it.
-    var market: MarketConfig?
-    var compute: ComputeConfig
-    var account: AccountConfig
-    var provider: ProviderConfig
-    var cloudPrices: CloudPricesConfig?
-    /// nil: no oracle, no BME, and no series saying which feed priced AKT (a test of another area); the exporter
-    /// always sets it.
-    var onChain: OnChainConfig?
+    let configs: AreaConfigs
     let shared: SharedDependencies
 
-    init(market: MarketConfig? = nil, compute: ComputeConfig = ComputeConfig(enabled: false),
-         account: AccountConfig = AccountConfig(owners: [], restURL: ChainConfig.restURLFlag.defaultValue),
-         provider: ProviderConfig = ProviderConfig(providers: [], restURL: ChainConfig.restURLFlag.defaultValue),
-         cloudPrices: CloudPricesConfig? = nil, onChain: OnChainConfig? = nil, shared: SharedDependencies = SharedDependencies()) {
-        self.market = market
-        self.compute = compute
-        self.account = account
-        self.provider = provider
-        self.cloudPrices = cloudPrices
-        self.onChain = onChain
+    init(configs: AreaConfigs = AreaConfigs(), shared: SharedDependencies = SharedDependencies()) {
+        self.configs = configs
         self.shared = shared
+    }
+
+    /// One area configured, every other off.
+    init<Area: SourceArea>(_ area: Area.Type, _ config: Area.Config, shared: SharedDependencies = SharedDependencies()) {
+        var configs = AreaConfigs()
+        configs[area] = config
+        self.init(configs: configs, shared: shared)
     }
 
     /// The exporter's setup: every area as configured.
     init(_ config: ExporterConfig, shared: SharedDependencies) {
-        self.init(market: config.market, compute: config.compute, account: config.account, provider: config.provider,
-                  cloudPrices: config.cloudPrices, onChain: config.onChain, shared: shared)
+        self.init(configs: config.areas, shared: shared)
+    }
+
+    /// `area`'s configuration; nil when it is off.
+    subscript<Area: SourceArea>(area: Area.Type) -> Area.Config? {
+        configs[area]
+    }
+}
+
+/// Each area's configuration, keyed by its area: an area reads its own (and those it depends on) by type, and the
+/// exporter holds them without naming any.
+struct AreaConfigs: Sendable {
+    private var values: [ObjectIdentifier: any Sendable] = [:]
+
+    init() {}
+
+    subscript<Area: SourceArea>(area: Area.Type) -> Area.Config? {
+        get { values[ObjectIdentifier(area)] as? Area.Config }
+        set { values[ObjectIdentifier(area)] = newValue }
+    }
+}
+
+/// What an area's configuration is parsed from: the flags, the environment (CoinMarketCap's key), and the
+/// configurations of the areas parsed before it.
+struct ConfigInput {
+    let flags: ParsedFlags
+    let environment: [String: String]
+    let parsed: AreaConfigs
+
+    /// The configuration of `area`, which `SourceRegistry.areas` parses before the asking one.
+    func config<Area: SourceArea>(of area: Area.Type) -> Area.Config {
+        guard let config = parsed[area] else {
+            preconditionFailure("\(area) must come before its dependents in SourceRegistry.areas")
+        }
+        return config
     }
 }
 

@@ -30,7 +30,7 @@ struct OnChainHarness {
         chain.route(Self.statusPath, .fixture(status, status: statusCode))
         chain.route(Self.vaultPath, .fixture(vault))
         let config = OnChainConfig(restURL: chain.baseURL, interval: 60, timeout: 5, aktPriceSource: choice)
-        area = OnChainArea.make(SourceSetup(onChain: config, shared: SharedDependencies(aktPriceUSD: { _ in marketUSD })))
+        area = OnChainArea.make(config: config, shared: SharedDependencies(aktPriceUSD: { _ in marketUSD }))
     }
 
     func poll(_ name: String, at now: Date = pollTime) async -> SourceFailure? {
