@@ -44,7 +44,7 @@ struct CredentialVerificationTests {
     private static let alice = "Authorization: Basic " + Array("alice:secret".utf8).base64 + "\r\n"
     private static let aliceWrong = "Authorization: Basic " + Array("alice:wrong".utf8).base64 + "\r\n"
 
-    private func startGatedServer(_ gate: GatedCheck, maxPending: Int) throws -> (HTTPServer, () -> Void) {
+    private func startGatedServer(_ gate: GatedCheck, maxPending: Int, priorityWorkers: Int = 0) throws -> (HTTPServer, () -> Void) {
         let directory = NSTemporaryDirectory() + "verification-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "basic_auth_users:\n  alice: \(TestHashes.alice2y)\n".write(toFile: directory + "/web.yml", atomically: false, encoding: .utf8)
@@ -55,6 +55,7 @@ struct CredentialVerificationTests {
             // One loop: a request answered while a check is held shows that the loop is not the one holding it.
             $0.loopCount = 1
             $0.verificationWorkers = 1
+            $0.priorityVerificationWorkers = priorityWorkers
             $0.maxPendingVerifications = maxPending
             // Timeouts far beyond anything the test waits for: only the events it waits for end a connection.
             $0.readTimeout = 600
@@ -157,6 +158,37 @@ struct CredentialVerificationTests {
         #expect(gate.passwords == ["first", "secret", "wrong1", "wrong2"])
         #expect(server.statistics.authRejections(.overload) == 1)
         #expect(server.statistics.authRejections(.wrongCredentials) == 6)
+    }
+
+    @Test("a connection never refused is checked by the priority worker while the flood's check holds the other")
+    func priorityWorkerDoesNotWaitForTheFlood() throws {
+        let gate = GatedCheck()
+        let (server, cleanUp) = try startGatedServer(gate, maxPending: 4, priorityWorkers: 1)
+        defer {
+            gate.open()
+            server.shutdown()
+            cleanUp()
+        }
+        func basic(_ credentials: String) -> String { "Authorization: Basic " + Array(credentials.utf8).base64 + "\r\n" }
+        // A flooding connection: refused once, then a new wrong password, which the general worker takes and holds.
+        let flood = try TestClient(port: server.port, timeout: 60)
+        #expect(try flood.get("/metrics").status == 401)
+        try flood.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(basic("alice:wrong1"))\r\n")
+        #expect(gate.waitForEntry())
+        // A second wrong password from the flood queues behind it: the priority worker never takes it.
+        let flood2 = try TestClient(port: server.port, timeout: 60)
+        #expect(try flood2.get("/metrics").status == 401)
+        try flood2.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(basic("alice:wrong2"))\r\n")
+        // The scraper's first request starts its check while the flood's is still held.
+        let scraper = try TestClient(port: server.port, timeout: 60)
+        try scraper.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
+        #expect(gate.waitForEntry())
+        #expect(gate.passwords == ["wrong1", "secret"])
+        gate.open()
+        #expect(try scraper.readResponse().status == 200)
+        #expect(try flood.readResponse().status == 401)
+        #expect(try flood2.readResponse().status == 401)
+        #expect(gate.passwords == ["wrong1", "secret", "wrong2"])
     }
 
     @Test("requests pipelined behind one waiting for its check are answered after it, in order")
