@@ -111,6 +111,21 @@ struct SourceRegistryTests {
         }
     }
 
+    @Test("each area's flags are parsed once, by the area, and every area is configured from the defaults")
+    func areasOwnTheirFlags() throws {
+        let names = ExporterConfig.flags.map(\.name)
+        #expect(names.count == Set(names).count, "a flag is declared twice: \(names)")
+        let config = try ExporterConfig(AreaTesting.flags([]), environment: [:])
+        for area in SourceRegistry.areas {
+            let configured = Self.isConfigured(area, config.areas)
+            #expect(configured, "\(area) has no configuration")
+        }
+    }
+
+    private static func isConfigured<Area: SourceArea>(_ area: Area.Type, _ configs: AreaConfigs) -> Bool {
+        configs[area] != nil
+    }
+
     @Test("the app tests serve every registered source's recorded bodies on loopback, and point every API there")
     func appRoutingCoversRegistry() throws {
         let fake = try AppFakes.allUpstreams()
