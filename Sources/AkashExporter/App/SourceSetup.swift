@@ -124,6 +124,12 @@ final class GPUMarket: Sendable {
         return reader.models(now)
     }
 
+    /// The stored reader's bytes (function and context): the same after any number of reads when reading does not
+    /// wrap it (a test of the thunk chain above).
+    var storedReaderBytes: [UInt8] {
+        reader.withLock { withUnsafeBytes(of: &$0) { Array($0) } }
+    }
+
     /// The network median USD per GPU-hour of the one row `gpu` matches; nil when none or several match, or the
     /// prices are unknown.
     func median(for gpu: GPUAttribute, at now: Date) -> Double? {
