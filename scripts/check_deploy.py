@@ -2,7 +2,8 @@
 """Static checks of the deployment files, with no cluster, Docker engine or Akash account (CI runs it; seconds):
 
   - every YAML file under deploy/ parses;
-  - deploy/kubernetes/prometheusrule.yaml is what scripts/gen_prometheusrule.py makes of alerts/akash.rules.yml;
+  - deploy/kubernetes/prometheusrule.yaml is what scripts/gen_prometheusrule.py makes of alerts/akash.rules.yml, and
+    every runbook_url in it is absolute and names a heading of docs/runbook.md;
   - `kubectl kustomize` renders deploy/kubernetes (the base), deploy/kubernetes-example (an overlay with the
     persistent-state component) and the base with both components (web-config too): Deployment, Service, ServiceMonitor and PrometheusRule, wired to each other
     (selectors, ports, the Secret, the state volume), non-root with a read-only root file system, probes on
@@ -87,6 +88,12 @@ committed = generator.OUTPUT.read_text() if generator.OUTPUT.exists() else ""
 check(committed == generator.render(generator.RULES.read_text()),
       "deploy/kubernetes/prometheusrule.yaml is what scripts/gen_prometheusrule.py makes of alerts/akash.rules.yml",
       "stale: run scripts/gen_prometheusrule.py and commit the result (--check shows the diff)")
+
+rendered_groups = yaml.safe_load(generator.OUTPUT.read_text())["spec"]["groups"] if committed else []
+link_problems = generator.runbook_problems({"groups": rendered_groups})
+check(committed and not link_problems,
+      "deploy/kubernetes/prometheusrule.yaml: every runbook_url is absolute and its anchor is a heading of docs/runbook.md",
+      "\n".join(link_problems))
 
 # --- Kubernetes -----------------------------------------------------------------------------------------------------
 RULE_GROUPS = yaml.safe_load(Path("alerts/akash.rules.yml").read_text())["groups"]

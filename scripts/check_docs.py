@@ -7,7 +7,9 @@ Checked:
   - "N alerts" / "N alert rules" against alerts/akash.rules.yml;
   - a flag followed by its value in parentheses, "`--akash.providers-interval` (30m)", against the exporter's --help
     defaults (a value that is not the default must be written otherwise, e.g. "`--flag=5m`");
-  - every "Source names:" list against scripts/sources.json (generated from the source registry).
+  - every "Source names:" list against scripts/sources.json (generated from the source registry);
+  - every PromQL example (```promql blocks) states its expected result, parses and names only metrics of the
+    contract: scripts/doc_examples.py, which scripts/e2e.sh also runs against a Prometheus holding the demo data.
 
 Usage: scripts/check_docs.py [path to the built exporter, default .build/debug/akash-cost-exporter]
 """
@@ -79,6 +81,14 @@ for path in docs:
             line_number = text[: match.start()].count("\n") + 1
             missing, extra = sorted(source_names - listed), sorted(listed - source_names)
             failures.append(f"{path.relative_to(ROOT)}:{line_number}: source names miss {missing}, name unknown {extra}")
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import doc_examples  # noqa: E402 - a sibling script
+
+examples = doc_examples.extract(ROOT)
+doc_examples.check_static(examples, ROOT)
+checked += len(examples)
+failures += [f"{e.where}: PromQL example: {'; '.join(e.errors)}" for e in examples if e.errors]
 
 for failure in failures:
     print("FAIL", failure)

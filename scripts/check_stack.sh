@@ -6,7 +6,8 @@
 #   - every dashboard parses, has a fixed unique uid, the ds_prometheus variable, the schemaVersion of the pinned
 #     Grafana, is what grafana/build_dashboards.py generates, and queries only metrics of the contract (or `up`)
 #     with valid PromQL; the alert rules use only contract metrics too;
-#   - every alert has summary, description and a runbook_url pointing at its section of docs/runbook.md, and no
+#   - every alert has summary, description and an absolute runbook_url (scripts/gen_prometheusrule.py's base)
+#     pointing at its section of docs/runbook.md, and no
 #     alert names a scrape job itself (the recording rule akash_exporter:up is the one place that does);
 #   - grafana/build_dashboards.py --check also lints the dashboards: $job/$instance on every dashboard and selector,
 #     no merged table query that keeps __name__, a unit on every table column;
@@ -162,11 +163,13 @@ rules = load_yaml("alerts/akash.rules.yml")
 check_names("alerts/akash.rules.yml", [rule["expr"] for group in rules["groups"] for rule in group["rules"]])
 
 # --- alerts: annotations, runbook sections, one place that names the job --------------------------------------
-def github_anchor(heading):
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+# runbook_url is absolute (Alertmanager and Grafana show it as a link): the generator's base, then the alert's own
+# section of docs/runbook.md, whose heading must exist.
+sys.path.insert(0, "scripts")
+from gen_prometheusrule import RUNBOOK_BASE_URL, runbook_anchors, runbook_problems
 
 runbook = Path("docs/runbook.md").read_text() if Path("docs/runbook.md").is_file() else ""
-anchors = {github_anchor(h) for h in re.findall(r"^#+\s+(.*)$", runbook, re.M)}
+anchors = runbook_anchors(runbook)
 alerts = [rule for group in rules["groups"] for rule in group["rules"] if "alert" in rule]
 for rule in alerts:
     annotations = rule.get("annotations", {})
@@ -174,9 +177,13 @@ for rule in alerts:
     check(not missing, f"alert {rule['alert']} ({rule['labels'].get('severity')}): summary, description, runbook_url",
           f"missing: {missing}")
     url = annotations.get("runbook_url", "")
-    check(url == f"docs/runbook.md#{rule['alert'].lower()}" and rule["alert"].lower() in anchors,
+    expected = f"{RUNBOOK_BASE_URL}#{rule['alert'].lower()}"
+    check(url == expected and rule["alert"].lower() in anchors,
           f"alert {rule['alert']}: runbook_url {url} is its section of docs/runbook.md",
-          f"expected docs/runbook.md#{rule['alert'].lower()} and a heading '## {rule['alert']}' in docs/runbook.md")
+          f"expected {expected} and a heading '## {rule['alert']}' in docs/runbook.md")
+problems = runbook_problems(rules, runbook_text=runbook)
+check(not problems, f"every runbook_url is absolute, under {RUNBOOK_BASE_URL}, and its anchor is a heading of docs/runbook.md",
+      "; ".join(problems))
 naming_job = [rule.get("alert") or rule.get("record") for group in rules["groups"] for rule in group["rules"]
               if re.search(r"\bjob\s*=", rule["expr"]) and rule.get("record") != "akash_exporter:up"]
 check(not naming_job, "only the recording rule akash_exporter:up names the scrape job", f"also: {naming_job}")
