@@ -55,9 +55,9 @@ def skip(what, why):
 # --- what the exporter declares ---------------------------------------------------------------------------------
 sources = "\n".join(Path(p).read_text() for p in glob.glob("Sources/**/*.swift", recursive=True))
 # Flags declared in Sources/ (`Flag<T> = .kind("name", ...)`, or the older `FlagSpec("name", ...)`), and those of the
-# README's flags table.
+# flags table of docs/configuration.md (which scripts/check_docs.py keeps equal to --help).
 FLAGS = set(re.findall(r'(?:FlagSpec\(|Flag<[^=]*=\s*\.\w+\()\s*"([a-z0-9.\-]+)"', sources)) | set(
-    re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)", Path("README.md").read_text(), re.M))
+    re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)", Path("docs/configuration.md").read_text(), re.M))
 ENVIRONMENT = {"AKASH_EXPORTER_" + re.sub(r"[^A-Z0-9]", "_", flag.upper()) for flag in FLAGS} | set(
     re.findall(r'"(CMC_[A-Z_]+)"', sources))
 version_match = re.search(r'static let version\s*=\s*"([^"]+)"', sources)

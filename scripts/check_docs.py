@@ -8,6 +8,10 @@ Checked:
   - a flag followed by its value in parentheses, "`--akash.providers-interval` (30m)", against the exporter's --help
     defaults (a value that is not the default must be written otherwise, e.g. "`--flag=5m`");
   - every "Source names:" list against scripts/sources.json (generated from the source registry);
+  - the flags table of docs/configuration.md against --help: every flag in it once, each default as --help gives it;
+  - the two metric tables of docs/METRICS.md (the contract by area, and every series with its HELP text) name the
+    same metrics;
+  - every relative link of README.md and docs/*.md reaches a file, and its anchor a heading of that file;
   - every PromQL example (```promql blocks) states its expected result, parses and names only metrics of the
     contract: scripts/doc_examples.py, which scripts/e2e.sh also runs against a Prometheus holding the demo data.
 
@@ -43,8 +47,9 @@ def each_line():
 dashboards = len(glob.glob(str(ROOT / "grafana/dashboards/*.json")))
 alerts = len(re.findall(r"^\s*- alert:", (ROOT / "alerts/akash.rules.yml").read_text(), re.M))
 help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
-defaults = {}
+defaults, help_flags = {}, []
 for match in re.finditer(r"^  --(?:\[no-\])?([a-z0-9.\-]+)(?:=\S+)?\n((?:      .*\n)+)", help_text, re.M):
+    help_flags.append(match.group(1))
     default = re.search(r"\(default: (.*?)\)\n", match.group(2))
     if default:
         defaults[match.group(1)] = default.group(1).strip('"')
@@ -81,6 +86,57 @@ for path in docs:
             line_number = text[: match.start()].count("\n") + 1
             missing, extra = sorted(source_names - listed), sorted(listed - source_names)
             failures.append(f"{path.relative_to(ROOT)}:{line_number}: source names miss {missing}, name unknown {extra}")
+
+# The flags table: | `--flag=VALUE` | `default` | what it does |, one row per flag of --help, in any order.
+configuration = ROOT / "docs/configuration.md"
+rows = re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)(?:=[^`]*)?` \| (?:`([^`]*)`)? *\|", configuration.read_text(), re.M)
+checked += 1
+listed = [flag for flag, _ in rows]
+missing = sorted(set(help_flags) - set(listed))
+unknown = sorted(set(listed) - set(help_flags))
+twice = sorted({flag for flag in listed if listed.count(flag) > 1})
+if missing or unknown or twice:
+    failures.append(f"docs/configuration.md: flags table misses {missing}, lists unknown {unknown}, twice {twice}")
+for flag, said in rows:
+    if flag in help_flags:
+        checked += 1
+        if said != defaults.get(flag, ""):
+            failures.append(f"docs/configuration.md: flags table gives --{flag} default {said!r}; --help says "
+                            f"{defaults.get(flag, '(none)')!r}")
+
+# docs/METRICS.md: the contract's tables by area and the table of every series (`| metric | type | ...`) agree.
+metrics_text = (ROOT / "docs/METRICS.md").read_text(encoding="utf-8")
+split = metrics_text.find("\n| metric | type | labels | meaning |")
+if split < 0:
+    failures.append("docs/METRICS.md: no table of every series (| metric | type | labels | meaning |)")
+else:
+    def table_names(text):
+        return set(re.findall(r"^\|\s*`([a-z_][a-z0-9_]*)`", text, re.M)) | set(re.findall(r"`(process_[a-z_]+)`", text))
+    by_area, every = table_names(metrics_text[:split]), table_names(metrics_text[split:])
+    checked += 1
+    if by_area != every:
+        failures.append(f"docs/METRICS.md: only in the tables by area {sorted(by_area - every)}, "
+                        f"only in the table of every series {sorted(every - by_area)}")
+
+# Links: every relative link of README.md and docs/*.md names a file that exists, and an anchor into a Markdown file
+# (or into the same one) names one of its headings, so moving a section cannot leave a dead link behind.
+def anchors_of(path):
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^(```|````).*?^\1", "", text, flags=re.M | re.S)  # headings inside code blocks are not headings
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+\s+(.*?)\s*$", text, re.M)}
+
+for path in docs:
+    text = path.read_text(encoding="utf-8")
+    for match in re.finditer(r"\]\(((?!https?://|mailto:)[^)\s]*)\)", text):
+        target, _, anchor = match.group(1).partition("#")
+        linked = (path.parent / target).resolve() if target else path
+        where = f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
+        checked += 1
+        if not linked.exists():
+            failures.append(f"{where}: link to {match.group(1)}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in anchors_of(linked):
+            failures.append(f"{where}: link to {match.group(1)}: {linked.relative_to(ROOT)} has no heading #{anchor}")
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import doc_examples  # noqa: E402 - a sibling script
