@@ -179,24 +179,43 @@ struct SourceRegistryTests {
     }
 }
 
-/// The README's layout section names every folder of the product, so a newcomer's map is never missing a place.
-@Suite("README layout")
-struct ReadmeLayoutTests {
-    @Test("every folder under Sources/ and Sources/AkashExporter/ is named in the README's layout section")
+/// docs/development.md's layout block names every folder of the product and every script, so a newcomer's map is
+/// never missing a place.
+@Suite("Development layout")
+struct DevelopmentLayoutTests {
+    static let doc = "docs/development.md"
+
+    func layout() throws -> Substring {
+        let text = String(decoding: try Data(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(Self.doc)), as: UTF8.self)
+        let start = try #require(text.range(of: "```\nSources/\n"), "\(Self.doc) has no layout block")
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        return text[start.upperBound..<end.lowerBound]
+    }
+
+    @Test("every folder under Sources/ and Sources/AkashExporter/ is named in the layout")
     func everyFolderNamed() throws {
         let root = Fixtures.repositoryRoot
-        let readme = String(decoding: try Data(contentsOf: root.appendingPathComponent("README.md")), as: UTF8.self)
-        let start = try #require(readme.range(of: "```\nSources/\n"), "README.md has no layout block")
-        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
-        let layout = readme[start.upperBound..<end.lowerBound]
+        let layout = try layout()
         for parent in ["Sources", "Sources/AkashExporter"] {
             let url = root.appendingPathComponent(parent)
             for name in try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDirectory),
                       isDirectory.boolValue else { continue }
-                #expect(layout.contains(" \(name)/ "), "README layout does not name \(parent)/\(name)/")
+                #expect(layout.contains(" \(name)/ "), "\(Self.doc) layout does not name \(parent)/\(name)/")
             }
+        }
+    }
+
+    @Test("every script under scripts/ is named in the layout")
+    func everyScriptNamed() throws {
+        let layout = try layout()
+        let scripts = Fixtures.repositoryRoot.appendingPathComponent("scripts")
+        let names = try FileManager.default.contentsOfDirectory(atPath: scripts.path)
+            .filter { $0.hasSuffix(".sh") || $0.hasSuffix(".py") }.sorted()
+        #expect(names.count > 10, "scripts/ lists \(names.count) scripts")
+        for name in names {
+            #expect(layout.contains(name), "\(Self.doc) layout does not name scripts/\(name)")
         }
     }
 }
