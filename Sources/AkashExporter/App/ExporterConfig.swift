@@ -11,10 +11,11 @@ public struct ExporterConfig: Sendable {
     public var provider: ProviderConfig
     public var onChain: OnChainConfig
     var cloudPrices: CloudPricesConfig
+    public var reachability: ReachabilityConfig
 
     /// Every flag of every area, for parsing and `--help`.
     public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + ChainConfig.flags + AccountConfig.flags
-        + ProviderConfig.flags + OnChainConfig.flags + CloudPricesConfig.flags
+        + ProviderConfig.flags + OnChainConfig.flags + CloudPricesConfig.flags + ReachabilityConfig.flags
 
     /// Every flag's environment variable starts with it: `--web.listen-address` reads
     /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
@@ -36,6 +37,7 @@ public struct ExporterConfig: Sendable {
         provider = try ProviderConfig(flags, chain: chain)
         onChain = try OnChainConfig(flags, chain: chain, market: market)
         cloudPrices = try CloudPricesConfig(flags)
+        reachability = try ReachabilityConfig(flags)
     }
 
     public enum Parsed: Sendable {

@@ -19,7 +19,7 @@ extension SourceArea {
 enum SourceRegistry {
     /// A new area is added here, and only here.
     static let areas: [any SourceArea.Type] = [MarketArea.self, ComputeArea.self, AccountArea.self, ProviderArea.self,
-                                               OnChainArea.self, CloudPricesArea.self]
+                                               OnChainArea.self, CloudPricesArea.self, ReachabilityArea.self]
 
     static let all: [Source] = areas.flatMap { $0.sources }
 
