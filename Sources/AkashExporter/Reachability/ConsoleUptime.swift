@@ -23,7 +23,7 @@ struct ConsoleUptime: PolledSource {
         guard setup.reachability != nil, setup.compute.enabled, let providers = ProbedProviders.source(setup) else { return nil }
         let source = ConsoleUptime(consoleURL: setup.compute.consoleURL, timeout: setup.compute.consoleTimeout,
                                    providers: providers, leases: setup.shared.paidLeases)
-        return MadeSource(source, collectors: [ConsoleUptimeCollector(lastGood: source.lastGood, providers: providers)])
+        return MadeSource(source, collectors: [ConsoleUptimeCollector(lastGood: source.lastGood)])
     }
 
     let consoleURL: URL
@@ -90,9 +90,10 @@ struct ConsoleView: Sendable {
     var uptime: [(String, Double)] = []
 }
 
+/// Every provider the last good answer was asked about, for as long as it is fresh (the same providers a poll
+/// later, unless a lease closed).
 struct ConsoleUptimeCollector: MetricsCollector {
     let lastGood: LastGood<[String: ConsoleView]>
-    let providers: @Sendable (Date) -> [String]
 
     func collect(now: Date) -> [MetricFamily] {
         guard let views = lastGood.value(now: now) else { return [] }
@@ -105,8 +106,7 @@ struct ConsoleUptimeCollector: MetricsCollector {
             + "akash_provider_console_online.")
         var lastOnline = MetricFamily.gauge("akash_provider_last_online_timestamp_seconds",
             "When the Akash Console last saw the provider online (lastOnlineDate); no series if never.")
-        for provider in providers(now) {
-            guard let view = views[provider], view.checked else { continue }
+        for (provider, view) in views.sorted(by: { $0.key < $1.key }) where view.checked {
             online.add(view.online ? 1 : 0, ["provider": provider])
             for (window, ratio) in view.uptime { uptime.add(ratio, ["provider": provider, "window": window]) }
             lastOnline.add(view.lastOnline?.timeIntervalSince1970, ["provider": provider])
