@@ -72,6 +72,9 @@ public final class SharedDependencies: Sendable {
     let clock: @Sendable () -> Date
     let aktPrice: AKTPrice
     let gpuMarket: GPUMarket
+    /// The watched owners' paid leases, as the tenant's leases source last read them: whom the reachability view
+    /// probes.
+    let paidLeases = PaidLeases()
     /// Values several sources of one area share (boxes, a client), made by the first source that asks.
     private let perArea = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
@@ -139,5 +142,59 @@ final class GPUMarket: Sendable {
     /// Where the models come from from now on.
     func feed(_ read: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]?) {
         reader.withLock { $0 = Reader(models: read) }
+    }
+}
+
+/// The leases the watched owners pay for (active, and any other state still billed), as the tenant's leases source
+/// last read them; none while unknown. The reachability view reads which providers to probe from it and learns
+/// nothing else of the tenant's area.
+final class PaidLeases: Sendable {
+    private struct State: Sendable {
+        var read: (@Sendable (Date) -> [ActiveLease])?
+        /// The first poll of the owners' leases has ended (successful or not).
+        var firstPollDone = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Where the leases come from from now on: set when the owners' leases source is made, before any poll.
+    func feed(_ read: @escaping @Sendable (Date) -> [ActiveLease]) {
+        state.withLock { $0.read = read }
+    }
+
+    /// The paid leases while fresh: every owner's that is known.
+    func leases(at now: Date) -> [ActiveLease] {
+        let read = state.withLock { $0.read }
+        return read?(now) ?? []
+    }
+
+    /// Called by the owners' leases source after each poll: the first one wakes whoever waits for it.
+    func polled() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.firstPollDone else { return [] }
+            state.firstPollDone = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once the owners' leases have been polled once (at once when no owner is watched), so a first probe
+    /// round (and `--once`) includes the providers of those leases rather than depending on which poll ran first.
+    /// A cancelled wait returns too.
+    func firstPoll() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.read == nil || state.firstPollDone || Task.isCancelled { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            polled()
+        }
     }
 }
