@@ -2,7 +2,8 @@
 """Static checks of the deployment files, with no cluster, Docker engine or Akash account (CI runs it; seconds):
 
   - every YAML file under deploy/ parses;
-  - deploy/kubernetes/prometheusrule.yaml is what scripts/gen_prometheusrule.py makes of alerts/akash.rules.yml;
+  - deploy/kubernetes/prometheusrule.yaml is what scripts/gen_prometheusrule.py makes of alerts/akash.rules.yml, and
+    every runbook_url in it is absolute and names a heading of docs/runbook.md;
   - `kubectl kustomize` renders deploy/kubernetes (the base), deploy/kubernetes-example (an overlay with the
     persistent-state component) and the base with both components (web-config too): Deployment, Service, ServiceMonitor and PrometheusRule, wired to each other
     (selectors, ports, the Secret, the state volume), non-root with a read-only root file system, probes on
@@ -54,9 +55,9 @@ def skip(what, why):
 # --- what the exporter declares ---------------------------------------------------------------------------------
 sources = "\n".join(Path(p).read_text() for p in glob.glob("Sources/**/*.swift", recursive=True))
 # Flags declared in Sources/ (`Flag<T> = .kind("name", ...)`, or the older `FlagSpec("name", ...)`), and those of the
-# README's flags table.
+# flags table of docs/configuration.md (which scripts/check_docs.py keeps equal to --help).
 FLAGS = set(re.findall(r'(?:FlagSpec\(|Flag<[^=]*=\s*\.\w+\()\s*"([a-z0-9.\-]+)"', sources)) | set(
-    re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)", Path("README.md").read_text(), re.M))
+    re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)", Path("docs/configuration.md").read_text(), re.M))
 ENVIRONMENT = {"AKASH_EXPORTER_" + re.sub(r"[^A-Z0-9]", "_", flag.upper()) for flag in FLAGS} | set(
     re.findall(r'"(CMC_[A-Z_]+)"', sources))
 version_match = re.search(r'static let version\s*=\s*"([^"]+)"', sources)
@@ -87,6 +88,12 @@ committed = generator.OUTPUT.read_text() if generator.OUTPUT.exists() else ""
 check(committed == generator.render(generator.RULES.read_text()),
       "deploy/kubernetes/prometheusrule.yaml is what scripts/gen_prometheusrule.py makes of alerts/akash.rules.yml",
       "stale: run scripts/gen_prometheusrule.py and commit the result (--check shows the diff)")
+
+rendered_groups = yaml.safe_load(generator.OUTPUT.read_text())["spec"]["groups"] if committed else []
+link_problems = generator.runbook_problems({"groups": rendered_groups})
+check(committed and not link_problems,
+      "deploy/kubernetes/prometheusrule.yaml: every runbook_url is absolute and its anchor is a heading of docs/runbook.md",
+      "\n".join(link_problems))
 
 # --- Kubernetes -----------------------------------------------------------------------------------------------------
 RULE_GROUPS = yaml.safe_load(Path("alerts/akash.rules.yml").read_text())["groups"]

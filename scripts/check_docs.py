@@ -7,7 +7,13 @@ Checked:
   - "N alerts" / "N alert rules" against alerts/akash.rules.yml;
   - a flag followed by its value in parentheses, "`--akash.providers-interval` (30m)", against the exporter's --help
     defaults (a value that is not the default must be written otherwise, e.g. "`--flag=5m`");
-  - every "Source names:" list against scripts/sources.json (generated from the source registry).
+  - every "Source names:" list against scripts/sources.json (generated from the source registry);
+  - the flags table of docs/configuration.md against --help: every flag in it once, each default as --help gives it;
+  - the two metric tables of docs/METRICS.md (the contract by area, and every series with its HELP text) name the
+    same metrics;
+  - every relative link of README.md and docs/*.md reaches a file, and its anchor a heading of that file;
+  - every PromQL example (```promql blocks) states its expected result, parses and names only metrics of the
+    contract: scripts/doc_examples.py, which scripts/e2e.sh also runs against a Prometheus holding the demo data.
 
 Usage: scripts/check_docs.py [path to the built exporter, default .build/debug/akash-cost-exporter]
 """
@@ -41,8 +47,9 @@ def each_line():
 dashboards = len(glob.glob(str(ROOT / "grafana/dashboards/*.json")))
 alerts = len(re.findall(r"^\s*- alert:", (ROOT / "alerts/akash.rules.yml").read_text(), re.M))
 help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
-defaults = {}
+defaults, help_flags = {}, []
 for match in re.finditer(r"^  --(?:\[no-\])?([a-z0-9.\-]+)(?:=\S+)?\n((?:      .*\n)+)", help_text, re.M):
+    help_flags.append(match.group(1))
     default = re.search(r"\(default: (.*?)\)\n", match.group(2))
     if default:
         defaults[match.group(1)] = default.group(1).strip('"')
@@ -53,14 +60,6 @@ source_names = {s if isinstance(s, str) else s["name"] for s in sources}
 count_word = r"\b(\d+|" + "|".join(WORDS) + r")\b"
 for path, line_number, line in each_line():
     where = f"{path}:{line_number}"
-    for match in re.finditer(count_word + r" (?:Grafana )?dashboards\b", line, re.I):
-        checked += 1
-        if number(match.group(1)) != dashboards:
-            failures.append(f"{where}: says {match.group(0)!r}; grafana/dashboards/ has {dashboards}")
-    for match in re.finditer(count_word + r" (?:shipped )?alert(?:s| rules)\b", line, re.I):
-        checked += 1
-        if number(match.group(1)) != alerts:
-            failures.append(f"{where}: says {match.group(0)!r}; alerts/akash.rules.yml has {alerts}")
     # "`--flag` (1m)" and "(`--flag`, 1m)": how the docs give a default beside its flag.
     for match in re.finditer(r"`--(?:\[no-\])?([a-z0-9.\-]+)`(?: \(|, )([0-9][0-9a-zA-Z.]*)\)", line):
         flag, said = match.groups()
@@ -69,6 +68,19 @@ for path, line_number, line in each_line():
         checked += 1
         if said != defaults[flag]:
             failures.append(f"{where}: gives --{flag} as {said}; its default is {defaults[flag]}")
+
+# Counts, over the whole text: a sentence may break its line between "five" and "dashboards".
+for path in docs:
+    text = path.read_text(encoding="utf-8")
+    for pattern, actual, where_from in (
+            (count_word + r"\s+(?:Grafana\s+)?dashboards\b", dashboards, "grafana/dashboards/"),
+            (count_word + r"\s+(?:shipped\s+)?alert(?:s|\s+rules)\b", alerts, "alerts/akash.rules.yml")):
+        for match in re.finditer(pattern, text, re.I):
+            checked += 1
+            if number(match.group(1)) != actual:
+                line_number = text[: match.start()].count("\n") + 1
+                said = " ".join(match.group(0).split())
+                failures.append(f"{path.relative_to(ROOT)}:{line_number}: says {said!r}; {where_from} has {actual}")
 
 for path in docs:
     text = path.read_text(encoding="utf-8")
@@ -79,6 +91,65 @@ for path in docs:
             line_number = text[: match.start()].count("\n") + 1
             missing, extra = sorted(source_names - listed), sorted(listed - source_names)
             failures.append(f"{path.relative_to(ROOT)}:{line_number}: source names miss {missing}, name unknown {extra}")
+
+# The flags table: | `--flag=VALUE` | `default` | what it does |, one row per flag of --help, in any order.
+configuration = ROOT / "docs/configuration.md"
+rows = re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)(?:=[^`]*)?` \| (?:`([^`]*)`)? *\|", configuration.read_text(), re.M)
+checked += 1
+listed = [flag for flag, _ in rows]
+missing = sorted(set(help_flags) - set(listed))
+unknown = sorted(set(listed) - set(help_flags))
+twice = sorted({flag for flag in listed if listed.count(flag) > 1})
+if missing or unknown or twice:
+    failures.append(f"docs/configuration.md: flags table misses {missing}, lists unknown {unknown}, twice {twice}")
+for flag, said in rows:
+    if flag in help_flags:
+        checked += 1
+        if said != defaults.get(flag, ""):
+            failures.append(f"docs/configuration.md: flags table gives --{flag} default {said!r}; --help says "
+                            f"{defaults.get(flag, '(none)')!r}")
+
+# docs/METRICS.md: the contract's tables by area and the table of every series (`| metric | type | ...`) agree.
+metrics_text = (ROOT / "docs/METRICS.md").read_text(encoding="utf-8")
+split = metrics_text.find("\n| metric | type | labels | meaning |")
+if split < 0:
+    failures.append("docs/METRICS.md: no table of every series (| metric | type | labels | meaning |)")
+else:
+    def table_names(text):
+        return set(re.findall(r"^\|\s*`([a-z_][a-z0-9_]*)`", text, re.M)) | set(re.findall(r"`(process_[a-z_]+)`", text))
+    by_area, every = table_names(metrics_text[:split]), table_names(metrics_text[split:])
+    checked += 1
+    if by_area != every:
+        failures.append(f"docs/METRICS.md: only in the tables by area {sorted(by_area - every)}, "
+                        f"only in the table of every series {sorted(every - by_area)}")
+
+# Links: every relative link of README.md and docs/*.md names a file that exists, and an anchor into a Markdown file
+# (or into the same one) names one of its headings, so moving a section cannot leave a dead link behind.
+def anchors_of(path):
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^(```|````).*?^\1", "", text, flags=re.M | re.S)  # headings inside code blocks are not headings
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+\s+(.*?)\s*$", text, re.M)}
+
+for path in docs:
+    text = path.read_text(encoding="utf-8")
+    for match in re.finditer(r"\]\(((?!https?://|mailto:)[^)\s]*)\)", text):
+        target, _, anchor = match.group(1).partition("#")
+        linked = (path.parent / target).resolve() if target else path
+        where = f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
+        checked += 1
+        if not linked.exists():
+            failures.append(f"{where}: link to {match.group(1)}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in anchors_of(linked):
+            failures.append(f"{where}: link to {match.group(1)}: {linked.relative_to(ROOT)} has no heading #{anchor}")
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import doc_examples  # noqa: E402 - a sibling script
+
+examples = doc_examples.extract(ROOT)
+doc_examples.check_static(examples, ROOT)
+checked += len(examples)
+failures += [f"{e.where}: PromQL example: {'; '.join(e.errors)}" for e in examples if e.errors]
 
 for failure in failures:
     print("FAIL", failure)

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Static checks of the monitoring stack (no Docker engine needed):
 #   - every YAML file parses; every bind mount of docker-compose.yml exists in the repository;
+#   - the demo profile (docker compose --profile demo) serves what scripts/demo.sh serves: scripts/fake_upstream.py
+#     with the same routes, its fixtures mounted, the exporter pointed at it with scripts/sources.json's flags, and
+#     Prometheus finding it in the exporter's job;
 #   - the exporter's port agrees across its flag default, Dockerfile, compose and prometheus.yml, and every
 #     target/URL names a compose service on the port that service listens on;
 #   - every dashboard parses, has a fixed unique uid, the ds_prometheus variable, the schemaVersion of the pinned
 #     Grafana, is what grafana/build_dashboards.py generates, and queries only metrics of the contract (or `up`)
 #     with valid PromQL; the alert rules use only contract metrics too;
-#   - every alert has summary, description and a runbook_url pointing at its section of docs/runbook.md, and no
+#   - every alert has summary, description and an absolute runbook_url (scripts/gen_prometheusrule.py's base)
+#     pointing at its section of docs/runbook.md, and no
 #     alert names a scrape job itself (the recording rule akash_exporter:up is the one place that does);
 #   - grafana/build_dashboards.py --check also lints the dashboards: $job/$instance on every dashboard and selector,
 #     no merged table query that keeps __name__, a unit on every table column;
@@ -111,6 +115,65 @@ service_ports = {"exporter": port, "prometheus": 9090, "alertmanager": 9093, "gr
 for name, expected in service_ports.items():
     check(expected in container_ports(services[name]), f"compose {name} publishes its port {expected}")
 
+# --- compose --profile demo: the recorded data of scripts/demo.sh, served in the stack --------------------------
+# demo-upstream runs scripts/fake_upstream.py on the routes demo.sh serves; exporter-demo is pointed at it with the
+# flags demo.sh derives from scripts/sources.json (every API's URL flag, the recorded owner and provider), so a new
+# source or API is either in both or the check fails; Prometheus finds exporter-demo in the exporter's job.
+demo = {name: service for name, service in services.items() if "demo" in service.get("profiles", [])}
+check(set(demo) == {"demo-upstream", "exporter-demo"}, "compose profile demo: demo-upstream and exporter-demo",
+      f"got {sorted(demo)}")
+if set(demo) == {"demo-upstream", "exporter-demo"}:
+    upstream, exporter_demo = demo["demo-upstream"], demo["exporter-demo"]
+    command = upstream.get("command", [])
+    mounts = dict(volume.split(":")[:2] for volume in upstream.get("volumes", []))
+    def in_container(repo_path):
+        """Where a repository path is inside demo-upstream, through its bind mounts (None when not mounted)."""
+        for source, target in mounts.items():
+            source = source.removeprefix("./").rstrip("/")
+            if repo_path == source or repo_path.startswith(source + "/"):
+                return target.rstrip("/") + repo_path[len(source):]
+        return None
+    script = next((arg for arg in command if arg.endswith("fake_upstream.py")), None)
+    check(script is not None and script == in_container("scripts/fake_upstream.py")
+          and in_container("scripts/sources.json") == str(Path(script).parent / "sources.json"),
+          "compose demo-upstream runs the mounted scripts/fake_upstream.py next to scripts/sources.json", command)
+    demo_sh = Path("scripts/demo.sh").read_text()
+    demo_routes = re.search(r"start_fake_upstream \S+ (--with-defaults) --routes (\S+)", demo_sh)
+    routes = command[command.index("--routes") + 1] if "--routes" in command else None
+    check(demo_routes is not None and "--with-defaults" in command and routes == in_container(demo_routes.group(2))
+          and Path(demo_routes.group(2)).is_file(),
+          f"compose demo-upstream serves what scripts/demo.sh serves (--with-defaults --routes "
+          f"{demo_routes and demo_routes.group(2)}), every fixture mounted",
+          f"command {command}, mounts {mounts}")
+    fixtures_mounted = in_container("Tests/Fixtures/e2e/routes.json") is not None and in_container("Tests/Fixtures/chain") is not None
+    check(fixtures_mounted, "compose demo-upstream mounts Tests/Fixtures (the recorded bodies the routes name)", mounts)
+    upstream_port = int(command[command.index("--port") + 1]) if "--port" in command else None
+    bind = command[command.index("--bind") + 1] if "--bind" in command else "127.0.0.1"
+    check(upstream_port is not None and bind == "0.0.0.0" and upstream_port == url_port(upstream["healthcheck"]["test"]),
+          f"compose demo-upstream listens on 0.0.0.0:{upstream_port} and its healthcheck asks that port")
+    sources_json = json.loads(Path("scripts/sources.json").read_text())
+    base = f"http://demo-upstream:{upstream_port}"
+    wanted = [f"--{api['url_flag']}={base}{api['prefix']}" for api in sources_json["apis"]] + sources_json["flags"]
+    arguments = exporter_demo.get("command", [])
+    check(set(wanted) <= set(arguments),
+          "compose exporter-demo gets every upstream URL flag (at demo-upstream) and recorded flag of scripts/sources.json",
+          f"missing: {sorted(set(wanted) - set(arguments))}")
+    check(exporter_demo.get("image") == exporter.get("image") and "build" in exporter_demo,
+          "compose exporter-demo runs the exporter's image", exporter_demo.get("image"))
+    check(port in container_ports(exporter_demo) and url_port(exporter_demo["healthcheck"]["test"]) == port,
+          f"compose exporter-demo listens on {port} (published, healthcheck)")
+    published = lambda service: {int(str(p).split(":")[-2]) for p in service.get("ports", [])}
+    clashes = [name for name, service in services.items() if name != "exporter-demo" and published(service) & published(exporter_demo)]
+    check(not clashes, f"compose exporter-demo publishes host port(s) {sorted(published(exporter_demo))}, no other service does",
+          f"also published by {clashes}")
+    depends = exporter_demo.get("depends_on", {})
+    check(isinstance(depends, dict) and depends.get("demo-upstream", {}).get("condition") == "service_healthy",
+          "compose exporter-demo starts once demo-upstream answers")
+    job = next((job for job in prometheus["scrape_configs"] if job["job_name"] == "akash-cost-exporter"), {})
+    found = [(name, sd.get("port")) for sd in job.get("dns_sd_configs", []) for name in sd.get("names", [])]
+    check(found == [("exporter-demo", port)],
+          f"prometheus.yml finds exporter-demo:{port} by DNS in the exporter's job (only with the profile)", found)
+
 def check_target(where, target):
     host, _, target_port = target.partition(":")
     if host == "localhost":          # Prometheus scraping itself
@@ -162,11 +225,13 @@ rules = load_yaml("alerts/akash.rules.yml")
 check_names("alerts/akash.rules.yml", [rule["expr"] for group in rules["groups"] for rule in group["rules"]])
 
 # --- alerts: annotations, runbook sections, one place that names the job --------------------------------------
-def github_anchor(heading):
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+# runbook_url is absolute (Alertmanager and Grafana show it as a link): the generator's base, then the alert's own
+# section of docs/runbook.md, whose heading must exist.
+sys.path.insert(0, "scripts")
+from gen_prometheusrule import RUNBOOK_BASE_URL, runbook_anchors, runbook_problems
 
 runbook = Path("docs/runbook.md").read_text() if Path("docs/runbook.md").is_file() else ""
-anchors = {github_anchor(h) for h in re.findall(r"^#+\s+(.*)$", runbook, re.M)}
+anchors = runbook_anchors(runbook)
 alerts = [rule for group in rules["groups"] for rule in group["rules"] if "alert" in rule]
 for rule in alerts:
     annotations = rule.get("annotations", {})
@@ -174,9 +239,13 @@ for rule in alerts:
     check(not missing, f"alert {rule['alert']} ({rule['labels'].get('severity')}): summary, description, runbook_url",
           f"missing: {missing}")
     url = annotations.get("runbook_url", "")
-    check(url == f"docs/runbook.md#{rule['alert'].lower()}" and rule["alert"].lower() in anchors,
+    expected = f"{RUNBOOK_BASE_URL}#{rule['alert'].lower()}"
+    check(url == expected and rule["alert"].lower() in anchors,
           f"alert {rule['alert']}: runbook_url {url} is its section of docs/runbook.md",
-          f"expected docs/runbook.md#{rule['alert'].lower()} and a heading '## {rule['alert']}' in docs/runbook.md")
+          f"expected {expected} and a heading '## {rule['alert']}' in docs/runbook.md")
+problems = runbook_problems(rules, runbook_text=runbook)
+check(not problems, f"every runbook_url is absolute, under {RUNBOOK_BASE_URL}, and its anchor is a heading of docs/runbook.md",
+      "; ".join(problems))
 naming_job = [rule.get("alert") or rule.get("record") for group in rules["groups"] for rule in group["rules"]
               if re.search(r"\bjob\s*=", rule["expr"]) and rule.get("record") != "akash_exporter:up"]
 check(not naming_job, "only the recording rule akash_exporter:up names the scrape job", f"also: {naming_job}")

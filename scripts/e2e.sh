@@ -17,8 +17,9 @@
 # total but 1 lease without a USD price; chain-down keeps the critical escrow alert firing after its runway series
 # is gone; the escrow-runway alert for the deployment with 16.5 h of escrow fires and is delivered to the webhook
 # (its warning twin inhibited, the 20-day deployment silent); AkashBmeMintsHalted for cmc-down's halt_oracle is delivered;
-# the CoinMarketCap key only travels in its header.
-# Prints: e2e: panels checked=N with data=M situations=S alerts delivered=K
+# the CoinMarketCap key only travels in its header; every PromQL example of README.md and docs/*.md returns what its
+# text says (scripts/doc_examples.py).
+# Prints: e2e: panels checked=N with data=M situations=S alerts delivered=K doc examples=E
 #
 # Usage: scripts/e2e.sh [--stand-in]
 #   --stand-in   scrape Tests/Fixtures/e2e/stand-in.prom (served by the fake upstream) instead of the exporter:
@@ -277,6 +278,7 @@ relocate = lambda targets: [address[target.split(":")[0]] for target in targets]
 config = yaml.safe_load(open("prometheus.yml"))
 config["global"].update(scrape_interval="2s", scrape_timeout="1s", evaluation_interval="2s")
 for job in config["scrape_configs"]:
+    job.pop("dns_sd_configs", None)  # the compose demo profile's exporter: no such name here
     for static in job["static_configs"]:
         static["targets"] = relocate(static["targets"])
         if static["targets"] == [address["exporter"]]:
@@ -506,6 +508,19 @@ if not stand_in:
     expect("cmc-down, $owner = the priced owner: Spend per hour", figure(priced_alone, (ACCOUNT, "Spend per hour")), 1.5)
     situations_checked += 2
 
+# Every PromQL example of README.md and docs/*.md (scripts/doc_examples.py), run here on the recorded data that
+# scripts/demo.sh serves, returns what its text says: an error or a contradicted expectation fails the run.
+doc_examples_run = 0
+if not stand_in:
+    sys.path.insert(0, "scripts")
+    import doc_examples
+    examples = doc_examples.extract()
+    doc_examples.check_static(examples)
+    doc_examples.run(examples, prometheus, timeout)
+    doc_examples.report(examples, ran=True)
+    failures += [f"doc example {e.where}: {'; '.join(e.errors)}" for e in examples if e.errors]
+    doc_examples_run = len(examples)
+
 # 3. The escrow-runway alert reaches the webhook through Alertmanager.
 def delivered():
     alerts = {}
@@ -607,6 +622,7 @@ if not stand_in:
 for failure in failures:
     print("FAIL " + failure)
 print(f"e2e: panels checked={checked} with data={with_data} situations={situations_checked} alerts delivered={len(alerts)}"
+      f" doc examples={doc_examples_run}"
       + (" (stand-in exposition)" if stand_in else ""))
 sys.exit(1 if failures else 0)
 PY

@@ -16,7 +16,9 @@ import Synchronization
 ///   `UpstreamResponse.wireBytes` reports what actually crossed the network.
 /// - HTTP error statuses are returned, not thrown; only transport problems throw. Redirects are not followed: the
 ///   CoinMarketCap key travels in a header, which libcurl would send on to whatever host a redirect names.
-/// - TLS certificates and host names are verified. `https_proxy`, `http_proxy` (lower case only, as libcurl
+/// - TLS certificates and host names are verified, unless a pinned request says not to (`PinnedAddress`: a
+///   provider gateway's self-signed certificate; such a request connects to its checked address only, over
+///   https, without a proxy). `https_proxy`, `http_proxy` (lower case only, as libcurl
 ///   reads it), `all_proxy` and `no_proxy` from the environment are honoured.
 /// - No cookies, no cache, nothing written to disk. Error messages name the host and path, never a header.
 /// - Connections are kept open between polls: idle handles are pooled per origin, and each keeps its own
@@ -180,6 +182,22 @@ private final class Transfer: @unchecked Sendable {
         ccurl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
         ccurl_set_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
         ccurl_set_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
+        var connectTo: UnsafeMutablePointer<curl_slist>?
+        defer { ccurl_slist_free_all(connectTo) }
+        if let pinned = request.pinned {
+            // Any host and port of this request connects to the checked address (`::ADDRESS:PORT`), so libcurl
+            // never resolves the name; an empty proxy overrides the environment's.
+            let port = request.url.port ?? 443
+            let address = pinned.address.contains(":") ? "[\(pinned.address)]" : pinned.address
+            connectTo = ccurl_slist_append(nil, "::\(address):\(port)")
+            ccurl_set_connect_to(curl, connectTo)
+            ccurl_set_string(curl, CURLOPT_PROXY, "")
+            ccurl_set_string(curl, CURLOPT_PROTOCOLS_STR, "https")
+            if !pinned.verifiesCertificate {
+                ccurl_set_long(curl, CURLOPT_SSL_VERIFYPEER, 0)
+                ccurl_set_long(curl, CURLOPT_SSL_VERIFYHOST, 0)
+            }
+        }
         // Empty string: every encoding this libcurl was built to decode, in its Accept-Encoding header.
         ccurl_set_string(curl, CURLOPT_ACCEPT_ENCODING, "")
         if let userAgent { ccurl_set_string(curl, CURLOPT_USERAGENT, userAgent) }

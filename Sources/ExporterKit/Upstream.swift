@@ -10,8 +10,28 @@ public struct UpstreamRequest: Sendable {
     /// A larger body is refused (reason `decode`) without being held in memory whole.
     public var maxBodyBytes: Int
 
+    /// Set: the request goes to an address its caller checked, and nowhere else (see `PinnedAddress`).
+    public var pinned: PinnedAddress?
+
     /// 16 MiB: far above any answer the exporter reads, while still bounding memory.
     public static let defaultMaxBodyBytes = 16 << 20
+
+    /// Where a request to a host the exporter did not choose (a provider's gateway, named on chain) may go: the
+    /// address the caller resolved and checked, connected to directly. The URL's host name stays in the `Host`
+    /// header and the TLS server name; no second resolution happens between the check and the connection, no proxy
+    /// is asked (it would resolve the name itself), and only `https` is spoken.
+    public struct PinnedAddress: Sendable, Equatable {
+        /// An IP address literal, IPv6 without brackets.
+        public var address: String
+        /// false: the server's certificate chain and name are not checked (provider gateways present self-signed
+        /// certificates). Nothing secret is ever sent on such a request.
+        public var verifiesCertificate: Bool
+
+        public init(address: String, verifiesCertificate: Bool) {
+            self.address = address
+            self.verifiesCertificate = verifiesCertificate
+        }
+    }
 
     public init(url: URL, headers: [String: String] = [:], timeout: Double, maxBodyBytes: Int = defaultMaxBodyBytes) {
         self.url = url

@@ -30,6 +30,7 @@ final class ServerContext: Sendable {
         self.servesTLS = configuration.webConfig?.servesTLS ?? false
         verifier = configuration.webConfig == nil ? nil
             : CredentialVerifier(workerCount: configuration.verificationWorkers,
+                                 priorityWorkerCount: configuration.priorityVerificationWorkers,
                                  maxPending: configuration.maxPendingVerifications ?? 4 * configuration.verificationWorkers,
                                  passwordMatches: configuration.passwordMatches)
     }

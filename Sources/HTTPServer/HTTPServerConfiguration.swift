@@ -78,6 +78,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var webConfig: WebConfigFile?
     /// Threads that run bcrypt for credentials not in the web config's cache (never the event loops).
     public var verificationWorkers: Int
+    /// Threads beside those that run bcrypt only for connections never refused for their credentials (a scraper's
+    /// first request), so that a flood of new wrong passwords keeping `verificationWorkers` busy never sits in front
+    /// of it. They sleep unless such a check is queued.
+    public var priorityVerificationWorkers = 1
     /// Distinct credentials queued or being checked at most; a new one beyond gets `429` with `Retry-After`.
     /// nil: 4 per worker (at cost 10 a new credential then waits at most about four bcrypts).
     public var maxPendingVerifications: Int?

@@ -43,3 +43,60 @@ enum Samples {
         families.filter { $0.name == name }.reduce(0) { $0 + $1.samples.count }
     }
 }
+
+extension MadeSources {
+    func source(_ name: String) -> any PolledSource {
+        guard let source = sources.first(where: { $0.name == name }) else {
+            preconditionFailure("no source \(name) among \(sources.map(\.name))")
+        }
+        return source
+    }
+
+    /// Every family the area's collectors give at `now`.
+    func collect(now: Date) -> [MetricFamily] {
+        collectors.flatMap { $0.collect(now: now) }
+    }
+
+    /// Polls every source once at `now`; the failures by source name.
+    @discardableResult
+    func pollAll(_ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime) async -> [String: SourceFailure] {
+        var failures: [String: SourceFailure] = [:]
+        for source in sources {
+            if let failure = await AreaTesting.poll(source, via: upstream, at: now) { failures[source.name] = failure }
+        }
+        return failures
+    }
+
+}
+
+/// An area made for a test, polled through one upstream at the time its recorded bodies were taken: the harnesses
+/// of the chain areas (tenant, provider, on chain) are this plus their fake chain's routes.
+protocol AreaHarness {
+    static var pollTime: Date { get }
+    var area: MadeSources { get }
+    var upstream: CurlUpstream { get }
+}
+
+extension AreaHarness {
+    func source(_ name: String) -> any PolledSource {
+        area.source(name)
+    }
+
+    /// Polls one source once at `now`; the failure, or nil on success.
+    func poll(_ name: String, at now: Date = Self.pollTime) async -> SourceFailure? {
+        await AreaTesting.poll(source(name), via: upstream, at: now)
+    }
+
+    /// Polls every source once; the failures by source name.
+    func pollAll(at now: Date = Self.pollTime) async -> [String: SourceFailure] {
+        await area.pollAll(upstream, now: now)
+    }
+
+    func collect(at now: Date = Self.pollTime) -> [MetricFamily] {
+        area.collect(now: now)
+    }
+
+    func render(at now: Date = Self.pollTime) throws -> String {
+        try TextFormat.renderString(collect(at: now))
+    }
+}

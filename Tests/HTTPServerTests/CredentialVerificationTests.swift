@@ -44,7 +44,7 @@ struct CredentialVerificationTests {
     private static let alice = "Authorization: Basic " + Array("alice:secret".utf8).base64 + "\r\n"
     private static let aliceWrong = "Authorization: Basic " + Array("alice:wrong".utf8).base64 + "\r\n"
 
-    private func startGatedServer(_ gate: GatedCheck, maxPending: Int) throws -> (HTTPServer, () -> Void) {
+    private func startGatedServer(_ gate: GatedCheck, maxPending: Int, priorityWorkers: Int) throws -> (HTTPServer, () -> Void) {
         let directory = NSTemporaryDirectory() + "verification-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "basic_auth_users:\n  alice: \(TestHashes.alice2y)\n".write(toFile: directory + "/web.yml", atomically: false, encoding: .utf8)
@@ -55,6 +55,7 @@ struct CredentialVerificationTests {
             // One loop: a request answered while a check is held shows that the loop is not the one holding it.
             $0.loopCount = 1
             $0.verificationWorkers = 1
+            $0.priorityVerificationWorkers = priorityWorkers
             $0.maxPendingVerifications = maxPending
             // Timeouts far beyond anything the test waits for: only the events it waits for end a connection.
             $0.readTimeout = 600
@@ -65,142 +66,167 @@ struct CredentialVerificationTests {
         return (server, { try? FileManager.default.removeItem(atPath: directory) })
     }
 
-    @Test("while a check runs the loop serves others; the same credential joins it; a new one beyond the bound gets 429")
-    func overloadAnswer() throws {
+    /// Runs `body` against a server (one loop, one worker, `priorityWorkers` more) whose password checks wait for
+    /// the gate; the gate is opened and the server stopped whatever `body` does.
+    private func withGatedServer(maxPending: Int, priorityWorkers: Int = 0,
+                                 _ body: (GatedCheck, HTTPServer) throws -> Void) throws {
         let gate = GatedCheck()
-        let (server, cleanUp) = try startGatedServer(gate, maxPending: 1)
+        let (server, cleanUp) = try startGatedServer(gate, maxPending: maxPending, priorityWorkers: priorityWorkers)
         defer {
             gate.open()
             server.shutdown()
             cleanUp()
         }
-        let verifier = try #require(server.verifier)
-        let first = try TestClient(port: server.port, timeout: 60)
-        try first.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
-        #expect(gate.waitForEntry())
+        try body(gate, server)
+    }
 
-        // The same credential from another connection waits for the same check.
-        let second = try TestClient(port: server.port, timeout: 60)
-        try second.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
-        #expect(eventually(within: 60) { verifier.pending == (checks: 1, requests: 2) })
+    private static func basic(_ credentials: String) -> String {
+        "Authorization: Basic " + Array(credentials.utf8).base64 + "\r\n"
+    }
 
-        // Another credential: refused at once, without a check, and counted.
-        let other = try TestClient(port: server.port, timeout: 60)
-        let refused = try other.get("/metrics", headers: Self.aliceWrong)
-        #expect(refused.status == 429)
-        #expect(refused.header("Retry-After") == "1")
-        #expect(server.statistics.authRejections(.overload) == 1)
-        // The probes stay open, on the same loop, on the same connection.
-        #expect(try other.get("/-/healthy").status == 200)
-        #expect(try other.get("/-/ready").status == 200)
-        #expect(gate.count == 1)
+    private static func request(_ credentials: String) -> String {
+        "GET /metrics HTTP/1.1\r\nHost: test\r\n\(basic(credentials))\r\n"
+    }
 
-        gate.open()
-        for client in [first, second] {
-            let response = try client.readResponse()
-            #expect(response.status == 200)
-            #expect(response.text == "GET /metrics\n")
+    @Test("while a check runs the loop serves others; the same credential joins it; a new one beyond the bound gets 429")
+    func overloadAnswer() throws {
+        try withGatedServer(maxPending: 1) { gate, server in
+            let verifier = try #require(server.verifier)
+            let first = try TestClient(port: server.port, timeout: 60)
+            try first.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
+            #expect(gate.waitForEntry())
+
+            // The same credential from another connection waits for the same check.
+            let second = try TestClient(port: server.port, timeout: 60)
+            try second.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
+            #expect(eventually(within: 60) { verifier.pending == (checks: 1, requests: 2) })
+
+            // Another credential: refused at once, without a check, and counted.
+            let other = try TestClient(port: server.port, timeout: 60)
+            let refused = try other.get("/metrics", headers: Self.aliceWrong)
+            #expect(refused.status == 429)
+            #expect(refused.header("Retry-After") == "1")
+            #expect(server.statistics.authRejections(.overload) == 1)
+            // The probes stay open, on the same loop, on the same connection.
+            #expect(try other.get("/-/healthy").status == 200)
+            #expect(try other.get("/-/ready").status == 200)
+            #expect(gate.count == 1)
+
+            gate.open()
+            for client in [first, second] {
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.text == "GET /metrics\n")
+            }
+            #expect(gate.count == 1, "both requests were answered by one check")
+            // Kept alive: the next request on the connection is answered from the cache.
+            #expect(try first.get("/again", headers: Self.alice).status == 200)
+            #expect(gate.count == 1)
+
+            // Room again: the wrong password is checked once, then refused from the cache.
+            #expect(try other.get("/metrics", headers: Self.aliceWrong).status == 401)
+            #expect(try other.get("/metrics", headers: Self.aliceWrong).status == 401)
+            #expect(gate.count == 2)
+            #expect(server.statistics.authRejections(.wrongCredentials) == 2)
+            #expect(server.statistics.authRejections(.overload) == 1)
+            #expect(verifier.pending == (checks: 0, requests: 0))
         }
-        #expect(gate.count == 1, "both requests were answered by one check")
-        // Kept alive: the next request on the connection is answered from the cache.
-        #expect(try first.get("/again", headers: Self.alice).status == 200)
-        #expect(gate.count == 1)
-
-        // Room again: the wrong password is checked once, then refused from the cache.
-        #expect(try other.get("/metrics", headers: Self.aliceWrong).status == 401)
-        #expect(try other.get("/metrics", headers: Self.aliceWrong).status == 401)
-        #expect(gate.count == 2)
-        #expect(server.statistics.authRejections(.wrongCredentials) == 2)
-        #expect(server.statistics.authRejections(.overload) == 1)
-        #expect(verifier.pending == (checks: 0, requests: 0))
     }
 
     @Test("a connection already refused for its credentials gets fewer places and queues behind a new one")
     func refusedConnectionsYield() throws {
-        let gate = GatedCheck()
-        let (server, cleanUp) = try startGatedServer(gate, maxPending: 4)  // one place kept for connections never refused
-        defer {
+        try withGatedServer(maxPending: 4) { gate, server in  // one place kept for connections never refused
+            let verifier = try #require(server.verifier)
+
+            let running = try TestClient(port: server.port, timeout: 60)
+            try running.send(Self.request("alice:first"))
+            #expect(gate.waitForEntry())
+            // Three connections refused once (no credentials: a 401 without bcrypt), then each with a new password.
+            var refused: [TestClient] = []
+            for _ in 0..<3 {
+                let client = try TestClient(port: server.port, timeout: 60)
+                #expect(try client.get("/metrics").status == 401)
+                refused.append(client)
+            }
+            try refused[0].send(Self.request("alice:wrong1"))
+            try refused[1].send(Self.request("alice:wrong2"))
+            #expect(eventually(within: 60) { verifier.pending == (checks: 3, requests: 3) })
+            let overloaded = try refused[2].get("/metrics", headers: Self.basic("alice:wrong3"))
+            #expect(overloaded.status == 429)
+            #expect(overloaded.header("Retry-After") == "1")
+
+            // A connection never refused takes the kept place, and its check goes ahead of the refused ones'.
+            let scraper = try TestClient(port: server.port, timeout: 60)
+            try scraper.send(Self.request("alice:secret"))
+            #expect(eventually(within: 60) { verifier.pending == (checks: 4, requests: 4) })
             gate.open()
-            server.shutdown()
-            cleanUp()
+            #expect(try scraper.readResponse().status == 200)
+            #expect(try running.readResponse().status == 401)
+            #expect(try refused[0].readResponse().status == 401)
+            #expect(try refused[1].readResponse().status == 401)
+            #expect(gate.passwords == ["first", "secret", "wrong1", "wrong2"])
+            #expect(server.statistics.authRejections(.overload) == 1)
+            #expect(server.statistics.authRejections(.wrongCredentials) == 6)
         }
-        let verifier = try #require(server.verifier)
-        func basic(_ credentials: String) -> String { "Authorization: Basic " + Array(credentials.utf8).base64 + "\r\n" }
-        func request(_ credentials: String) -> String { "GET /metrics HTTP/1.1\r\nHost: test\r\n\(basic(credentials))\r\n" }
+    }
 
-        let running = try TestClient(port: server.port, timeout: 60)
-        try running.send(request("alice:first"))
-        #expect(gate.waitForEntry())
-        // Three connections refused once (no credentials: a 401 without bcrypt), then each with a new password.
-        var refused: [TestClient] = []
-        for _ in 0..<3 {
-            let client = try TestClient(port: server.port, timeout: 60)
-            #expect(try client.get("/metrics").status == 401)
-            refused.append(client)
+    @Test("a connection never refused is checked by the priority worker while the flood's check holds the other")
+    func priorityWorkerDoesNotWaitForTheFlood() throws {
+        try withGatedServer(maxPending: 4, priorityWorkers: 1) { gate, server in
+            // A flooding connection: refused once, then a new wrong password, which the general worker takes and holds.
+            let flood = try TestClient(port: server.port, timeout: 60)
+            #expect(try flood.get("/metrics").status == 401)
+            try flood.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.basic("alice:wrong1"))\r\n")
+            #expect(gate.waitForEntry())
+            // A second wrong password from the flood queues behind it: the priority worker never takes it.
+            let flood2 = try TestClient(port: server.port, timeout: 60)
+            #expect(try flood2.get("/metrics").status == 401)
+            try flood2.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.basic("alice:wrong2"))\r\n")
+            // The scraper's first request starts its check while the flood's is still held.
+            let scraper = try TestClient(port: server.port, timeout: 60)
+            try scraper.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
+            #expect(gate.waitForEntry())
+            #expect(gate.passwords == ["wrong1", "secret"])
+            gate.open()
+            #expect(try scraper.readResponse().status == 200)
+            #expect(try flood.readResponse().status == 401)
+            #expect(try flood2.readResponse().status == 401)
+            #expect(gate.passwords == ["wrong1", "secret", "wrong2"])
         }
-        try refused[0].send(request("alice:wrong1"))
-        try refused[1].send(request("alice:wrong2"))
-        #expect(eventually(within: 60) { verifier.pending == (checks: 3, requests: 3) })
-        let overloaded = try refused[2].get("/metrics", headers: basic("alice:wrong3"))
-        #expect(overloaded.status == 429)
-        #expect(overloaded.header("Retry-After") == "1")
-
-        // A connection never refused takes the kept place, and its check goes ahead of the refused ones'.
-        let scraper = try TestClient(port: server.port, timeout: 60)
-        try scraper.send(request("alice:secret"))
-        #expect(eventually(within: 60) { verifier.pending == (checks: 4, requests: 4) })
-        gate.open()
-        #expect(try scraper.readResponse().status == 200)
-        #expect(try running.readResponse().status == 401)
-        #expect(try refused[0].readResponse().status == 401)
-        #expect(try refused[1].readResponse().status == 401)
-        #expect(gate.passwords == ["first", "secret", "wrong1", "wrong2"])
-        #expect(server.statistics.authRejections(.overload) == 1)
-        #expect(server.statistics.authRejections(.wrongCredentials) == 6)
     }
 
     @Test("requests pipelined behind one waiting for its check are answered after it, in order")
     func pipelinedBehindACheck() throws {
-        let gate = GatedCheck()
-        let (server, cleanUp) = try startGatedServer(gate, maxPending: 4)
-        defer {
+        try withGatedServer(maxPending: 4) { gate, server in
+            let client = try TestClient(port: server.port, timeout: 60)
+            try client.send("GET /one HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n"
+                            + "GET /two HTTP/1.1\r\nHost: test\r\n\(Self.aliceWrong)\r\n"
+                            + "GET /-/healthy HTTP/1.1\r\nHost: test\r\n\r\n")
+            #expect(gate.waitForEntry())
             gate.open()
-            server.shutdown()
-            cleanUp()
+            let one = try client.readResponse()
+            #expect(one.status == 200 && one.text == "GET /one\n")
+            #expect(try client.readResponse().status == 401)
+            let healthy = try client.readResponse()
+            #expect(healthy.status == 200 && healthy.text == "GET /-/healthy\n")
+            #expect(gate.count == 2)
         }
-        let client = try TestClient(port: server.port, timeout: 60)
-        try client.send("GET /one HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n"
-                        + "GET /two HTTP/1.1\r\nHost: test\r\n\(Self.aliceWrong)\r\n"
-                        + "GET /-/healthy HTTP/1.1\r\nHost: test\r\n\r\n")
-        #expect(gate.waitForEntry())
-        gate.open()
-        let one = try client.readResponse()
-        #expect(one.status == 200 && one.text == "GET /one\n")
-        #expect(try client.readResponse().status == 401)
-        let healthy = try client.readResponse()
-        #expect(healthy.status == 200 && healthy.text == "GET /-/healthy\n")
-        #expect(gate.count == 2)
     }
 
     @Test("a client that goes away while its check runs: the verdict is still cached, the loop carries on")
     func clientGoneDuringTheCheck() throws {
-        let gate = GatedCheck()
-        let (server, cleanUp) = try startGatedServer(gate, maxPending: 4)
-        defer {
+        try withGatedServer(maxPending: 4) { gate, server in
+            let verifier = try #require(server.verifier)
+            do {
+                let leaving = try TestClient(port: server.port, timeout: 60)
+                try leaving.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
+                #expect(gate.waitForEntry())
+            }  // closed here
             gate.open()
-            server.shutdown()
-            cleanUp()
+            #expect(eventually(within: 60) { verifier.pending == (checks: 0, requests: 0) })
+            let client = try TestClient(port: server.port, timeout: 60)
+            #expect(try client.get("/metrics", headers: Self.alice).status == 200)
+            #expect(gate.count == 1)
         }
-        let verifier = try #require(server.verifier)
-        do {
-            let leaving = try TestClient(port: server.port, timeout: 60)
-            try leaving.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\(Self.alice)\r\n")
-            #expect(gate.waitForEntry())
-        }  // closed here
-        gate.open()
-        #expect(eventually(within: 60) { verifier.pending == (checks: 0, requests: 0) })
-        let client = try TestClient(port: server.port, timeout: 60)
-        #expect(try client.get("/metrics", headers: Self.alice).status == 200)
-        #expect(gate.count == 1)
     }
 }

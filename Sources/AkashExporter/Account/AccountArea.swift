@@ -5,6 +5,12 @@ import FoundationEssentials
 /// polled from the chain REST API, and the spend, escrow balance, runway and per-GPU prices computed from them.
 /// Knows nothing of how the chain is spoken to (`Chain/`) nor of providers.
 public enum AccountArea: SourceArea {
+    static let flags = AccountConfig.flags
+
+    static func configure(_ input: ConfigInput) throws(ConfigError) -> AccountConfig {
+        try AccountConfig(input.flags, chain: input.config(of: ChainArea.self))
+    }
+
     static let sources = [LeasesSource.ownerLeases, DeploymentsSource.declaration, BlockSource.declaration,
                           BidsSource.declaration]
 }
@@ -15,18 +21,20 @@ final class TenantBoxes: Sendable {
     let deployments: PerAddress<ActiveDeployments>
     let latestHeight: LastGood<Int64>
     let bids: PerAddress<[BidID: Bid]>
+    /// The settings every tenant source polls with.
+    let config: AccountConfig
 
     /// The one of this exporter; nil when no owner is watched.
     static func of(_ setup: SourceSetup) -> TenantBoxes? {
-        let config = setup.account
-        guard config.isEnabled else { return nil }
-        return setup.shared.once(TenantBoxes.self) { TenantBoxes(owners: config.owners, interval: config.interval) }
+        guard let config = setup[AccountArea.self], config.isEnabled else { return nil }
+        return setup.shared.once(TenantBoxes.self) { TenantBoxes(config) }
     }
 
-    private init(owners: [String], interval: Double) {
-        leases = PerAddress(owners, pollInterval: interval)
-        deployments = PerAddress(owners, pollInterval: interval)
-        latestHeight = LastGood(pollInterval: interval)
-        bids = PerAddress(owners, pollInterval: interval)
+    private init(_ config: AccountConfig) {
+        self.config = config
+        leases = PerAddress(config.owners, pollInterval: config.interval)
+        deployments = PerAddress(config.owners, pollInterval: config.interval)
+        latestHeight = LastGood(pollInterval: config.interval)
+        bids = PerAddress(config.owners, pollInterval: config.interval)
     }
 }

@@ -12,7 +12,7 @@ struct BidsSource: PolledSource {
         schedule: "1 min", intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let tenant = TenantBoxes.of(setup) else { return nil }
-        let config = setup.account
+        let config = tenant.config
         return MadeSource(BidsSource(interval: config.interval, chain: ChainREST(baseURL: config.restURL, timeout: config.timeout),
                                      bids: tenant.bids))
     }

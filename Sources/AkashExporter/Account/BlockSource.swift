@@ -12,7 +12,7 @@ enum BlockSource {
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let tenant = TenantBoxes.of(setup) else { return nil }
-        let config = setup.account
+        let config = tenant.config
         return MadeSource(BlockSource.make(interval: config.interval, chain: ChainREST(baseURL: config.restURL, timeout: config.timeout),
                                latestHeight: tenant.latestHeight))
     }

@@ -13,7 +13,7 @@ struct DeploymentsSource: PolledSource {
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let tenant = TenantBoxes.of(setup) else { return nil }
-        let config = setup.account
+        let config = tenant.config
         return MadeSource(DeploymentsSource(interval: config.interval, chain: ChainREST(baseURL: config.restURL, timeout: config.timeout),
                                             deployments: tenant.deployments))
     }

@@ -14,10 +14,13 @@ struct LeasesSource: PolledSource {
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let tenant = TenantBoxes.of(setup) else { return nil }
-        let config = setup.account
+        let config = tenant.config
         let source = LeasesSource(name: "akash_leases", side: .owner, interval: config.interval,
-                                  chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), leases: tenant.leases)
+                                  chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), leases: tenant.leases,
+                                  polled: setup.shared.paidLeases)
         let shared = setup.shared
+        let owners = config.owners, boxes = tenant.leases
+        shared.paidLeases.feed { now in owners.flatMap { boxes.value(for: $0, now: now) ?? [] } }
         return MadeSource(source, collectors: [
             AccountCollector(leases: tenant.leases, deployments: tenant.deployments, latestHeight: tenant.latestHeight,
                              blockTime: config.blockTime, aktPrice: shared.aktPrice),
@@ -32,8 +35,11 @@ struct LeasesSource: PolledSource {
     let interval: Double
     let chain: ChainREST
     let leases: PerAddress<[ActiveLease]>
+    /// Told when a poll ends (the tenant's side only): the reachability view's first round waits for it.
+    var polled: PaidLeases?
 
     func poll(_ context: PollContext) async throws(SourceFailure) {
+        defer { polled?.polled() }
         try await leases.refresh(now: context.now) { address throws(SourceFailure) in
             try await chain.activeLeases(of: address, side: side, context: context)
         }

@@ -4,18 +4,11 @@ import ExporterKit
 /// exit code 2.
 public struct ExporterConfig: Sendable {
     public var core: CoreConfig
-    public var market: MarketConfig
-    public var compute: ComputeConfig
-    public var chain: ChainConfig
-    public var account: AccountConfig
-    public var provider: ProviderConfig
-    public var onChain: OnChainConfig
-    public var network: NetworkConfig
-    var cloudPrices: CloudPricesConfig
+    /// Every area's configuration, in `SourceRegistry.areas`.
+    var areas: AreaConfigs
 
-    /// Every flag of every area, for parsing and `--help`.
-    public static let flags: [FlagSpec] = CoreConfig.flags + MarketConfig.flags + ComputeConfig.flags + ChainConfig.flags + AccountConfig.flags
-        + ProviderConfig.flags + OnChainConfig.flags + NetworkConfig.flags + CloudPricesConfig.flags
+    /// Every flag: the exporter's own, then each area's, for parsing and `--help`.
+    public static let flags: [FlagSpec] = CoreConfig.flags + SourceRegistry.areas.flatMap { $0.flags }
 
     /// Every flag's environment variable starts with it: `--web.listen-address` reads
     /// `AKASH_EXPORTER_WEB_LISTEN_ADDRESS`.
@@ -30,14 +23,17 @@ public struct ExporterConfig: Sendable {
 
     public init(_ flags: ParsedFlags, environment: [String: String]) throws(ConfigError) {
         core = try CoreConfig(flags)
-        market = try MarketConfig(flags, environment: environment)
-        compute = try ComputeConfig(flags)
-        chain = try ChainConfig(flags)
-        account = try AccountConfig(flags, chain: chain)
-        provider = try ProviderConfig(flags, chain: chain)
-        onChain = try OnChainConfig(flags, chain: chain, market: market)
-        network = try NetworkConfig(flags, chain: chain)
-        cloudPrices = try CloudPricesConfig(flags)
+        var areas = AreaConfigs()
+        for area in SourceRegistry.areas {
+            try Self.configure(area, ConfigInput(flags: flags, environment: environment, parsed: areas), into: &areas)
+        }
+        self.areas = areas
+    }
+
+    /// Opens the existential: `area`'s configuration, stored under `area`.
+    private static func configure<Area: SourceArea>(_ area: Area.Type, _ input: ConfigInput,
+                                                    into areas: inout AreaConfigs) throws(ConfigError) {
+        areas[area] = try area.configure(input)
     }
 
     public enum Parsed: Sendable {

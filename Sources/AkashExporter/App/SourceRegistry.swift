@@ -1,9 +1,16 @@
 import ExporterKit
 import FoundationEssentials
 
-/// An area of the exporter: its sources, each listed here once, and the collectors that belong to no source (the
-/// cloud price list, which polls nothing).
+/// An area of the exporter, complete in its own folder: its flags and the configuration parsed from them, its
+/// sources, each listed here once, and the collectors that belong to no source (the cloud price list, which polls
+/// nothing). Adding an area is one line in `SourceRegistry.areas`; nothing else names it.
 protocol SourceArea: Sendable {
+    /// What the area's flags parse to; its sources read it from `SourceSetup`.
+    associatedtype Config: Sendable
+    /// The area's flags, for parsing and `--help`, in the order `--help` lists them.
+    static var flags: [FlagSpec] { get }
+    /// The area's configuration from the command line; a bad value throws the one line the user sees.
+    static func configure(_ input: ConfigInput) throws(ConfigError) -> Config
     static var sources: [Source] { get }
     static func collectors(_ setup: SourceSetup) -> [any MetricsCollector]
 }
@@ -17,9 +24,11 @@ extension SourceArea {
 /// routing, `scripts/sources.json` and the README's sources table are derived from this list (with the tests'
 /// table of upstream bodies), and tests fail when one of them is out of step with it.
 enum SourceRegistry {
-    /// A new area is added here, and only here.
-    static let areas: [any SourceArea.Type] = [MarketArea.self, ComputeArea.self, AccountArea.self, ProviderArea.self,
-                                               OnChainArea.self, NetworkArea.self, CloudPricesArea.self]
+    /// A new area is added here, and only here. Parsed in this order: an area's configuration may read those of the
+    /// areas before it (the tenant's view reads the shared chain settings).
+    static let areas: [any SourceArea.Type] = [MarketArea.self, ComputeArea.self, ChainArea.self, AccountArea.self,
+                                               ProviderArea.self, OnChainArea.self, NetworkArea.self, CloudPricesArea.self,
+                                               ReachabilityArea.self]
 
     static let all: [Source] = areas.flatMap { $0.sources }
 
@@ -57,26 +66,34 @@ extension SourceArea {
 
 // One area at a time, for the benchmarks (and the tests) of a view; areas made with one `SharedDependencies` see
 // each other's shared values (the compute area's GPU medians in the tenant's GPU price check).
+extension SourceArea {
+    /// This area alone, configured with `config` (a test or a benchmark of one view).
+    static func make(config: Config, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
+        make(SourceSetup(Self.self, config, shared: shared))
+    }
+}
+
+// The benchmarks' views (another module: the protocol's members are not public).
 extension ComputeArea {
     public static func make(config: ComputeConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
-        make(SourceSetup(compute: config, shared: shared))
+        make(SourceSetup(Self.self, config, shared: shared))
     }
 }
 
 extension AccountArea {
     public static func make(config: AccountConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
-        make(SourceSetup(account: config, shared: shared))
+        make(SourceSetup(Self.self, config, shared: shared))
     }
 }
 
 extension ProviderArea {
     public static func make(config: ProviderConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
-        make(SourceSetup(provider: config, shared: shared))
+        make(SourceSetup(Self.self, config, shared: shared))
     }
 }
 
 extension NetworkArea {
     public static func make(config: NetworkConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
-        make(SourceSetup(network: config, shared: shared))
+        make(SourceSetup(Self.self, config, shared: shared))
     }
 }

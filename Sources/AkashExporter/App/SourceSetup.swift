@@ -5,41 +5,61 @@ import Synchronization
 /// A source of this exporter: its declaration, made from a `SourceSetup`.
 typealias Source = SourceDeclaration<SourceSetup>
 
-/// What a source's factory is given: every area's parsed configuration and what sources share. An area left
-/// unset is off, so a test makes one area's sources by setting only its configuration.
+/// What a source's factory is given: each area's parsed configuration and what sources share. An area with no
+/// configuration is off, so a test makes one area's sources by configuring only that area.
 struct SourceSetup: Sendable {
-    /// nil: CoinMarketCap is not consulted and nothing says so (a test of another area); the exporter always sets it.
-    var market: MarketConfig?
-    var compute: ComputeConfig
-    var account: AccountConfig
-    var provider: ProviderConfig
-    var cloudPrices: CloudPricesConfig?
-    /// nil: no oracle, no BME, and no series saying which feed priced AKT (a test of another area); the exporter
-    /// always sets it.
-    var onChain: OnChainConfig?
-    /// nil: no network-wide lists and no paid-price index (a test of another area).
-    var network: NetworkConfig?
+    let configs: AreaConfigs
     let shared: SharedDependencies
 
-    init(market: MarketConfig? = nil, compute: ComputeConfig = ComputeConfig(enabled: false),
-         account: AccountConfig = AccountConfig(owners: [], restURL: ChainConfig.restURLFlag.defaultValue),
-         provider: ProviderConfig = ProviderConfig(providers: [], restURL: ChainConfig.restURLFlag.defaultValue),
-         cloudPrices: CloudPricesConfig? = nil, onChain: OnChainConfig? = nil, network: NetworkConfig? = nil,
-         shared: SharedDependencies = SharedDependencies()) {
-        self.market = market
-        self.compute = compute
-        self.account = account
-        self.provider = provider
-        self.cloudPrices = cloudPrices
-        self.onChain = onChain
-        self.network = network
+    init(configs: AreaConfigs = AreaConfigs(), shared: SharedDependencies = SharedDependencies()) {
+        self.configs = configs
         self.shared = shared
+    }
+
+    /// One area configured, every other off.
+    init<Area: SourceArea>(_ area: Area.Type, _ config: Area.Config, shared: SharedDependencies = SharedDependencies()) {
+        var configs = AreaConfigs()
+        configs[area] = config
+        self.init(configs: configs, shared: shared)
     }
 
     /// The exporter's setup: every area as configured.
     init(_ config: ExporterConfig, shared: SharedDependencies) {
-        self.init(market: config.market, compute: config.compute, account: config.account, provider: config.provider,
-                  cloudPrices: config.cloudPrices, onChain: config.onChain, network: config.network, shared: shared)
+        self.init(configs: config.areas, shared: shared)
+    }
+
+    /// `area`'s configuration; nil when it is off.
+    subscript<Area: SourceArea>(area: Area.Type) -> Area.Config? {
+        configs[area]
+    }
+}
+
+/// Each area's configuration, keyed by its area: an area reads its own (and those it depends on) by type, and the
+/// exporter holds them without naming any.
+struct AreaConfigs: Sendable {
+    private var values: [ObjectIdentifier: any Sendable] = [:]
+
+    init() {}
+
+    subscript<Area: SourceArea>(area: Area.Type) -> Area.Config? {
+        get { values[ObjectIdentifier(area)] as? Area.Config }
+        set { values[ObjectIdentifier(area)] = newValue }
+    }
+}
+
+/// What an area's configuration is parsed from: the flags, the environment (CoinMarketCap's key), and the
+/// configurations of the areas parsed before it.
+struct ConfigInput {
+    let flags: ParsedFlags
+    let environment: [String: String]
+    let parsed: AreaConfigs
+
+    /// The configuration of `area`, which `SourceRegistry.areas` parses before the asking one.
+    func config<Area: SourceArea>(of area: Area.Type) -> Area.Config {
+        guard let config = parsed[area] else {
+            preconditionFailure("\(area) must come before its dependents in SourceRegistry.areas")
+        }
+        return config
     }
 }
 
@@ -53,6 +73,9 @@ public final class SharedDependencies: Sendable {
     let aktPrice: AKTPrice
     let gpuMarket: GPUMarket
     let paidMarket: PaidMarket
+    /// The watched owners' paid leases, as the tenant's leases source last read them: whom the reachability view
+    /// probes.
+    let paidLeases = PaidLeases()
     /// Values several sources of one area share (boxes, a client), made by the first source that asks.
     private let perArea = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
@@ -107,6 +130,12 @@ final class GPUMarket: Sendable {
         return reader.models(now)
     }
 
+    /// The stored reader's bytes (function and context): the same after any number of reads when reading does not
+    /// wrap it (a test of the thunk chain above).
+    var storedReaderBytes: [UInt8] {
+        reader.withLock { withUnsafeBytes(of: &$0) { Array($0) } }
+    }
+
     /// The network median USD per GPU-hour of the one row `gpu` matches; nil when none or several match, or the
     /// prices are unknown.
     func median(for gpu: GPUAttribute, at now: Date) -> Double? {
@@ -116,6 +145,60 @@ final class GPUMarket: Sendable {
     /// Where the models come from from now on.
     func feed(_ read: @escaping @Sendable (Date) -> [GPUPrices.GPUModel]?) {
         reader.withLock { $0 = Reader(models: read) }
+    }
+}
+
+/// The leases the watched owners pay for (active, and any other state still billed), as the tenant's leases source
+/// last read them; none while unknown. The reachability view reads which providers to probe from it and learns
+/// nothing else of the tenant's area.
+final class PaidLeases: Sendable {
+    private struct State: Sendable {
+        var read: (@Sendable (Date) -> [ActiveLease])?
+        /// The first poll of the owners' leases has ended (successful or not).
+        var firstPollDone = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Where the leases come from from now on: set when the owners' leases source is made, before any poll.
+    func feed(_ read: @escaping @Sendable (Date) -> [ActiveLease]) {
+        state.withLock { $0.read = read }
+    }
+
+    /// The paid leases while fresh: every owner's that is known.
+    func leases(at now: Date) -> [ActiveLease] {
+        let read = state.withLock { $0.read }
+        return read?(now) ?? []
+    }
+
+    /// Called by the owners' leases source after each poll: the first one wakes whoever waits for it.
+    func polled() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.firstPollDone else { return [] }
+            state.firstPollDone = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once the owners' leases have been polled once (at once when no owner is watched), so a first probe
+    /// round (and `--once`) includes the providers of those leases rather than depending on which poll ran first.
+    /// A cancelled wait returns too.
+    func firstPoll() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.read == nil || state.firstPollDone || Task.isCancelled { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            polled()
+        }
     }
 }
 

@@ -59,6 +59,16 @@ public struct ChainConfig: Sendable, Equatable {
     }
 }
 
+/// The chain settings as an area: flags every view of the chain reads, and no source of its own.
+enum ChainArea: SourceArea {
+    static let flags = ChainConfig.flags
+    static let sources: [Source] = []
+
+    static func configure(_ input: ConfigInput) throws(ConfigError) -> ChainConfig {
+        try ChainConfig(input.flags)
+    }
+}
+
 extension UpstreamAPI {
     /// The Akash chain REST (LCD) endpoint (`--akash.rest-url`).
     static let chainREST = UpstreamAPI(name: "chain REST", urlFlag: ChainConfig.restURLFlag.name)

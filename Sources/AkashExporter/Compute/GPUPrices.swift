@@ -15,8 +15,7 @@ enum GPUPrices {
         summary: "Console `GET /v1/gpu-prices` (30 s timeout: slow when its cache is cold)", schedule: "15 min",
         intervalFlag: ComputeConfig.pricesIntervalFlag.spec, timeoutFlag: ComputeConfig.pricesTimeoutFlag.spec
     ) { setup in
-        guard setup.compute.enabled else { return nil }
-        let config = setup.compute
+        guard let config = setup[ComputeArea.self], config.enabled else { return nil }
         let endpoint = Endpoint("akash_gpu_prices", api: .akashConsole, baseURL: config.consoleURL, path: path,
                                 interval: config.pricesInterval, timeout: config.pricesTimeout, decode: decode, families: families)
         // The GPU price checks of leases, providers and clouds compare with these medians.

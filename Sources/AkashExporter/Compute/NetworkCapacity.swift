@@ -12,8 +12,7 @@ enum NetworkCapacity {
         summary: "Console `GET /v1/network-capacity`", schedule: "1 min",
         intervalFlag: ComputeConfig.capacityIntervalFlag.spec, timeoutFlag: ComputeConfig.consoleTimeoutFlag.spec
     ) { setup in
-        guard setup.compute.enabled else { return nil }
-        let config = setup.compute
+        guard let config = setup[ComputeArea.self], config.enabled else { return nil }
         let endpoint = Endpoint("akash_network_capacity", api: .akashConsole, baseURL: config.consoleURL, path: path,
                                 interval: config.capacityInterval, timeout: config.consoleTimeout, decode: decode, families: families)
         return MadeSource(endpoint.source, collectors: [endpoint.collector])

@@ -15,8 +15,7 @@ enum ProviderList {
         summary: "Console `GET /v1/providers` (large body, only two fields decoded)", schedule: "30 min",
         intervalFlag: ComputeConfig.providersIntervalFlag.spec, timeoutFlag: ComputeConfig.consoleTimeoutFlag.spec
     ) { setup in
-        guard setup.compute.enabled else { return nil }
-        let config = setup.compute
+        guard let config = setup[ComputeArea.self], config.enabled else { return nil }
         let endpoint = Endpoint("akash_providers", api: .akashConsole, baseURL: config.consoleURL, path: path,
                                 interval: config.providersInterval, timeout: config.consoleTimeout, maxBodyBytes: maxBodyBytes,
                                 decode: decode, families: families)

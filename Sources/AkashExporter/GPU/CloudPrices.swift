@@ -98,10 +98,15 @@ struct CloudPricesCollector: MetricsCollector {
 
 /// The cloud price list as an area: nothing to poll, one collector.
 enum CloudPricesArea: SourceArea {
+    static let flags = CloudPricesConfig.flags
     static let sources: [Source] = []
 
+    static func configure(_ input: ConfigInput) throws(ConfigError) -> CloudPricesConfig {
+        try CloudPricesConfig(input.flags)
+    }
+
     static func collectors(_ setup: SourceSetup) -> [any MetricsCollector] {
-        guard let config = setup.cloudPrices else { return [] }
+        guard let config = setup[CloudPricesArea.self] else { return [] }
         let market = setup.shared.gpuMarket
         return [CloudPricesCollector(list: config.list, marketGPUs: { now in market.models(at: now) })]
     }

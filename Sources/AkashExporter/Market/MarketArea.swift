@@ -6,6 +6,12 @@ import ExporterKit
 /// credit budget. CoinMarketCap is the signal layer only: it never prices compute (its AKT quote is one feed of the
 /// shared `AKTPrice`, which turns uakt amounts into dollars).
 public enum MarketArea: SourceArea {
+    static let flags = MarketConfig.flags
+
+    static func configure(_ input: ConfigInput) throws(ConfigError) -> MarketConfig {
+        try MarketConfig(input.flags, environment: input.environment)
+    }
+
     static let sources = [MapSource.declaration, QuotesSource.declaration, MacroSources.fearGreed,
                           MacroSources.altcoinSeason, ListingsSource.declaration, KeyInfoSource.declaration]
 }
@@ -27,7 +33,7 @@ final class MarketShared: Sendable {
 
     /// The one of this exporter, made (and its pace logged) on the first call; nil when CoinMarketCap is off.
     static func of(_ setup: SourceSetup) -> MarketShared? {
-        guard let config = setup.market else { return nil }
+        guard let config = setup[MarketArea.self] else { return nil }
         let shared = setup.shared.once(MarketShared.self) { MarketShared(config: config, setup.shared) }
         return config.enabled ? shared : nil
     }

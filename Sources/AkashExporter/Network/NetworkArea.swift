@@ -6,13 +6,19 @@ import FoundationEssentials
 /// price checks (`PaidMarket`). Knows nothing of how the chain is spoken to (`Chain/`), nor of tenants or
 /// providers, and never labels a series with a tenant's or a provider's address.
 public enum NetworkArea: SourceArea {
+    static let flags = NetworkConfig.flags
+
+    static func configure(_ input: ConfigInput) throws(ConfigError) -> NetworkConfig {
+        try NetworkConfig(input.flags, chain: input.config(of: ChainArea.self))
+    }
+
     static let sources = [NetworkLeasesSource.declaration, NetworkBidsSource.declaration]
 }
 
 extension PaidIndexBook {
     /// The one of this exporter, which both network sources fill; nil when the network view is off.
     static func of(_ setup: SourceSetup) -> PaidIndexBook? {
-        guard let config = setup.network, config.enabled else { return nil }
+        guard let config = setup[NetworkArea.self], config.enabled else { return nil }
         let shared = setup.shared
         return shared.once(PaidIndexBook.self) {
             let book = PaidIndexBook(interval: config.interval, blockTime: config.blockTime, aktPrice: shared.aktPrice)

@@ -10,7 +10,7 @@ struct NetworkBidsSource: PolledSource {
         summary: "chain REST winning (active) bids of the whole network (all pages): which GPU model each lease rents",
         schedule: "30 min", intervalFlag: NetworkConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
-        guard let book = PaidIndexBook.of(setup), let config = setup.network else { return nil }
+        guard let book = PaidIndexBook.of(setup), let config = setup[NetworkArea.self] else { return nil }
         return MadeSource(NetworkBidsSource(interval: config.interval, pageSize: config.pageSize,
                                             chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), book: book))
     }

@@ -13,7 +13,7 @@ struct NetworkLeasesSource: PolledSource {
         summary: "chain REST active and reclaiming leases of the whole network (all pages): what each lease pays",
         schedule: "30 min", intervalFlag: NetworkConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
-        guard let book = PaidIndexBook.of(setup), let config = setup.network else { return nil }
+        guard let book = PaidIndexBook.of(setup), let config = setup[NetworkArea.self] else { return nil }
         let source = NetworkLeasesSource(interval: config.interval, pageSize: config.pageSize,
                                          chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), book: book)
         return MadeSource(source, collectors: [PaidIndexCollector(book: book, gpuMarket: setup.shared.gpuMarket)])

@@ -18,7 +18,7 @@ struct BMESource: PolledSource {
         summary: "chain REST `GET /akash/bme/v1/status` and `/vault` (ACT minting health; the oracle's price when status errs)",
         schedule: "1 min", intervalFlag: OnChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
-        guard let config = setup.onChain, config.enabled else { return nil }
+        guard let config = setup[OnChainArea.self], config.enabled else { return nil }
         let source = BMESource(config: config, chain: ChainREST(baseURL: config.restURL, timeout: config.timeout))
         return MadeSource(source, collectors: [LastGoodCollector(lastGood: source.box, families: families)])
     }

@@ -17,7 +17,7 @@ enum OracleSource {
         summary: "chain REST `GET /akash/oracle/v2/aggregated_price/akt` (the chain's AKT/USD)", schedule: "1 min",
         intervalFlag: OnChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
-        guard let config = setup.onChain, config.enabled else { return nil }
+        guard let config = setup[OnChainArea.self], config.enabled else { return nil }
         let endpoint = Endpoint("akash_oracle", api: .chainREST, baseURL: config.restURL, path: path, interval: config.interval,
                                 timeout: config.timeout, decode: decode, families: families)
         let oracle = endpoint.source.lastGood

@@ -5,6 +5,12 @@ import FoundationEssentials
 /// chain REST API, and its revenue, leased GPUs and prices against the network median computed from them.
 /// Knows nothing of how the chain is spoken to (`Chain/`) nor of tenants.
 public enum ProviderArea: SourceArea {
+    static let flags = ProviderConfig.flags
+
+    static func configure(_ input: ConfigInput) throws(ConfigError) -> ProviderConfig {
+        try ProviderConfig(input.flags, chain: input.config(of: ChainArea.self))
+    }
+
     static let sources = [ProviderLeases.declaration, ProviderBidsSource.declaration]
 }
 
@@ -17,7 +23,7 @@ enum ProviderLeases {
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let boxes = ProviderBoxes.of(setup) else { return nil }
-        let config = setup.provider
+        let config = boxes.config
         let source = LeasesSource(name: "akash_provider_leases", side: .provider, interval: config.interval,
                                   chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), leases: boxes.leases)
         return MadeSource(source, collectors: [
@@ -32,16 +38,18 @@ enum ProviderLeases {
 final class ProviderBoxes: Sendable {
     let leases: PerAddress<[ActiveLease]>
     let bids: PerAddress<ProviderBids>
+    /// The settings every provider source polls with.
+    let config: ProviderConfig
 
     /// The one of this exporter; nil when no provider is watched.
     static func of(_ setup: SourceSetup) -> ProviderBoxes? {
-        let config = setup.provider
-        guard config.isEnabled else { return nil }
-        return setup.shared.once(ProviderBoxes.self) { ProviderBoxes(providers: config.providers, interval: config.interval) }
+        guard let config = setup[ProviderArea.self], config.isEnabled else { return nil }
+        return setup.shared.once(ProviderBoxes.self) { ProviderBoxes(config) }
     }
 
-    private init(providers: [String], interval: Double) {
-        leases = PerAddress(providers, pollInterval: interval)
-        bids = PerAddress(providers, pollInterval: interval)
+    private init(_ config: ProviderConfig) {
+        self.config = config
+        leases = PerAddress(config.providers, pollInterval: config.interval)
+        bids = PerAddress(config.providers, pollInterval: config.interval)
     }
 }

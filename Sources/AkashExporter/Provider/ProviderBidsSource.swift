@@ -14,7 +14,7 @@ struct ProviderBidsSource: PolledSource {
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let boxes = ProviderBoxes.of(setup) else { return nil }
-        let config = setup.provider
+        let config = boxes.config
         return MadeSource(ProviderBidsSource(interval: config.interval,
                                              chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), bids: boxes.bids))
     }

@@ -56,6 +56,9 @@ static inline CURLcode ccurl_set_pointer(CURL *handle, CURLoption option, void *
 static inline CURLcode ccurl_set_headers(CURL *handle, struct curl_slist *headers) {
     return ccurl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
 }
+static inline CURLcode ccurl_set_connect_to(CURL *handle, struct curl_slist *targets) {
+    return ccurl.easy_setopt(handle, CURLOPT_CONNECT_TO, targets);
+}
 static inline CURLcode ccurl_set_write_function(CURL *handle, curl_write_callback callback) {
     return ccurl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }

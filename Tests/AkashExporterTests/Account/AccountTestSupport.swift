@@ -5,7 +5,7 @@ import Foundation
 import TestSupport
 
 /// An account area pointed at a `FakeChain` on loopback, polled through the real `CurlUpstream`.
-struct AccountHarness {
+struct AccountHarness: AreaHarness {
     static let tenant = "akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq"
     static let secondOwner = "akash100dwtg4hqnd240x583spjwnk4kanp559xwtvmg"
     static let providers = ["akash19zzh7whjt4vfwxd5wtj3tjtyatnpntfhldshd8", "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc",
@@ -24,35 +24,8 @@ struct AccountHarness {
                                 shared: SharedDependencies(aktPriceUSD: aktPriceUSD))
     }
 
-    func source(_ name: String) -> any PolledSource {
-        area.sources.first { $0.name == name }!
-    }
-
-    /// Polls one source once at `now`; the failure, or nil on success.
-    func poll(_ name: String, at now: Date = pollTime) async -> SourceFailure? {
-        await AreaTesting.poll(source(name), via: upstream, at: now)
-    }
-
-    /// Polls every source once; the failures by source name.
-    func pollAll(at now: Date = pollTime) async -> [String: SourceFailure] {
-        var failures: [String: SourceFailure] = [:]
-        for source in area.sources {
-            if let failure = await poll(source.name, at: now) { failures[source.name] = failure }
-        }
-        return failures
-    }
-
-    func collect(at now: Date = pollTime) -> [MetricFamily] {
-        area.collectors.flatMap { $0.collect(now: now) }
-    }
-
-    func render(at now: Date = pollTime) throws -> String {
-        try TextFormat.renderString(collect(at: now))
-    }
-
     /// The requests the fake chain saw on `path`, with their decoded query items.
     func queries(_ path: String) -> [[String: String]] {
         chain.requests(path).map(FakeChain.queryItems)
     }
-
 }

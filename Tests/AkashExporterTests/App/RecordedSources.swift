@@ -56,6 +56,10 @@ struct RecordedSource: Sendable {
     let emptyAnswer: EmptyAnswer
     /// Flags the recorded bodies assume, e.g. the owner address whose leases they hold.
     var flags: [String] = []
+    /// false: not put through the upstream fault matrix, which breaks a source's first request in a round and
+    /// expects it down. The gateway probe reads each `host_uri` hourly, so a round a minute later asks nothing of
+    /// the chain; its own tests (Reachability/) cover its failures. It runs, and must stay up, in every app test.
+    var inFaultMatrix = true
 }
 
 /// Where the loopback fakes serve each API (one server plays every API, each under its prefix), by API name.
@@ -71,6 +75,10 @@ enum Recorded {
     /// The provider whose leases and bids the recorded chain bodies (`Tests/Fixtures/chain/provider-*`) hold.
     static let provider = "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"
     static let ownerFlags = ["--akash.owner=\(owner)"]
+    /// The providers the reachability view watches with both flags: the recorded provider and the providers of the
+    /// recorded owner's leases, sorted.
+    static let probedProviders = [provider, "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4",
+                                  "akash1qd9dhx3vhtd87ynfhc8lgc9vepjnv7ugjj5pnz"]
     static let providerFlags = ["--akash.provider=\(provider)"]
 
     static let apis: [String: FakeAPI] = [
@@ -210,6 +218,17 @@ enum Recorded {
                      .init(ChainREST.bidsPath, query: "filters.state=active&\(networkPage)&pagination.key=bmV0d29yay9iaWRzLzI/+w==",
                            body: "network/bids-active-page2.json")],
             series: paidSeries, emptyBody: emptyBids, emptyAnswer: .valid(paidKinds(noOffer: 14))),
+        // The recorded host_uris (loopback, private, plain http) are all refused: no app test contacts a gateway.
+        "akash_provider_probe": .init(
+            routes: probedProviders.map { .init(GatewayProbe.providerPath + $0, body: "reachability/chain-provider-\($0).json") },
+            series: ["akash_provider_probe_", "akash_provider_status_", "akash_lease_provider_up"],
+            emptyBody: "{}", emptyAnswer: .fails(.decode), flags: ownerFlags + providerFlags, inFaultMatrix: false),
+        // Nothing known of the providers asked about: no series.
+        "akash_provider_console": .init(
+            routes: [.init(ConsoleUptime.path, query: "addresses=\(probedProviders.joined(separator: ","))",
+                           body: "reachability/console-providers.json")],
+            series: ["akash_provider_console_online", "akash_provider_uptime_ratio", "akash_provider_last_online_timestamp_seconds"],
+            emptyBody: "[]", emptyAnswer: .valid([]), flags: ownerFlags + providerFlags),
 
         // `{}` has no aggregate: nothing to report, not a price of zero.
         "akash_oracle": .init(routes: [.init(OracleSource.path, body: "onchain/oracle-aggregated-price-akt.json")],

@@ -64,28 +64,3 @@ enum ComputeTest {
         }
     }
 }
-
-extension MadeSources {
-    func source(_ name: String) -> any PolledSource {
-        guard let source = sources.first(where: { $0.name == name }) else {
-            preconditionFailure("no source \(name) among \(sources.map(\.name))")
-        }
-        return source
-    }
-
-    /// Every family the area's collectors give at `now`.
-    func collect(now: Date) -> [MetricFamily] {
-        collectors.flatMap { $0.collect(now: now) }
-    }
-
-    /// Polls every source once at `now`; the failures by source name.
-    @discardableResult
-    func pollAll(_ upstream: any UpstreamFetching, now: Date = ComputeTest.pollTime) async -> [String: SourceFailure] {
-        var failures: [String: SourceFailure] = [:]
-        for source in sources {
-            if let failure = await AreaTesting.poll(source, via: upstream, at: now) { failures[source.name] = failure }
-        }
-        return failures
-    }
-
-}

@@ -31,7 +31,7 @@ struct SourceUnderTest: Sendable, CustomStringConvertible {
 
     var description: String { name }
 
-    static let all = SourceRegistry.all.map(SourceUnderTest.init)
+    static let all = SourceRegistry.all.map(SourceUnderTest.init).filter(\.recorded.inFaultMatrix)
 
     static func named(_ name: String) -> SourceUnderTest {
         all.first { $0.name == name }!

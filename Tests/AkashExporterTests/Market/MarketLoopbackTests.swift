@@ -36,7 +36,7 @@ final class FakeCoinMarketCap {
         let config = try MarketTesting.config(["--cmc.base-url", upstream.baseURL.absoluteString + "/cmc", "--cmc.timeout", timeout] + arguments,
                                               environment: key.map { ["CMC_API_KEY": $0] } ?? [:])
         shared = SharedDependencies(state: store, logger: logs.logger(level: .debug), clock: { MarketTesting.now })
-        area = MarketArea.make(SourceSetup(market: config, shared: shared))
+        area = MarketArea.make(config: config, shared: shared)
     }
 
     deinit { upstream.stop() }

@@ -93,10 +93,10 @@ struct AKTPriceTests {
         (["--akash.akt-price-source=cmc", "--no-cmc.enabled"], "--akash.akt-price-source=cmc needs CoinMarketCap"),
     ])
     func flags(_ arguments: [String], _ message: String) throws {
-        let defaults = try ExporterConfig(AreaTesting.flags([]), environment: [:])
-        #expect(defaults.onChain.aktPriceSource == .auto)
-        #expect(defaults.onChain.enabled)
-        #expect(defaults.onChain.interval == 60)
+        let defaults = try #require(try ExporterConfig(AreaTesting.flags([]), environment: [:]).areas[OnChainArea.self])
+        #expect(defaults.aktPriceSource == .auto)
+        #expect(defaults.enabled)
+        #expect(defaults.interval == 60)
         #expect(throws: ConfigError.self) { try ExporterConfig(AreaTesting.flags(arguments), environment: [:]) }
         do {
             _ = try ExporterConfig(AreaTesting.flags(arguments), environment: [:])

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The on-chain area against a fake chain REST on loopback, polled through the real `CurlUpstream`, with
 /// CoinMarketCap's AKT price whatever the test says.
-struct OnChainHarness {
+struct OnChainHarness: AreaHarness {
     /// 2026-09-28T12:01:00Z: 55 s after the recorded healthy aggregation (12:00:05.48).
     static let pollTime = Date(timeIntervalSince1970: 1_790_596_860)
     static let oracleTimestamp = 1_790_596_805.482913377
@@ -30,28 +30,7 @@ struct OnChainHarness {
         chain.route(Self.statusPath, .fixture(status, status: statusCode))
         chain.route(Self.vaultPath, .fixture(vault))
         let config = OnChainConfig(restURL: chain.baseURL, interval: 60, timeout: 5, aktPriceSource: choice)
-        area = OnChainArea.make(SourceSetup(onChain: config, shared: SharedDependencies(aktPriceUSD: { _ in marketUSD })))
-    }
-
-    func poll(_ name: String, at now: Date = pollTime) async -> SourceFailure? {
-        await AreaTesting.poll(area.sources.first { $0.name == name }!, via: upstream, at: now)
-    }
-
-    /// Polls both sources; the failures by source name.
-    func pollAll(at now: Date = pollTime) async -> [String: SourceFailure] {
-        var failures: [String: SourceFailure] = [:]
-        for source in area.sources {
-            if let failure = await poll(source.name, at: now) { failures[source.name] = failure }
-        }
-        return failures
-    }
-
-    func collect(at now: Date = pollTime) -> [MetricFamily] {
-        area.collectors.flatMap { $0.collect(now: now) }
-    }
-
-    func render(at now: Date = pollTime) throws -> String {
-        try TextFormat.renderString(collect(at: now))
+        area = OnChainArea.make(config: config, shared: SharedDependencies(aktPriceUSD: { _ in marketUSD }))
     }
 
     /// A body to serve: a recorded one with some of its text replaced.

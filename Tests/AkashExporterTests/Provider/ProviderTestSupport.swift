@@ -6,7 +6,7 @@ import TestSupport
 
 /// A provider area pointed at a `FakeChain` on loopback that serves the recorded bodies of
 /// `Tests/Fixtures/chain/provider-*.json`, polled through the real `CurlUpstream`.
-struct ProviderHarness {
+struct ProviderHarness: AreaHarness {
     /// Leases in uact and uakt, CPU-only and GPU, of four tenants over three pages; open bids over two pages.
     static let provider = "akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"
     /// One CPU-only lease and no open bid.
@@ -57,26 +57,5 @@ struct ProviderHarness {
             default: return .status(400)
             }
         }
-    }
-
-    func source(_ name: String) -> any PolledSource {
-        area.sources.first { $0.name == name }!
-    }
-
-    /// Polls every source once; the failures by source name.
-    func pollAll(at now: Date = pollTime) async -> [String: SourceFailure] {
-        var failures: [String: SourceFailure] = [:]
-        for source in area.sources {
-            if let failure = await AreaTesting.poll(source, via: upstream, at: now) { failures[source.name] = failure }
-        }
-        return failures
-    }
-
-    func collect(at now: Date = pollTime) -> [MetricFamily] {
-        area.collectors.flatMap { $0.collect(now: now) }
-    }
-
-    func render(at now: Date = pollTime) throws -> String {
-        try TextFormat.renderString(collect(at: now))
     }
 }
