@@ -239,6 +239,11 @@ struct PaidIndexCollector: MetricsCollector {
 }
 
 struct PaidIndexFamilies {
+    /// The chain does not check GPU attributes, so any provider could offer thousands of made-up model names: the
+    /// index exports the models with the most GPUs rented, up to this many (the network has a few dozen), so its
+    /// series stay bounded whatever the chain holds. The kinds still count every lease.
+    static let maxModels = 200
+
     var price: MetricFamily
     var gpus: MetricFamily
     var leases: MetricFamily
@@ -267,7 +272,7 @@ struct PaidIndexFamilies {
         for kind in PaidKind.allCases {
             kinds.add(Double(index.kinds[kind] ?? 0), ["kind": kind.rawValue])
         }
-        for model in ProviderFamilies.ordered(index.models.keys) {
+        for model in Self.exported(index.models) {
             let figures = index.models[model]!
             let labels = LeaseGPUFamilies.labels(model)
             gpus.add(figures.gpus, labels: labels)
@@ -282,4 +287,12 @@ struct PaidIndexFamilies {
     }
 
     var all: [MetricFamily] { [price, gpus, leases, kinds, bidVsPaid] }
+
+    /// The `maxModels` models with the most GPUs (ties by name), in name order.
+    static func exported(_ models: [GPUAttribute: PaidIndex.Model]) -> [GPUAttribute] {
+        let kept = models.count <= maxModels ? Array(models.keys) : models.sorted {
+            $0.value.gpus != $1.value.gpus ? $0.value.gpus > $1.value.gpus : $0.key.description < $1.key.description
+        }.prefix(maxModels).map(\.key)
+        return ProviderFamilies.ordered(kept)
+    }
 }

@@ -151,6 +151,28 @@ struct NetworkGoldenTests {
     }
 }
 
+@Suite("Network: bounded by the models, not the chain")
+struct PaidIndexBoundTests {
+    @Test("made-up model names cannot grow the index past its model cap; the most rented models stay")
+    func modelCap() {
+        var offers: [BidID: RentedGPUs] = [:]
+        var leases: [ActiveLease] = []
+        for index in 0..<(PaidIndexFamilies.maxModels + 50) {
+            let lease = ActiveLease(owner: "akash1t", dseq: String(index), gseq: 1, oseq: 1, provider: "akash1p",
+                                    price: DecCoin(denom: "uact", amount: ChainDecimal("1000")!))
+            // The real model is rented 8 at a time; the made-up ones one each.
+            let model = index == 0 ? GPUAttribute(vendor: "nvidia", model: "h100") : GPUAttribute(vendor: "nvidia", model: "fake\(index)")
+            offers[lease.bidID] = .single(RentedModel(model: model, gpus: index == 0 ? 8 : 1))
+            leases.append(lease)
+        }
+        let index = PaidIndex(PaidJoin(leases: leases, offers: offers), pricing: DenomPricing(aktPriceUSD: nil), blockTime: 6)
+        let families = PaidIndexFamilies(index, bids: nil, blockTime: 6)
+        #expect(families.gpus.samples.count == PaidIndexFamilies.maxModels)
+        #expect(families.gpus.samples.contains { $0.labels.contains(Label("model", "h100")) })
+        #expect(Samples.value(families.all, "akash_gpu_paid_network_leases", ["kind": "gpu"]) == Double(leases.count))
+    }
+}
+
 @Suite("Network: quantiles of weighted samples")
 struct PaidQuantileTests {
     @Test("as PromQL quantile() over the expanded samples: rank q × (n − 1), linear between the closest ranks")
