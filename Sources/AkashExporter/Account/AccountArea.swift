@@ -6,7 +6,7 @@ import FoundationEssentials
 /// Knows nothing of how the chain is spoken to (`Chain/`) nor of providers.
 public enum AccountArea: SourceArea {
     static let sources = [LeasesSource.ownerLeases, DeploymentsSource.declaration, BlockSource.declaration,
-                          BidsSource.declaration]
+                          BidsSource.declaration, BlockTimeSource.declaration]
 }
 
 /// The last good chain data of the watched owners, which the tenant's sources fill and its collectors join.
