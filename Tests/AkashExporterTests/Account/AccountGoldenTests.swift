@@ -13,8 +13,8 @@ struct AccountGoldenTests {
     typealias H = AccountHarness
 
     /// A harness whose fake chain serves the recorded bodies, page by page and owner by owner.
-    static func recordedChain(aktPriceUSD: @escaping @Sendable (Date) -> Double?) throws -> H {
-        let harness = try H(owners: [H.tenant, H.secondOwner, H.statesOwner], aktPriceUSD: aktPriceUSD)
+    static func recordedChain(aktPriceUSD: @escaping @Sendable (Date) -> Double?, blockTime: BlockTime = BlockTime()) throws -> H {
+        let harness = try H(owners: [H.tenant, H.secondOwner, H.statesOwner], aktPriceUSD: aktPriceUSD, blockTime: blockTime)
         harness.chain.route(FakeChain.leasesPath) { request in
             let query = FakeChain.queryItems(request)
             if query["filters.owner"] == H.statesOwner {

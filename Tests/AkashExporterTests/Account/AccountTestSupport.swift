@@ -19,11 +19,12 @@ struct AccountHarness {
     let area: MadeSources
     let upstream = CurlUpstream()
 
+    /// - Parameter blockTime: fixed at 6 s unless a test measures it.
     init(owners: [String] = [tenant], interval: Double = 60,
-         aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }) throws {
+         aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }, blockTime: BlockTime = BlockTime()) throws {
         chain = try FakeChain()
         area = AccountArea.make(config: AccountConfig(owners: owners, restURL: chain.baseURL, interval: interval, timeout: 5),
-                                shared: SharedDependencies(aktPriceUSD: aktPriceUSD))
+                                shared: SharedDependencies(aktPrice: AKTPrice(aktPriceUSD), blockTime: blockTime))
     }
 
     func source(_ name: String) -> any PolledSource {
