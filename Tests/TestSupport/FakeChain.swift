@@ -96,10 +96,13 @@ public final class FakeChain: Sendable {
     public static func pagedList(listKey: String, itemsByOwner: [String: [String]], pageSize: Int) -> FakeUpstream.Responder {
         pagedList(listKey: listKey, pageSize: pageSize) { query in
             let items = itemsByOwner[query["filters.owner"] ?? ""] ?? []
-            // As the server walks one state's index: only the items in the state asked for (the lease or bid's own
-            // state is the one written just before its price, in `lease(...)` and `bid(...)`).
-            guard listKey != "deployments", let state = query["filters.state"] else { return items }
-            return items.filter { $0.contains("\"state\":\"\(state)\",\"price\"") }
+            // As the server walks one state's index: only the leases or bids in the state asked for.
+            guard let state = query["filters.state"] else { return items }
+            return items.filter { item in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(item.utf8)) as? [String: Any],
+                      let entry = (object["lease"] ?? object["bid"]) as? [String: Any] else { return true }
+                return entry["state"] as? String == state
+            }
         }
     }
 

@@ -22,7 +22,7 @@ public struct ChainConfig: Sendable, Equatable {
     public static let restURLFlag: Flag<URL> = .url(
         "akash.rest-url", default: "https://rpc.akt.dev/rest", help: "Akash chain REST (LCD) endpoint; a path prefix is kept.")
     public static let blockTimeFlag = Flag<BlockTimeSetting>(FlagSpec(
-        "akash.block-time", default: "auto", placeholder: "auto|DURATION",
+        "akash.block-time", default: "auto", placeholder: "DURATION",
         help: "Block time for per-hour prices and escrow runway: auto (the chain's average over its last 1000 blocks, "
             + "measured every 10m; 6s, what the Akash Console API uses, until measured or when the measurement fails) "
             + "or a fixed duration such as 6s.")) { raw throws(ConfigError) in

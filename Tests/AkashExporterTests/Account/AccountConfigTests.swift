@@ -72,6 +72,7 @@ struct AccountConfigTests {
                                     shared: SharedDependencies(aktPriceUSD: { _ in 1 }))
         #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_block", "akash_bids"])
         #expect(area.sources.allSatisfy { $0.interval == 300 })
-        #expect(area.collectors.count == 2)
+        // Costs, GPUs, the chain head; a fixed block time (the shared default here) measures nothing.
+        #expect(area.collectors.count == 3)
     }
 }

@@ -138,6 +138,9 @@ enum Recorded {
                 "akash_deployment_escrow_balance{owner=\"\(owner)\",dseq=\"27790001\",denom=\"uact\"} 20000000",
                 "akash_deployment_escrow_balance_usd{owner=\"\(owner)\",dseq=\"27650002\"} 150",
                 "akash_deployment_escrow_balance_usd{owner=\"\(owner)\",dseq=\"27790001\"} 20",
+                // Without a lease, every open group waits for a bid.
+                "akash_deployment_open_groups{owner=\"\(owner)\",dseq=\"27650002\"} 2",
+                "akash_deployment_open_groups{owner=\"\(owner)\",dseq=\"27790001\"} 1",
                 "akash_deployment_spend_usd_per_hour{owner=\"\(owner)\",dseq=\"27650002\"} 0",
                 "akash_deployment_spend_usd_per_hour{owner=\"\(owner)\",dseq=\"27790001\"} 0",
             ]),
