@@ -538,12 +538,13 @@ def owners(metric: str) -> str:
 
 
 def unpriced_leases() -> str:
-    """Active leases minus the leases that have a USD price, over the selected owners (an owner with no priced
-    lease at all counts every lease)."""
+    """Leases that pay (active and reclaiming) minus the leases that have a USD price, over the selected owners (an
+    owner with no priced lease at all counts every lease)."""
     active = owners("akash_account_active_leases")
+    reclaiming = per("owner", series("akash_lease_info", OWNER, 'state="reclaiming"'), how="count")
     priced = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_price_usd_per_hour", OWNER)),
                  how="count")
-    return f"sum({active} - ({priced} or {active} * 0))"
+    return f"sum(({active} + ({reclaiming} or {active} * 0)) - ({priced} or {active} * 0))"
 
 
 def account_total(multiplier: str = "") -> str:
@@ -578,7 +579,7 @@ def account_totals_group() -> list[list[Panel]]:
               [q(account_total(f" * {HOURS_PER_MONTH}"), "USD/month")],
               unit="currencyUSD", width=5, height=5, decimals=2, no_value="unknown"),
         Panel("stat", "Leases without a USD price",
-              "Active leases whose price has no USD value now: uakt while no AKT price feed is usable (see AKT leases priced by), an unknown denom. Their deployments still show spend per block in their own denom.",
+              "Leases that pay (active and reclaiming) whose price has no USD value now: uakt while no AKT price feed is usable (see AKT leases priced by), an unknown denom. Their deployments still show spend per block in their own denom.",
               [q(unpriced_leases(), "leases")], unit="none", width=4, height=5,
               thresholds=[(None, "green"), (1, "orange")]),
         Panel("stat", "Active leases", "Active leases of the selected owners.",
