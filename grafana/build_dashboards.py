@@ -541,7 +541,9 @@ def unpriced_leases() -> str:
     """Leases that pay (active and reclaiming) minus the leases that have a USD price, over the selected owners (an
     owner with no priced lease at all counts every lease)."""
     active = owners("akash_account_active_leases")
-    reclaiming = per("owner", series("akash_lease_info", OWNER, 'state="reclaiming"'), how="count")
+    # Each lease once, however many replicas export it.
+    reclaiming = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_info", OWNER, 'state="reclaiming"')),
+                     how="count")
     priced = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_price_usd_per_hour", OWNER)),
                  how="count")
     return f"sum(({active} + ({reclaiming} or {active} * 0)) - ({priced} or {active} * 0))"
