@@ -37,8 +37,8 @@ enum BlockSource {
 
 /// `akash_block_time`: the chain's average block time over its last `BlockTime.window` blocks, from the latest
 /// header and the one `window` blocks below it (`GET /cosmos/base/tendermint/v1beta1/blocks/{height}`), every 10
-/// minutes. The latest header is the one `akash_block` keeps while fresh (one request saved, and a failing
-/// latest-block endpoint is that source's failure); only without one is it asked for here. It feeds the shared `BlockTime`, so every per-hour figure follows the chain's real pace; only with
+/// minutes. It asks for the latest header itself rather than reading `akash_block`'s: two requests every 10 minutes,
+/// the same ones whichever source polls first. It feeds the shared `BlockTime`, so every per-hour figure follows the chain's real pace; only with
 /// `--akash.block-time=auto`.
 struct BlockTimeSource: PolledSource {
     static let heightPath = "/cosmos/base/tendermint/v1beta1/blocks/{height}"
@@ -50,7 +50,7 @@ struct BlockTimeSource: PolledSource {
     ) { setup in
         let blockTime = setup.shared.blockTime
         guard blockTime.measures, let chain = ChainHead.settings(setup) else { return nil }
-        return MadeSource(BlockTimeSource(chain: chain.rest, head: ChainHead.of(setup), blockTime: blockTime),
+        return MadeSource(BlockTimeSource(chain: chain.rest, blockTime: blockTime),
                           collectors: [BlockTimeCollector(blockTime: blockTime)])
     }
 
@@ -62,16 +62,12 @@ struct BlockTimeSource: PolledSource {
     var name: String { "akash_block_time" }
     var interval: Double { BlockTime.measureEvery }
     let chain: ChainREST
-    let head: ChainHead
     let blockTime: BlockTime
 
     func poll(_ context: PollContext) async throws(SourceFailure) {
         let latestWhat = UpstreamAPI.chainREST.describe(BlockSource.path)
-        var newest = head.latest.value(now: context.now)
-        if newest == nil {
-            newest = try await chain.fetchJSON(LatestBlock.self, BlockSource.path, what: latestWhat, context: context).header
-        }
-        guard let newest, newest.height > BlockTime.window else {
+        let latest = try await chain.fetchJSON(LatestBlock.self, BlockSource.path, what: latestWhat, context: context)
+        guard let newest = latest.header, newest.height > BlockTime.window else {
             throw SourceFailure(.decode, "cannot decode \(latestWhat): no block.header height above \(BlockTime.window) and time")
         }
         let height = newest.height - BlockTime.window

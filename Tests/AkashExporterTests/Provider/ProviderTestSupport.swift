@@ -38,6 +38,8 @@ struct ProviderHarness {
     /// Routes the recorded bodies: every page key the bodies hand out, and nothing else (400), so a client that
     /// does not follow or encode them fails.
     func serveRecorded() {
+        // The chain head, and the block 1000 below it 6000 s earlier: 6 s measured, as assumed here.
+        chain.serveBlocks(height: 27_001_000, time: "2026-07-17T20:07:00Z", older: "2026-07-17T18:27:00Z")
         chain.route(LeasesPage.path) { request in
             let query = FakeChain.queryItems(request)
             switch (query["filters.provider"], query["filters.state"], query["pagination.key"]) {
