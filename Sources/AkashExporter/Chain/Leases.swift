@@ -59,18 +59,7 @@ public struct ActiveLease: Sendable, Equatable {
 extension ChainREST {
     /// Every active lease of `address` (a tenant or a provider, per `side`), all pages.
     func activeLeases(of address: String, side: Side, context: PollContext) async throws(SourceFailure) -> [ActiveLease] {
-        let entries = try await fetchAllPages(LeasesPage.self, LeasesPage.path,
-                                              query: [(side.filter, address), ("filters.state", "active")],
-                                              what: "leases of \(address)", context: context)
-        // The filter is the server's job; checking the state again keeps a mirror that ignores it from
-        // billing closed leases.
-        return entries.compactMap { entry in
-            let lease = entry.lease
-            guard lease.state == "active" else { return nil }
-            return ActiveLease(owner: lease.id.owner, dseq: lease.id.dseq, gseq: lease.id.gseq.value,
-                               oseq: lease.id.oseq.value, provider: lease.id.provider,
-                               bseq: lease.id.bseq?.value ?? 0, price: lease.price)
-        }
+        try await leases(of: address, side: side, state: "active", context: context)
     }
 
     /// Every open lease of `address` (a tenant or a provider, per `side`): each state of `ActiveLease.openStates`
@@ -79,16 +68,19 @@ extension ChainREST {
     func openLeases(of address: String, side: Side, context: PollContext) async throws(SourceFailure) -> [ActiveLease] {
         var leases: [ActiveLease] = []
         for state in ActiveLease.openStates {
-            let entries = try await fetchAllPages(LeasesPage.self, LeasesPage.path,
-                                                  query: [(side.filter, address), ("filters.state", state)],
-                                                  what: "\(state) leases of \(address)", context: context)
-            // The filter is the server's job; checking the state again keeps a mirror that ignores it from counting
-            // a lease twice or billing a closed one.
-            for entry in entries where entry.lease.state == state {
-                leases.append(entry.openLease)
-            }
+            leases += try await self.leases(of: address, side: side, state: state, context: context)
         }
         return leases
+    }
+
+    /// Every lease of `address` in `state`, all pages.
+    func leases(of address: String, side: Side, state: String, context: PollContext) async throws(SourceFailure) -> [ActiveLease] {
+        let entries = try await fetchAllPages(LeasesPage.self, LeasesPage.path,
+                                              query: [(side.filter, address), ("filters.state", state)],
+                                              what: "\(state) leases of \(address)", context: context)
+        // The filter is the server's job; checking the state again keeps a mirror that ignores it from counting a
+        // lease twice or billing a closed one.
+        return entries.compactMap { $0.lease.state == state ? $0.openLease : nil }
     }
 }
 
