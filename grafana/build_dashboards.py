@@ -584,12 +584,15 @@ def owners(metric: str) -> str:
 
 
 def unpriced_leases() -> str:
-    """Active leases minus the leases that have a USD price, over the selected owners (an owner with no priced
-    lease at all counts every lease)."""
+    """Leases that pay (active and reclaiming) minus the leases that have a USD price, over the selected owners (an
+    owner with no priced lease at all counts every lease)."""
     active = owners("akash_account_active_leases")
+    # Each lease once, however many replicas export it.
+    reclaiming = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_info", OWNER, 'state="reclaiming"')),
+                     how="count")
     priced = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_price_usd_per_hour", OWNER)),
                  how="count")
-    return f"sum({active} - ({priced} or {active} * 0))"
+    return f"sum(({active} + ({reclaiming} or {active} * 0)) - ({priced} or {active} * 0))"
 
 
 def account_total(multiplier: str = "") -> str:
@@ -624,7 +627,7 @@ def account_totals_group() -> list[list[Panel]]:
               [q(account_total(f" * {HOURS_PER_MONTH}"), "USD/month")],
               unit="currencyUSD", width=5, height=5, decimals=2, no_value="unknown"),
         Panel("stat", "Leases without a USD price",
-              "Active leases whose price has no USD value now: uakt while no AKT price feed is usable (see AKT leases priced by), an unknown denom. Their deployments still show spend per block in their own denom.",
+              "Leases that pay (active and reclaiming) whose price has no USD value now: uakt while no AKT price feed is usable (see AKT leases priced by), an unknown denom. Their deployments still show spend per block in their own denom.",
               [q(unpriced_leases(), "leases")], unit="none", width=4, height=5,
               thresholds=[(None, "green"), (1, "orange")]),
         Panel("stat", "Active leases", "Active leases of the selected owners.",
@@ -675,12 +678,68 @@ def deployments_group() -> list[list[Panel]]:
     ]]
 
 
+def lease_states_group() -> list[list[Panel]]:
+    """Leases that cost money but need the tenant: reclaimed by their provider (still paid until closed), overdrawn
+    (escrow dry, unpaid), and deployment groups still waiting for a bid with the escrow locked."""
+    info = lambda state: series("akash_lease_info", OWNER, f'state="{state}"')
+    lease = [("owner", "Owner"), ("dseq", "Deployment"), ("gseq", "Group"), ("oseq", "Order"), ("provider", "Provider")]
+    deadline = series("akash_lease_reclamation_deadline_timestamp_seconds", OWNER)
+    transferred = series("akash_deployment_escrow_transferred_total", OWNER)
+    return [[
+        Panel("stat", "Reclaiming leases",
+              "Leases whose provider started reclaiming them: they keep running and paying until the provider closes them after the deadline (AkashLeaseReclaiming).",
+              [q(f"count({per('owner, dseq, gseq, oseq, provider', info('reclaiming'))}) or on() "
+                 f"(sum({owners('akash_account_active_leases')}) * 0)", "leases")],
+              unit="none", width=4, height=5, thresholds=[(None, "green"), (1, "orange")]),
+        Panel("stat", "Overdrawn leases",
+              "Leases in insufficient_funds: the deployment's escrow ran dry, the provider is not paid and may close them (AkashLeaseOverdrawn).",
+              [q(f"count({per('owner, dseq, gseq, oseq, provider', info('insufficient_funds'))}) or on() "
+                 f"(sum({owners('akash_account_active_leases')}) * 0)", "leases")],
+              unit="none", width=4, height=5, thresholds=[(None, "green"), (1, "red")]),
+        Panel("stat", "Groups waiting for a bid",
+              "Deployment groups open without an active or reclaiming lease, escrow locked meanwhile (AkashDeploymentWaitingForBid after 1 h).",
+              [q(f"sum({per('owner, dseq', series('akash_deployment_open_groups', OWNER))})", "groups")],
+              unit="none", width=4, height=5, thresholds=[(None, "green"), (1, "orange")]),
+    ] + chain_panels(), [
+        Panel("timeseries", "Leases by state", "Open leases of the selected owners by state: active, reclaiming, insufficient_funds.",
+              [q(f"sum by (state) ({series('akash_lease_info', OWNER)})", "{{state}}")], unit="none", width=8),
+        table("Reclamation deadlines",
+              "Each reclaiming lease: when its provider may close it, and the time left (critical under 6 h).", lease, [
+                  Column("Deadline", f"{deadline} * 1000", "dateTimeAsIso"),
+                  Column("Time left", f"{deadline} - time()", "dtdurations",
+                         thresholds=[(None, "red"), (6 * 3600, "orange"), (24 * 3600, "green")]),
+                  Column("Notice window", series("akash_lease_reclamation_window_seconds", OWNER), "dtdurations"),
+              ], width=16, height=8),
+    ], [
+        Panel("timeseries", "Paid out by deployment",
+              "What each deployment's escrow has paid to providers so far, in whole tokens of its denom (escrow_account.state.transferred).",
+              [q(f"{per('owner, dseq, denom', transferred)} / 1e6", "{{owner}} {{dseq}} {{denom}}")], unit="none", width=12),
+        Panel("timeseries", "Groups waiting for a bid by deployment", "Open groups without a lease, per deployment.",
+              [q(per("owner, dseq", series("akash_deployment_open_groups", OWNER)), "{{owner}} {{dseq}}")],
+              unit="none", width=12),
+    ]]
+
+
+def chain_panels() -> list[Panel]:
+    """The chain every chain figure comes from: the block time per-hour figures use, and how old its head is."""
+    return [
+        Panel("stat", "Block time",
+              "The chain's average block time over its last 1000 blocks (--akash.block-time=auto); per-hour figures use 6 s while it is not measured or when a fixed --akash.block-time is set.",
+              [q(one(series("akash_chain_block_time_seconds")), "s")], unit="s", width=6, height=5, decimals=3,
+              no_value="not measured"),
+        Panel("stat", "Chain head age",
+              "How old the latest block from the chain REST node is; AkashChainHeadStale fires over 2 minutes (the chain halted or the node lags).",
+              [q(f"time() - {one(series('akash_chain_latest_block_timestamp_seconds'))}", "age")], unit="s", width=6,
+              height=5, decimals=0, thresholds=[(None, "green"), (120, "orange")]),
+    ]
+
+
 @register("akash-account.json")
 def account_dashboard() -> dict:
     # Owners come from the lease counts, which exist whether or not the leases can be priced.
     return dashboard("akash-account", "Akash / Account costs",
                      "What the configured owner addresses spend per hour and per month, by deployment and lease, and how long their escrow lasts (Akash chain).",
-                     [account_totals_group(), deployments_group(), gpu_leases_vs_market_group()],
+                     [account_totals_group(), deployments_group(), lease_states_group(), gpu_leases_vs_market_group()],
                      [label_variable("owner", "Owner", series("akash_account_active_leases"), "owner")])
 
 
@@ -855,12 +914,34 @@ def provider_prices_group() -> list[list[Panel]]:
     ]]
 
 
+def provider_states_group() -> list[list[Panel]]:
+    """Leases being reclaimed (still paid) or running unpaid (the tenant's escrow ran dry), and what the provider has
+    earned but not withdrawn."""
+    unwithdrawn = series("akash_provider_unwithdrawn", PROVIDER)
+    return [[
+        Panel("stat", "Reclaiming leases", "Leases the selected providers are reclaiming: still running and paid until closed.",
+              [q(f"sum({providers('akash_provider_reclaiming_leases')})", "leases")], unit="none", width=3, height=5),
+        Panel("stat", "Overdrawn leases", "Leases whose tenant's escrow ran dry (insufficient_funds): running unpaid.",
+              [q(f"sum({providers('akash_provider_overdrawn_leases')})", "leases")], unit="none", width=3, height=5,
+              thresholds=[(None, "green"), (1, "orange")]),
+        Panel("stat", "Unwithdrawn", "Earned and settled but not yet withdrawn, over every open lease (hidden while a uakt part has no AKT price).",
+              [q(f"sum({providers('akash_provider_unwithdrawn_usd')})", "USD")], unit="currencyUSD", width=6, height=5,
+              decimals=2, no_value="unknown"),
+    ] + chain_panels(), [
+        Panel("timeseries", "Unwithdrawn by provider and denom", "Settled but not withdrawn, in whole tokens of the denom.",
+              [q(f"{per('provider, denom', unwithdrawn)} / 1e6", "{{provider}} {{denom}}")], unit="none", width=12),
+        Panel("timeseries", "Reclaiming and overdrawn leases by provider", "Leases being reclaimed, and leases running unpaid.",
+              [q(providers("akash_provider_reclaiming_leases"), "{{provider}} reclaiming"),
+               q(providers("akash_provider_overdrawn_leases"), "{{provider}} overdrawn")], unit="none", width=12),
+    ]]
+
+
 @register("akash-provider.json")
 def provider_dashboard() -> dict:
     # Providers come from the lease counts, which exist whether or not the revenue can be priced.
     return dashboard("akash-provider", "Akash / Provider",
                      "What the configured provider addresses earn per hour and per month, the GPUs they rent out by model, and their price per GPU-hour and open bids against the network median (Akash chain and Console).",
-                     [provider_totals_group(), provider_prices_group()],
+                     [provider_totals_group(), provider_states_group(), provider_prices_group()],
                      [label_variable("provider", "Provider", series("akash_provider_active_leases"), "provider")])
 
 
@@ -1020,8 +1101,8 @@ def unscoped_selectors(expr: str) -> list[str]:
             continue
         if name in ("job", "instance", "owner", "dseq", "source", "period", "state", "class", "version",
                     "swift_version", "gseq", "oseq", "provider", "rank", "cmc_id", "symbol", "vendor", "model",
-                    "ram", "interface", "cloud", "reason", "stat", "window", "status", "level", "kind", "basis", "e", "h", "m",
-                    "s", "d"):
+                    "ram", "interface", "cloud", "reason", "denom", "stat", "window", "status", "level", "kind", "basis", "e", "h",
+                    "m", "s", "d"):
             continue
         if 'job=~"$job"' not in matchers or 'instance=~"$instance"' not in matchers:
             found.append(name + matchers)

@@ -76,18 +76,21 @@ public final class SharedDependencies: Sendable {
     /// The watched owners' paid leases, as the tenant's leases source last read them: whom the reachability view
     /// probes.
     let paidLeases = PaidLeases()
+    /// Seconds per block for every per-hour figure: fixed, or measured by the block source.
+    let blockTime: BlockTime
     /// Values several sources of one area share (boxes, a client), made by the first source that asks.
     private let perArea = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
     init(state: StateStore = StateStore(path: nil, logger: Logger(level: .error)), logger: Logger = Logger(level: .error),
          clock: @escaping @Sendable () -> Date = { Date() }, aktPrice: AKTPrice = AKTPrice(), gpuMarket: GPUMarket = GPUMarket(),
-         paidMarket: PaidMarket = PaidMarket()) {
+         paidMarket: PaidMarket = PaidMarket(), blockTime: BlockTime = BlockTime()) {
         self.state = state
         self.logger = logger
         self.clock = clock
         self.aktPrice = aktPrice
         self.gpuMarket = gpuMarket
         self.paidMarket = paidMarket
+        self.blockTime = blockTime
     }
 
     /// With a fixed AKT price in CoinMarketCap's place (a benchmark or a test of one view); none by default.

@@ -85,18 +85,19 @@ struct LeaseGPUCollector: MetricsCollector {
     let leases: PerAddress<[ActiveLease]>
     let bids: PerAddress<[BidID: Bid]>
     let deployments: PerAddress<ActiveDeployments>
-    let blockTime: Double
+    let blockTime: BlockTime
     let aktPrice: AKTPrice
     let gpuMarket: GPUMarket
     let paidMarket: PaidMarket
 
     func collect(now: Date) -> [MetricFamily] {
-        var families = LeaseGPUFamilies(blockTime: blockTime)
+        var families = LeaseGPUFamilies(blockTime: blockTime.seconds(at: now))
         let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
         let market = gpuMarket.models(at: now)
         let paid = paidMarket.medians(at: now)
         for owner in leases.addresses {
-            guard let ownerLeases = leases.value(for: owner, now: now) else { continue }
+            // A lease whose escrow ran dry pays nothing: no price to check.
+            guard let ownerLeases = leases.value(for: owner, now: now)?.filter(\.isPaying) else { continue }
             families.add(owner: owner, leases: ownerLeases, bids: bids.value(for: owner, now: now),
                          groups: deployments.value(for: owner, now: now)?.groupGPUs, pricing: pricing, market: market,
                          paid: paid)

@@ -21,7 +21,7 @@ extension PaidIndexBook {
         guard let config = setup[NetworkArea.self], config.enabled else { return nil }
         let shared = setup.shared
         return shared.once(PaidIndexBook.self) {
-            let book = PaidIndexBook(interval: config.interval, blockTime: config.blockTime, aktPrice: shared.aktPrice)
+            let book = PaidIndexBook(interval: config.interval, blockTime: shared.blockTime, aktPrice: shared.aktPrice)
             // The tenant's and the provider's GPU price checks compare with these medians.
             shared.paidMarket.feed { now in book.index(at: now)?.medians }
             return book

@@ -7,8 +7,6 @@ public struct NetworkConfig: Sendable, Equatable {
     /// Off: no network-wide list is requested and no paid price exists (the GPU price checks compare with bids only).
     public var enabled: Bool
     public var restURL: URL
-    /// Seconds per block, for per-hour prices (`--akash.block-time`).
-    public var blockTime: Double
     /// Seconds between polls of the network's leases, and of its winning bids.
     public var interval: Double
     /// Seconds allowed for one chain REST request.
@@ -33,19 +31,19 @@ public struct NetworkConfig: Sendable, Equatable {
     public static let flags = [enabledFlag.spec, intervalFlag.spec, pageSizeFlag.spec]
 
     public init(enabled: Bool = Self.enabledFlag.defaultValue, restURL: URL = ChainConfig.restURLFlag.defaultValue,
-                blockTime: Double = ChainConfig.blockTimeFlag.defaultValue, interval: Double = Self.intervalFlag.defaultValue,
+                interval: Double = Self.intervalFlag.defaultValue,
                 timeout: Double = ChainConfig.timeoutFlag.defaultValue, pageSize: Int = Self.pageSizeFlag.defaultValue) {
         self.enabled = enabled
         self.restURL = restURL
-        self.blockTime = blockTime
         self.interval = interval
         self.timeout = timeout
         self.pageSize = pageSize
     }
 
-    /// - Parameter chain: the already checked chain settings (endpoint, block time, timeout).
+    /// - Parameter chain: the already checked chain settings (endpoint, timeout). The block time is the shared
+    ///   `BlockTime` (`--akash.block-time`, measured or fixed).
     public init(_ flags: ParsedFlags, chain: ChainConfig) throws(ConfigError) {
-        self.init(enabled: try flags[Self.enabledFlag], restURL: chain.restURL, blockTime: chain.blockTime,
+        self.init(enabled: try flags[Self.enabledFlag], restURL: chain.restURL,
                   interval: try flags[Self.intervalFlag], timeout: chain.timeout, pageSize: try flags[Self.pageSizeFlag])
     }
 }

@@ -183,7 +183,8 @@ struct WeightedSample: Sendable, Equatable {
 final class PaidIndexBook: Sendable {
     let leases: LastGood<NetworkLeases>
     let offers: LastGood<NetworkOffers>
-    let blockTime: Double
+    /// Seconds per block: measured or fixed, read at each render.
+    let blockTime: BlockTime
     let aktPrice: AKTPrice
 
     private struct Cached: Sendable {
@@ -191,12 +192,13 @@ final class PaidIndexBook: Sendable {
         let offers: NetworkOffers
         let join: PaidJoin
         let aktUSD: Double?
+        let blockSeconds: Double
         let index: PaidIndex
     }
 
     private let cache = Mutex<Cached?>(nil)
 
-    init(interval: Double, blockTime: Double, aktPrice: AKTPrice) {
+    init(interval: Double, blockTime: BlockTime, aktPrice: AKTPrice) {
         leases = LastGood(pollInterval: interval)
         offers = LastGood(pollInterval: interval)
         self.blockTime = blockTime
@@ -211,17 +213,21 @@ final class PaidIndexBook: Sendable {
             return nil
         }
         let aktUSD = aktPrice.usd(at: now)
+        let blockSeconds = blockTime.seconds(at: now)
         let cached = cache.withLock { $0 }
         if let cached, cached.leases === leases, cached.offers === offers {
-            if cached.aktUSD == aktUSD { return cached.index }
-            return store(leases, offers, cached.join, aktUSD)
+            if cached.aktUSD == aktUSD, cached.blockSeconds == blockSeconds { return cached.index }
+            return store(leases, offers, cached.join, aktUSD, blockSeconds)
         }
-        return store(leases, offers, PaidJoin(leases: leases.leases, offers: offers.offers), aktUSD)
+        return store(leases, offers, PaidJoin(leases: leases.leases, offers: offers.offers), aktUSD, blockSeconds)
     }
 
-    private func store(_ leases: NetworkLeases, _ offers: NetworkOffers, _ join: PaidJoin, _ aktUSD: Double?) -> PaidIndex {
-        let index = PaidIndex(join, pricing: DenomPricing(aktPriceUSD: aktUSD), blockTime: blockTime)
-        cache.withLock { $0 = Cached(leases: leases, offers: offers, join: join, aktUSD: aktUSD, index: index) }
+    private func store(_ leases: NetworkLeases, _ offers: NetworkOffers, _ join: PaidJoin, _ aktUSD: Double?,
+                       _ blockSeconds: Double) -> PaidIndex {
+        let index = PaidIndex(join, pricing: DenomPricing(aktPriceUSD: aktUSD), blockTime: blockSeconds)
+        cache.withLock {
+            $0 = Cached(leases: leases, offers: offers, join: join, aktUSD: aktUSD, blockSeconds: blockSeconds, index: index)
+        }
         return index
     }
 }
@@ -234,7 +240,7 @@ struct PaidIndexCollector: MetricsCollector {
     let gpuMarket: GPUMarket
 
     func collect(now: Date) -> [MetricFamily] {
-        PaidIndexFamilies(book.index(at: now), bids: gpuMarket.models(at: now), blockTime: book.blockTime).all
+        PaidIndexFamilies(book.index(at: now), bids: gpuMarket.models(at: now), blockTime: book.blockTime.seconds(at: now)).all
     }
 }
 

@@ -32,7 +32,7 @@ struct ProviderBids: Sendable, Equatable {
 struct ProviderCollector: MetricsCollector {
     let leases: PerAddress<[ActiveLease]>
     let bids: PerAddress<ProviderBids>
-    let blockTime: Double
+    let blockTime: BlockTime
     let aktPrice: AKTPrice
     /// The network median per GPU-hour of the `/v1/gpu-prices` row a model matches, nil when no single row does.
     let gpuMarket: GPUMarket
@@ -40,7 +40,7 @@ struct ProviderCollector: MetricsCollector {
     let paidMarket: PaidMarket
 
     func collect(now: Date) -> [MetricFamily] {
-        var families = ProviderFamilies(blockTime: blockTime)
+        var families = ProviderFamilies(blockTime: blockTime.seconds(at: now))
         let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
         let models = gpuMarket.models(at: now)
         let median: (GPUAttribute) -> Double? = { gpu in models.flatMap { MarketMatch.median(for: gpu, in: $0) } }
@@ -67,6 +67,10 @@ struct ProviderFamilies {
     var gpuPriceVsPaid: MetricFamily
     var openBids: MetricFamily
     var openBidMin: MetricFamily
+    var reclaimingLeases: MetricFamily
+    var overdrawnLeases: MetricFamily
+    var unwithdrawn: MetricFamily
+    var unwithdrawnUSD: MetricFamily
 
     init(blockTime: Double) {
         self.blockTime = blockTime
@@ -92,10 +96,20 @@ struct ProviderFamilies {
         openBids = .gauge("akash_provider_open_bids", "Open bids of the provider, waiting for the tenant (0 when there are none).")
         openBidMin = .gauge("akash_provider_open_bid_min_usd_per_gpu_hour",
                             "The provider's lowest open single-model bid per GPU-hour in USD, by offered GPU model, \(perBlockTime).")
+        reclaimingLeases = .gauge("akash_provider_reclaiming_leases",
+                                  "Leases the provider is reclaiming: notice given, still running and paid until it closes them.")
+        overdrawnLeases = .gauge("akash_provider_overdrawn_leases",
+                                 "Leases of the provider whose tenant's escrow ran dry (insufficient_funds): running unpaid.")
+        unwithdrawn = .gauge("akash_provider_unwithdrawn",
+                             "Earned and settled but not yet withdrawn, summed over the provider's open leases "
+                                + "(escrow_payment.state.balance), in micro-units of the denom (uact, uakt).")
+        unwithdrawnUSD = .gauge("akash_provider_unwithdrawn_usd",
+                                "akash_provider_unwithdrawn in USD; absent while a part cannot be priced (a uakt balance without a fresh AKT price).")
     }
 
     var all: [MetricFamily] {
-        [activeLeases, revenue, revenuePerBlock, leasedGPUs, gpuPrice, gpuPriceVsMarket, gpuPriceVsPaid, openBids, openBidMin]
+        [activeLeases, revenue, revenuePerBlock, leasedGPUs, gpuPrice, gpuPriceVsMarket, gpuPriceVsPaid, openBids, openBidMin,
+         reclaimingLeases, overdrawnLeases, unwithdrawn, unwithdrawnUSD]
     }
 
     /// Adds one provider's samples: revenue needs its leases; the GPU figures need its leases and bids; the open
@@ -104,9 +118,14 @@ struct ProviderFamilies {
     mutating func add(provider: String, leases: [ActiveLease]?, bids: ProviderBids?, pricing: DenomPricing,
                       median: (GPUAttribute) -> Double?, paid: (GPUAttribute) -> Double? = { _ in nil }) {
         let providerLabel = [Label("provider", provider)]
+        if let all = leases {
+            addStates(provider: provider, leases: all, pricing: pricing)
+        }
+        // Revenue and the GPUs rented out are the leases that pay (active, reclaiming).
+        let leases = leases?.filter(\.isPaying)
         if let leases {
             let earned = ProviderRevenue(leases)
-            activeLeases.add(Double(earned.activeLeases), labels: providerLabel)
+            activeLeases.add(Double(leases.count { $0.state == "active" }), labels: providerLabel)
             revenue.add(earned.perBlock.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, labels: providerLabel)
             for (denom, amount) in (earned.perBlock ?? [:]).sorted(by: { $0.key < $1.key }) {
                 revenuePerBlock.add(amount.doubleValue, labels: providerLabel + [Label("denom", denom)])
@@ -129,6 +148,23 @@ struct ProviderFamilies {
         for model in Self.ordered(open.cheapest.keys) {
             openBidMin.add(open.minUSDPerGPUHour(model, pricing, blockTime: blockTime), labels: Self.labels(provider, model))
         }
+    }
+
+    /// The leases being reclaimed or running unpaid, and what the provider may still withdraw from all of them.
+    private mutating func addStates(provider: String, leases: [ActiveLease], pricing: DenomPricing) {
+        let providerLabel = [Label("provider", provider)]
+        reclaimingLeases.add(Double(leases.count { $0.state == "reclaiming" }), labels: providerLabel)
+        overdrawnLeases.add(Double(leases.count { $0.state == "insufficient_funds" }), labels: providerLabel)
+        var balance: Coins? = [:]
+        for lease in leases {
+            guard let coin = lease.unwithdrawn else { continue }
+            if balance?.add(coin.amount, of: coin.denom) == false { balance = nil }
+        }
+        guard let balance else { return }
+        for (denom, amount) in balance.sorted(by: { $0.key < $1.key }) {
+            unwithdrawn.add(amount.doubleValue, labels: providerLabel + [Label("denom", denom)])
+        }
+        unwithdrawnUSD.add(pricing.usd(balance), labels: providerLabel)
     }
 
     static func ordered(_ models: some Sequence<GPUAttribute>) -> [GPUAttribute] {

@@ -153,7 +153,9 @@ enum Recorded {
             routes: [.init(LeasesPage.path, query: "filters.owner=\(owner)", body: "e2e/chain-leases.json"),
                      .init(LeasesPage.path, query: "filters.owner=\(owner)&pagination.key=bGVhc2VzLXBhZ2UtMg==",
                            body: "e2e/chain-leases-page2.json")],
-            series: ["akash_lease_", "akash_account_", "akash_deployment_"], emptyBody: emptyLeases,
+            // What the deployments list alone gives (the escrow paid out so far) stays without leases.
+            series: ["akash_lease_", "akash_account_", "akash_deployment_spend", "akash_deployment_escrow_balance",
+                     "akash_deployment_escrow_runway", "akash_deployment_open_groups"], emptyBody: emptyLeases,
             emptyAnswer: .valid([
                 "akash_account_active_leases{owner=\"\(owner)\"} 0",
                 "akash_account_spend_usd_per_hour{owner=\"\(owner)\"} 0",
@@ -161,6 +163,9 @@ enum Recorded {
                 "akash_deployment_escrow_balance{owner=\"\(owner)\",dseq=\"27790001\",denom=\"uact\"} 20000000",
                 "akash_deployment_escrow_balance_usd{owner=\"\(owner)\",dseq=\"27650002\"} 150",
                 "akash_deployment_escrow_balance_usd{owner=\"\(owner)\",dseq=\"27790001\"} 20",
+                // Without a lease, every open group waits for a bid.
+                "akash_deployment_open_groups{owner=\"\(owner)\",dseq=\"27650002\"} 2",
+                "akash_deployment_open_groups{owner=\"\(owner)\",dseq=\"27790001\"} 1",
                 "akash_deployment_spend_usd_per_hour{owner=\"\(owner)\",dseq=\"27650002\"} 0",
                 "akash_deployment_spend_usd_per_hour{owner=\"\(owner)\",dseq=\"27790001\"} 0",
             ]),
@@ -173,8 +178,15 @@ enum Recorded {
             flags: ownerFlags),
         // The escrow projection needs the height.
         "akash_block": .init(routes: [.init(BlockSource.path, body: "e2e/chain-block-latest.json")],
-                             series: ["akash_deployment_escrow_"], emptyBody: "{}", emptyAnswer: .fails(.decode),
-                             flags: ownerFlags),
+                             series: ["akash_deployment_escrow_balance", "akash_deployment_escrow_runway", "akash_chain_latest_block_timestamp_seconds"],
+                             emptyBody: "{}",
+                             emptyAnswer: .fails(.decode), flags: ownerFlags),
+        // The block 1000 below the latest, exactly 6000 s earlier: 6 s measured, so no per-hour figure moves with it.
+        // `{}` has no header: nothing measured, not a block time of zero.
+        "akash_block_time": .init(routes: [.init(BlockTimeSource.path(height: 27_799_000), body: "e2e/chain-block-27799000.json"),
+                                           .init(BlockSource.path, body: "e2e/chain-block-latest.json")],
+                                  series: ["akash_chain_block_time_seconds"], emptyBody: "{}", emptyAnswer: .fails(.decode),
+                                  flags: ownerFlags),
         // No winning bid known: no lease has GPU series (the lease prices do not depend on bids).
         // The plain path: any owner's bids (end-to-end runs watch a second owner); the provider's are bound to it.
         "akash_bids": .init(routes: [.init(ChainREST.bidsPath, body: "e2e/chain-bids.json")],
@@ -187,10 +199,14 @@ enum Recorded {
                      .init(LeasesPage.path, query: "filters.provider=\(provider)&pagination.key=cHJvdmlkZXIvbGVhc2VzLzM/+w==",
                            body: "chain/provider-leases-page3.json")],
             series: ["akash_provider_active_leases", "akash_provider_revenue_", "akash_provider_leased_gpus",
-                     "akash_provider_gpu_price_"],
+                     "akash_provider_gpu_price_", "akash_provider_reclaiming_leases", "akash_provider_overdrawn_leases",
+                     "akash_provider_unwithdrawn"],
             emptyBody: emptyLeases,
             emptyAnswer: .valid(["akash_provider_active_leases{provider=\"\(provider)\"} 0",
-                                 "akash_provider_revenue_usd_per_hour{provider=\"\(provider)\"} 0"]),
+                                 "akash_provider_overdrawn_leases{provider=\"\(provider)\"} 0",
+                                 "akash_provider_reclaiming_leases{provider=\"\(provider)\"} 0",
+                                 "akash_provider_revenue_usd_per_hour{provider=\"\(provider)\"} 0",
+                                 "akash_provider_unwithdrawn_usd{provider=\"\(provider)\"} 0"]),
             flags: providerFlags),
         // No bid: no GPU figures, and no open bid is a count of 0.
         "akash_provider_bids": .init(
