@@ -119,6 +119,8 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private var headBuffer: [UInt8] = []
     private static let eventCapacity: Int32 = 256
     private let events = cepoll_events_allocate(EventLoop.eventCapacity)!
+    /// Events of the current batch put off until the others are served (connections refused for credentials).
+    private var refusedInBatch: [(fd: Int32, flags: UInt32)] = []
 
     private static let listenToken = UInt64.max
     private static let wakeToken = UInt64.max - 1
@@ -180,6 +182,9 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             let waitMilliseconds = Int32(clamping: (nextSweep > now ? nextSweep - now : 0) / 1_000_000 + 1)
             let count = cepoll_wait(epollFD, events, Self.eventCapacity, waitMilliseconds)
             now = Self.monotonicNow()
+            // Connections already refused for their credentials (a flood of wrong passwords) are served after the
+            // others of the batch: a scraper's handshake and request do not wait behind a batch of 401s.
+            refusedInBatch.removeAll(keepingCapacity: true)
             for index in 0..<max(0, count) {
                 let token = cepoll_event_data(events, index)
                 let flags = cepoll_event_flags(events, index)
@@ -188,9 +193,16 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 case Self.wakeToken:
                     cepoll_eventfd_reset(wakeFD)
                     answerVerified()
-                default: handleEvent(fd: Int32(truncatingIfNeeded: token), flags: flags)
+                default:
+                    let fd = Int32(truncatingIfNeeded: token)
+                    if isRefusedConnection(fd) {
+                        refusedInBatch.append((fd, flags))
+                    } else {
+                        handleEvent(fd: fd, flags: flags)
+                    }
                 }
             }
+            for (fd, flags) in refusedInBatch { handleEvent(fd: fd, flags: flags) }
             if context.draining.load(ordering: .acquiring) {
                 if !drainStarted {
                     drainStarted = true
@@ -284,6 +296,12 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     }
 
     // MARK: - Connection events
+
+    private func isRefusedConnection(_ fd: Int32) -> Bool {
+        let index = Int(fd)
+        guard index < connections.count, let connection = connections[index] else { return false }
+        return connection.refusedCredentials
+    }
 
     private func handleEvent(fd: Int32, flags: UInt32) {
         let index = Int(fd)
