@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Resident memory against large upstream bodies: the Console's /v1/providers list at 300, 2,000 and 8,000 providers,
+# and an owner's lease list (/akash/market/v1beta5/leases/list, the chain's paginated list path and its decoder) at
+# 1,000 and 10,000 leases in pages of 500. The bodies are made here from the recorded ones (Tests/Fixtures), each
+# provider padded to the 2.15 KB the live list averages; nothing large is committed.
+#
+#   scripts/bench_bodies.sh                  # every size, release build
+#   SIZES="providers:8000 leases:10000" POLLS=20 scripts/bench_bodies.sh
+#   EXPORTER=.build/release/akash-cost-exporter scripts/bench_bodies.sh
+#   EXPORTER_ENV="MALLOC_MMAP_THRESHOLD_=131072" scripts/bench_bodies.sh   # environment for the exporter
+#
+# Each size runs its own exporter against scripts/fake_upstream.py, every other source at its default interval and
+# the measured one every second. The measured route answers its first request with the small recorded body and every
+# later one with the large body, so "before" is the process with every source polled once (ready), before the first
+# large body. Printed per size: resident (Rss) and anonymous memory from /proc/PID/smaps_rollup before, after the
+# first large poll, and after POLLS large polls (default 20), and the source's `up` at the end (1: every poll decoded).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+exporter="${EXPORTER:-.build/release/akash-cost-exporter}"
+polls="${POLLS:-20}"
+sizes="${SIZES:-providers:300 providers:2000 providers:8000 leases:1000 leases:10000}"
+owner="akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
+if [ -z "${EXPORTER:-}" ]; then swift build -c release --product akash-cost-exporter >/dev/null; fi
+[ -x "$exporter" ] || { echo "bench_bodies: no exporter binary at $exporter" >&2; exit 1; }
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# make_bodies KIND COUNT DIR: the large bodies and a routes file (DIR/routes.json) serving them.
+make_bodies() {
+  python3 - "$1" "$2" "$3" "$owner" <<'PY'
+import base64, copy, json, sys
+from pathlib import Path
+from urllib.parse import quote
+
+kind, count, out, owner = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+compact = dict(separators=(",", ":"))
+if kind == "providers":
+    recorded = json.load(open("Tests/Fixtures/akash/providers.json"))
+    providers = []
+    for i in range(count):
+        provider = copy.deepcopy(recorded[i % len(recorded)])
+        provider["owner"] = "akash1bench%033d" % i
+        provider["hostUri"] = "https://provider-%d.example.com:8443" % i
+        provider["isOnline"] = i % 4 != 0
+        provider["isAudited"] = i % 3 == 0
+        # Pad to the live list's average entry (17 MB for 8,000) with attributes like the recorded ones.
+        n = 0
+        while len(json.dumps(provider, **compact)) < 2150:
+            provider["attributes"].append({"key": "bench-%d" % n, "value": "padding-%d" % n, "auditedBy": []})
+            n += 1
+        providers.append(provider)
+    (out / "big.json").write_text(json.dumps(providers, **compact))
+    routes = {"/console/v1/providers": {"sequence": [{"file": str(Path.cwd() / "Tests/Fixtures/akash/providers.json")},
+                                                    {"file": str(out / "big.json")}]}}
+else:
+    recorded = json.load(open("Tests/Fixtures/e2e/chain-leases.json"))["leases"]
+    per_page = 500
+    pages = (count + per_page - 1) // per_page
+    key = lambda number: base64.b64encode(("bench/leases/%d" % number).encode()).decode()
+    path = "/chain/akash/market/v1beta5/leases/list?filters.owner=" + owner
+    routes = {}
+    for page in range(1, pages + 1):
+        entries = []
+        for i in range((page - 1) * per_page, min(count, page * per_page)):
+            entry = copy.deepcopy(recorded[i % len(recorded)])
+            entry["lease"]["id"]["dseq"] = str(30000000 + i)
+            entry["escrow_payment"]["id"]["aid"]["xid"] = "%s/%d" % (owner, 30000000 + i)
+            entries.append(entry)
+        next_key = key(page + 1) if page < pages else None
+        body = {"leases": entries, "pagination": {"next_key": next_key, "total": "0" if page > 1 else str(count)}}
+        (out / ("page%d.json" % page)).write_text(json.dumps(body, **compact))
+        if page == 1:
+            routes[path] = {"sequence": [{"file": str(Path.cwd() / "Tests/Fixtures/e2e/chain-leases.json")},
+                                         {"file": str(out / "page1.json")}]}
+        else:
+            routes[path + "&pagination.key=" + quote(key(page), safe="")] = {"file": str(out / ("page%d.json" % page))}
+(out / "routes.json").write_text(json.dumps(routes, indent=1))
+total = sum(f.stat().st_size for f in out.glob("*.json") if f.name != "routes.json")
+print(total)
+PY
+}
+
+# rss_anon PID: "resident_kib anonymous_kib"
+rss_anon() {
+  awk '/^Rss:/ {r = $2} /^Anonymous:/ {a = $2} END {print r, a}' "/proc/$1/smaps_rollup"
+}
+
+# metric PORT NAME SOURCE: the value of NAME{source="SOURCE"}, 0 when absent.
+metric() {
+  curl -fsS "http://127.0.0.1:$1/metrics" | awk -v name="$2" -v source="$3" '
+    index($0, name "{") == 1 && index($0, "source=\"" source "\"") { v = $NF } END { printf "%d", v + 0 }'
+}
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+echo "bench_bodies: $exporter, $polls large polls per size, one poll a second${EXPORTER_ENV:+, env $EXPORTER_ENV}"
+printf '| %-22s | %9s | %14s | %14s | %14s | %10s | %s |\n' "body" "size" "before MiB" "after 1 MiB" "after $polls MiB" "delta MiB" "up"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "-----------" "----------------" "----------------" "----------------" "------------" "----"
+for size in $sizes; do
+  kind="${size%%:*}" count="${size#*:}"
+  dir="$work/$kind-$count"
+  mkdir -p "$dir"
+  bytes="$(make_bodies "$kind" "$count" "$dir")"
+  . scripts/lib/fake_upstream.sh
+  start_fake_upstream "$dir" --routes "$dir/routes.json" --with-defaults \
+    || { echo "bench_bodies: fake upstream did not start" >&2; cat "$dir/fake.err" >&2; exit 1; }
+  fake_pid="$FAKE_UPSTREAM_PID"
+  pids+=("$fake_pid")
+  mapfile -t upstream < <(upstream_flags "$FAKE_UPSTREAM_URL")
+  if [ "$kind" = providers ]; then
+    source=akash_providers fast=(--akash.providers-interval=1s) per_poll=1
+  else
+    source=akash_leases fast=(--akash.account-interval=1s) per_poll=$(( (count + 499) / 500 ))
+  fi
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  echo "fake-key-for-bench" > "$dir/key"
+  env ${EXPORTER_ENV:-} "$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "" \
+    --cmc.api-key-file "$dir/key" "${upstream[@]}" --akash.owner "$owner" --poll.start-spread 0s "${fast[@]}" \
+    >"$dir/exporter.log" 2>&1 &
+  exporter_pid=$!
+  pids+=("$exporter_pid")
+  for _ in $(seq 1000); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && break
+    kill -0 "$exporter_pid" 2>/dev/null || { echo "bench_bodies: exporter exited" >&2; cat "$dir/exporter.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  read -r rss0 anon0 <<<"$(rss_anon "$exporter_pid")"
+  # wait_requests N: until the source has made N requests (the recorded poll's, then per_poll per large poll).
+  first="$(metric "$port" akash_exporter_source_requests_total "$source")"
+  wait_requests() {
+    while [ "$(metric "$port" akash_exporter_source_requests_total "$source")" -lt "$1" ]; do
+      kill -0 "$exporter_pid" 2>/dev/null || { echo "bench_bodies: exporter died" >&2; tail "$dir/exporter.log" >&2; exit 1; }
+      sleep 0.1
+    done
+  }
+  # One more request than the poll's last: the poll before it has finished (its body decoded and released).
+  wait_requests $(( first + per_poll + 1 ))
+  read -r rss1 anon1 <<<"$(rss_anon "$exporter_pid")"
+  wait_requests $(( first + polls * per_poll + 1 ))
+  read -r rss2 anon2 <<<"$(rss_anon "$exporter_pid")"
+  up="$(metric "$port" akash_exporter_source_up "$source")"
+  label="$kind $count"
+  printf '| %-22s | %6s MB | %14s | %14s | %14s | %10s | %s |\n' "$label" "$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e6 }')" \
+    "$(mib "$rss0")" "$(mib "$rss1")" "$(mib "$rss2")" "$(awk -v a="$rss2" -v b="$rss0" 'BEGIN { printf "%+.1f", (a - b) / 1024 }')" "$up"
+  [ -n "${VERBOSE:-}" ] && echo "   anonymous KiB: $anon0 -> $anon1 -> $anon2"
+  kill "$exporter_pid" "$fake_pid" 2>/dev/null || true
+  wait "$exporter_pid" "$fake_pid" 2>/dev/null || true
+  pids=()
+  rm -rf "$dir"
+done
