@@ -2,13 +2,18 @@
 # Resident memory against large upstream bodies: the Console's /v1/providers list at 300, 2,000 and 8,000 providers,
 # and an owner's lease list (/akash/market/v1beta5/leases/list, the chain's paginated list path and its decoder) at
 # 1,000 and 10,000 leases in pages of 500. The bodies are made here from the recorded ones (Tests/Fixtures), each
-# provider padded to the 2.15 KB the live list averages; nothing large is committed.
+# provider padded to at least the 2.15 KB the live list averages (4.6 MB at 2,000 providers where the live list had
+# 4.3 MB); nothing large is committed.
 #
 #   scripts/bench_bodies.sh                  # every size, release build
 #   SIZES="providers:8000 leases:10000" POLLS=20 scripts/bench_bodies.sh
 #   EXPORTER=.build/release/akash-cost-exporter scripts/bench_bodies.sh
 #   EXPORTER_ENV="MALLOC_MMAP_THRESHOLD_=131072" scripts/bench_bodies.sh   # environment for the exporter
+#   SIZES="leases-closed:10000" scripts/bench_bodies.sh   # leases the exporter decodes and then drops (state closed)
 #
+# An owner's active leases are kept and exported (a few series each), so resident memory grows with their number
+# whatever the decoding costs; `leases-closed` serves the same pages with every lease closed, which the exporter
+# decodes, checks and drops, as a list read for an index (the network-wide lease and bid lists) keeps little.
 # Each size runs its own exporter against scripts/fake_upstream.py, every other source at its default interval and
 # the measured one every second. The measured route answers its first request with the small recorded body and every
 # later one with the large body, so "before" is the process with every source polled once (ready), before the first
@@ -40,6 +45,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 kind, count, out, owner = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+state = "closed" if kind == "leases-closed" else "active"
 compact = dict(separators=(",", ":"))
 if kind == "providers":
     recorded = json.load(open("Tests/Fixtures/akash/providers.json"))
@@ -71,6 +77,7 @@ else:
         for i in range((page - 1) * per_page, min(count, page * per_page)):
             entry = copy.deepcopy(recorded[i % len(recorded)])
             entry["lease"]["id"]["dseq"] = str(30000000 + i)
+            entry["lease"]["state"] = state
             entry["escrow_payment"]["id"]["aid"]["xid"] = "%s/%d" % (owner, 30000000 + i)
             entries.append(entry)
         next_key = key(page + 1) if page < pages else None
@@ -149,7 +156,9 @@ for size in $sizes; do
   label="$kind $count"
   printf '| %-22s | %6s MB | %14s | %14s | %14s | %10s | %s |\n' "$label" "$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e6 }')" \
     "$(mib "$rss0")" "$(mib "$rss1")" "$(mib "$rss2")" "$(awk -v a="$rss2" -v b="$rss0" 'BEGIN { printf "%+.1f", (a - b) / 1024 }')" "$up"
-  [ -n "${VERBOSE:-}" ] && echo "   anonymous KiB: $anon0 -> $anon1 -> $anon2"
+  if [ -n "${VERBOSE:-}" ]; then
+    echo "   anonymous KiB: $anon0 -> $anon1 -> $anon2; /metrics $(curl -fsS "http://127.0.0.1:$port/metrics" | wc -c) bytes"
+  fi
   kill "$exporter_pid" "$fake_pid" 2>/dev/null || true
   wait "$exporter_pid" "$fake_pid" 2>/dev/null || true
   pids=()

@@ -27,12 +27,11 @@ public struct ActiveLease: Sendable, Equatable {
 extension ChainREST {
     /// Every active lease of `address` (a tenant or a provider, per `side`), all pages.
     func activeLeases(of address: String, side: Side, context: PollContext) async throws(SourceFailure) -> [ActiveLease] {
-        let entries = try await fetchAllPages(LeasesPage.self, LeasesPage.path,
-                                              query: [(side.filter, address), ("filters.state", "active")],
-                                              what: "leases of \(address)", context: context)
         // The filter is the server's job; checking the state again keeps a mirror that ignores it from
         // billing closed leases.
-        return entries.compactMap { entry in
+        try await fetchAllPages(LeasesPage.self, LeasesPage.path,
+                                query: [(side.filter, address), ("filters.state", "active")],
+                                what: "leases of \(address)", context: context) { entry in
             let lease = entry.lease
             guard lease.state == "active" else { return nil }
             return ActiveLease(owner: lease.id.owner, dseq: lease.id.dseq, gseq: lease.id.gseq.value,
