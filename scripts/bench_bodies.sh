@@ -6,25 +6,29 @@
 # 4.3 MB); nothing large is committed.
 #
 #   scripts/bench_bodies.sh                  # every size, release build
-#   SIZES="providers:8000 leases:10000" POLLS=20 scripts/bench_bodies.sh
+#   SIZES="providers:8000 leases:10000" POLLS=20 INTERVAL=2s scripts/bench_bodies.sh
 #   EXPORTER=.build/release/akash-cost-exporter scripts/bench_bodies.sh
 #   EXPORTER_ENV="MALLOC_MMAP_THRESHOLD_=131072" scripts/bench_bodies.sh   # environment for the exporter
 #   SIZES="leases-closed:10000" scripts/bench_bodies.sh   # leases the exporter decodes and then drops (state closed)
 #
+# Each size runs its own exporter against scripts/fake_upstream.py, every other source at its default interval and
+# the measured one every INTERVAL (default 2s; a value is served for three intervals, so a 20-page poll on a busy
+# machine needs more than 1s to stay fresh). The measured route answers its first request with the small recorded
+# body and every later one with the large body, so "before" is the process with every source polled once (ready),
+# before the first large body. Printed per size: resident (Rss) and anonymous memory from /proc/PID/smaps_rollup
+# before, after the first large poll and after POLLS large polls (default 20), each sampled a second after the poll's
+# last request (between polls), and the source's `up` at the end (1: the last poll decoded).
+#
 # An owner's active leases are kept and exported (a few series each), so resident memory grows with their number
 # whatever the decoding costs; `leases-closed` serves the same pages with every lease closed, which the exporter
 # decodes, checks and drops, as a list read for an index (the network-wide lease and bid lists) keeps little.
-# Each size runs its own exporter against scripts/fake_upstream.py, every other source at its default interval and
-# the measured one every second. The measured route answers its first request with the small recorded body and every
-# later one with the large body, so "before" is the process with every source polled once (ready), before the first
-# large body. Printed per size: resident (Rss) and anonymous memory from /proc/PID/smaps_rollup before, after the
-# first large poll, and after POLLS large polls (default 20), and the source's `up` at the end (1: every poll decoded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 exporter="${EXPORTER:-.build/release/akash-cost-exporter}"
 polls="${POLLS:-20}"
-sizes="${SIZES:-providers:300 providers:2000 providers:8000 leases:1000 leases:10000}"
+interval="${INTERVAL:-2s}"
+sizes="${SIZES:-providers:300 providers:2000 providers:8000 leases:1000 leases:10000 leases-closed:1000 leases-closed:10000}"
 owner="akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
 if [ -z "${EXPORTER:-}" ]; then swift build -c release --product akash-cost-exporter >/dev/null; fi
 [ -x "$exporter" ] || { echo "bench_bodies: no exporter binary at $exporter" >&2; exit 1; }
@@ -107,7 +111,7 @@ metric() {
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-echo "bench_bodies: $exporter, $polls large polls per size, one poll a second${EXPORTER_ENV:+, env $EXPORTER_ENV}"
+echo "bench_bodies: $exporter, $polls large polls per size, one poll every $interval${EXPORTER_ENV:+, env $EXPORTER_ENV}"
 printf '| %-22s | %9s | %14s | %14s | %14s | %10s | %s |\n' "body" "size" "before MiB" "after 1 MiB" "after $polls MiB" "delta MiB" "up"
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "-----------" "----------------" "----------------" "----------------" "------------" "----"
 for size in $sizes; do
@@ -122,9 +126,9 @@ for size in $sizes; do
   pids+=("$fake_pid")
   mapfile -t upstream < <(upstream_flags "$FAKE_UPSTREAM_URL")
   if [ "$kind" = providers ]; then
-    source=akash_providers fast=(--akash.providers-interval=1s) per_poll=1
+    source=akash_providers fast=(--akash.providers-interval="$interval") per_poll=1
   else
-    source=akash_leases fast=(--akash.account-interval=1s) per_poll=$(( (count + 499) / 500 ))
+    source=akash_leases fast=(--akash.account-interval="$interval") per_poll=$(( (count + 499) / 500 ))
   fi
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   echo "fake-key-for-bench" > "$dir/key"
@@ -139,18 +143,23 @@ for size in $sizes; do
     sleep 0.01
   done
   read -r rss0 anon0 <<<"$(rss_anon "$exporter_pid")"
-  # wait_requests N: until the source has made N requests (the recorded poll's, then per_poll per large poll).
+  # wait_polled N: until the source has made N requests (the recorded poll's, then per_poll per large poll) and then
+  # none for a second: the poll has ended (decoding takes a fraction of a second) and the next is an interval away.
   first="$(metric "$port" akash_exporter_source_requests_total "$source")"
-  wait_requests() {
-    while [ "$(metric "$port" akash_exporter_source_requests_total "$source")" -lt "$1" ]; do
+  wait_polled() {
+    local seen last=-1 quiet=0
+    while :; do
       kill -0 "$exporter_pid" 2>/dev/null || { echo "bench_bodies: exporter died" >&2; tail "$dir/exporter.log" >&2; exit 1; }
+      seen="$(metric "$port" akash_exporter_source_requests_total "$source")"
+      if [ "$seen" -ge "$1" ] && [ "$seen" = "$last" ]; then quiet=$(( quiet + 1 )); else quiet=0; fi
+      [ "$quiet" -ge 10 ] && return
+      last="$seen"
       sleep 0.1
     done
   }
-  # One more request than the poll's last: the poll before it has finished (its body decoded and released).
-  wait_requests $(( first + per_poll + 1 ))
+  wait_polled $(( first + per_poll ))
   read -r rss1 anon1 <<<"$(rss_anon "$exporter_pid")"
-  wait_requests $(( first + polls * per_poll + 1 ))
+  wait_polled $(( first + polls * per_poll ))
   read -r rss2 anon2 <<<"$(rss_anon "$exporter_pid")"
   up="$(metric "$port" akash_exporter_source_up "$source")"
   label="$kind $count"
