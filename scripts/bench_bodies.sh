@@ -17,7 +17,8 @@
 # body and every later one with the large body, so "before" is the process with every source polled once (ready),
 # before the first large body. Printed per size: resident (Rss) and anonymous memory from /proc/PID/smaps_rollup
 # before, after the first large poll and after POLLS large polls (default 20), each sampled a second after the poll's
-# last request (between polls), and the source's `up` at the end (1: the last poll decoded).
+# last request (between polls); the peak resident size over the run (VmHWM); and the source's `up` at the end (1: the
+# last poll decoded).
 #
 # An owner's active leases are kept and exported (a few series each), so resident memory grows with their number
 # whatever the decoding costs; `leases-closed` serves the same pages with every lease closed, which the exporter
@@ -112,8 +113,8 @@ metric() {
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 echo "bench_bodies: $exporter, $polls large polls per size, one poll every $interval${EXPORTER_ENV:+, env $EXPORTER_ENV}"
-printf '| %-22s | %9s | %14s | %14s | %14s | %10s | %s |\n' "body" "size" "before MiB" "after 1 MiB" "after $polls MiB" "delta MiB" "up"
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "-----------" "----------------" "----------------" "----------------" "------------" "----"
+printf '| %-22s | %9s | %14s | %14s | %14s | %10s | %8s | %s |\n' "body" "size" "before MiB" "after 1 MiB" "after $polls MiB" "delta MiB" "peak MiB" "up"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "-----------" "----------------" "----------------" "----------------" "------------" "----------" "----"
 for size in $sizes; do
   kind="${size%%:*}" count="${size#*:}"
   dir="$work/$kind-$count"
@@ -162,9 +163,11 @@ for size in $sizes; do
   wait_polled $(( first + polls * per_poll ))
   read -r rss2 anon2 <<<"$(rss_anon "$exporter_pid")"
   up="$(metric "$port" akash_exporter_source_up "$source")"
+  peak="$(awk '/^VmHWM:/ {print $2}' "/proc/$exporter_pid/status")"
   label="$kind $count"
-  printf '| %-22s | %6s MB | %14s | %14s | %14s | %10s | %s |\n' "$label" "$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e6 }')" \
-    "$(mib "$rss0")" "$(mib "$rss1")" "$(mib "$rss2")" "$(awk -v a="$rss2" -v b="$rss0" 'BEGIN { printf "%+.1f", (a - b) / 1024 }')" "$up"
+  printf '| %-22s | %6s MB | %14s | %14s | %14s | %10s | %8s | %s |\n' "$label" "$(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1e6 }')" \
+    "$(mib "$rss0")" "$(mib "$rss1")" "$(mib "$rss2")" "$(awk -v a="$rss2" -v b="$rss0" 'BEGIN { printf "%+.1f", (a - b) / 1024 }')" \
+    "$(mib "$peak")" "$up"
   if [ -n "${VERBOSE:-}" ]; then
     echo "   anonymous KiB: $anon0 -> $anon1 -> $anon2; /metrics $(curl -fsS "http://127.0.0.1:$port/metrics" | wc -c) bytes"
   fi
