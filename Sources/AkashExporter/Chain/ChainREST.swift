@@ -34,14 +34,14 @@ struct ChainREST: Sendable {
     func fetchAllPages<Page: ChainPage>(_ page: Page.Type, _ path: String, query: [(String, String)], what: String,
                                         pageLimit: Int = Self.pageLimit,
                                         context: PollContext) async throws(SourceFailure) -> [Page.Item] {
-        try await fetchAllPages(page, path, query: query, what: what, context: context) { $0 }
+        try await fetchAllPages(page, path, query: query, what: what, pageLimit: pageLimit, context: context) { $0 }
     }
 
     /// Every item of a paginated list that `keep` keeps, as it makes it. Each page is reduced to what is kept as soon as
     /// it is decoded, and released (body and decoded items) before the next is asked for: the poll holds one page and
     /// what was kept so far, never the whole list as decoded.
     func fetchAllPages<Page: ChainPage, Kept>(_ page: Page.Type, _ path: String, query: [(String, String)], what: String,
-                                              context: PollContext,
+                                              pageLimit: Int = Self.pageLimit, context: PollContext,
                                               keep: (Page.Item) -> Kept?) async throws(SourceFailure) -> [Kept] {
         var kept: [Kept] = []
         var seenKeys: Set<String> = []
