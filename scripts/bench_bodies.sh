@@ -10,6 +10,7 @@
 #   EXPORTER=.build/release/akash-cost-exporter scripts/bench_bodies.sh
 #   EXPORTER_ENV="MALLOC_MMAP_THRESHOLD_=131072" scripts/bench_bodies.sh   # environment for the exporter
 #   SIZES="leases-closed:10000" scripts/bench_bodies.sh   # leases the exporter decodes and then drops (state closed)
+#   SIZES="network-leases:10000" scripts/bench_bodies.sh  # the network-wide active lease list of the paid index
 #
 # Each size runs its own exporter against scripts/fake_upstream.py, every other source at its default interval and
 # the measured one every INTERVAL (default 2s; a value is served for three intervals, so a 20-page poll on a busy
@@ -29,7 +30,7 @@ cd "$(dirname "$0")/.."
 exporter="${EXPORTER:-.build/release/akash-cost-exporter}"
 polls="${POLLS:-20}"
 interval="${INTERVAL:-2s}"
-sizes="${SIZES:-providers:300 providers:2000 providers:8000 leases:1000 leases:10000 leases-closed:1000 leases-closed:10000}"
+sizes="${SIZES:-providers:300 providers:2000 providers:8000 network-leases:1000 network-leases:10000 leases:1000 leases:10000 leases-closed:1000 leases-closed:10000}"
 owner="akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
 if [ -z "${EXPORTER:-}" ]; then swift build -c release --product akash-cost-exporter >/dev/null; fi
 [ -x "$exporter" ] || { echo "bench_bodies: no exporter binary at $exporter" >&2; exit 1; }
@@ -51,6 +52,7 @@ from urllib.parse import quote
 
 kind, count, out, owner = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 state = "closed" if kind == "leases-closed" else "active"
+network = kind == "network-leases"
 compact = dict(separators=(",", ":"))
 if kind == "providers":
     recorded = json.load(open("Tests/Fixtures/akash/providers.json"))
@@ -75,8 +77,15 @@ else:
     per_page = 500
     pages = (count + per_page - 1) // per_page
     key = lambda number: base64.b64encode(("bench/leases/%d" % number).encode()).decode()
-    path = "/chain/akash/market/v1beta5/leases/list?filters.owner=" + owner
-    routes = {}
+    if network:
+        # The network-wide list (every tenant's active leases) is asked with the state filter alone; its reclaiming
+        # list is served empty.
+        path = "/chain/akash/market/v1beta5/leases/list?filters.state=active"
+        routes = {"/chain/akash/market/v1beta5/leases/list?filters.state=reclaiming":
+                  {"body": {"leases": [], "pagination": {"next_key": None, "total": "0"}}}}
+    else:
+        path = "/chain/akash/market/v1beta5/leases/list?filters.owner=" + owner
+        routes = {}
     for page in range(1, pages + 1):
         entries = []
         for i in range((page - 1) * per_page, min(count, page * per_page)):
@@ -126,15 +135,20 @@ for size in $sizes; do
   fake_pid="$FAKE_UPSTREAM_PID"
   pids+=("$fake_pid")
   mapfile -t upstream < <(upstream_flags "$FAKE_UPSTREAM_URL")
+  owner_flags=(--akash.owner "$owner")
   if [ "$kind" = providers ]; then
     source=akash_providers fast=(--akash.providers-interval="$interval") per_poll=1
+  elif [ "$kind" = network-leases ]; then
+    # No owner: the network list's filter is a subset of an owner's, and its route must not answer theirs.
+    source=akash_network_leases fast=(--akash.network-interval="$interval") per_poll=$(( (count + 499) / 500 + 1 ))
+    owner_flags=()
   else
     source=akash_leases fast=(--akash.account-interval="$interval") per_poll=$(( (count + 499) / 500 ))
   fi
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   echo "fake-key-for-bench" > "$dir/key"
   env ${EXPORTER_ENV:-} "$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "" \
-    --cmc.api-key-file "$dir/key" "${upstream[@]}" --akash.owner "$owner" --poll.start-spread 0s "${fast[@]}" \
+    --cmc.api-key-file "$dir/key" "${upstream[@]}" "${owner_flags[@]}" --poll.start-spread 0s "${fast[@]}" \
     >"$dir/exporter.log" 2>&1 &
   exporter_pid=$!
   pids+=("$exporter_pid")
