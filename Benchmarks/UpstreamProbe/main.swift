@@ -4,6 +4,9 @@
 //
 //   upstream-probe fetch URL [COUNT] [EVERY]     the real upstream client, GET URL COUNT times
 //   upstream-probe decode FILE [COUNT] [EVERY]   JSONDecoder on FILE COUNT times, no network
+//   upstream-probe peak json|scan FILE           the peak resident memory of decoding FILE, the Console's providers
+//                                                list, as the exporter does (two fields per provider) with
+//                                                JSONDecoder or ScanningJSONDecoder, beyond the body itself
 import Foundation
 import ExporterKit
 
@@ -30,9 +33,33 @@ func anonymousKiB() -> Int {
     return -1
 }
 
+/// What the exporter reads of each provider in the Console's list.
+struct ProviderFlags: Decodable {
+    let isOnline: Bool
+    let isAudited: Bool
+}
+
+func statusKiB(_ field: String) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+    for line in text.split(separator: "\n") where line.hasPrefix(field) {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1
+    }
+    return -1
+}
+
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "peak", ["json", "scan"].contains(arguments[2]) {
+    let body = try Data(contentsOf: URL(fileURLWithPath: arguments[3]))
+    // The high-water mark can only be reset by writing to clear_refs; then it starts from the current resident size.
+    try "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    let before = statusKiB("VmRSS:")
+    let providers = arguments[2] == "json" ? try JSONDecoder().decode([ProviderFlags].self, from: body)
+                                           : try ScanningJSONDecoder().decode([ProviderFlags].self, from: body)
+    print("\(arguments[2]): \(providers.count) providers from \(body.count / 1024) KiB, peak \(statusKiB("VmHWM:") - before) KiB above the resident size before decoding")
+    exit(0)
+}
 guard arguments.count >= 3, ["fetch", "decode"].contains(arguments[1]) else {
-    print("usage: upstream-probe fetch URL|decode FILE [COUNT] [EVERY]")
+    print("usage: upstream-probe fetch URL|decode FILE [COUNT] [EVERY]|peak json|scan FILE")
     exit(2)
 }
 let count = arguments.count > 3 ? Int(arguments[3]) ?? 5000 : 5000

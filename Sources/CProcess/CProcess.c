@@ -41,3 +41,7 @@ int cprocess_pipe(int fds[2]) {
 }
 
 int cprocess_limit_malloc_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
+
+int cprocess_fix_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+
+int cprocess_trim_malloc(void) { return malloc_trim(0); }

@@ -107,11 +107,13 @@ public struct Endpoint<Value: Sendable> {
 }
 
 /// Decoding an upstream's JSON body the one way: unknown fields ignored; a missing or mistyped required field is a
-/// `decode` failure whose message names the endpoint and the field, and never echoes the body.
+/// `decode` failure whose message names the endpoint and the field, and never echoes the body. Bodies are decoded in
+/// place by `ScanningJSONDecoder`, so a large list of which a few fields are read costs the body and the result,
+/// never a tree of the whole document.
 public enum JSONBody {
     public static func decode<T: Decodable>(_ type: T.Type, from body: Data, what: String) throws(SourceFailure) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: body)
+            return try ScanningJSONDecoder().decode(T.self, from: body)
         } catch {
             throw SourceFailure.decode(what, error)
         }

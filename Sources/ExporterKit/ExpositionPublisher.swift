@@ -42,10 +42,12 @@ public final class ExpositionPublisher: Sendable {
     @discardableResult
     public func refresh(now: Date = Date()) -> Bool {
         rendering.withLock { _ in
-            let families = collectors.flatMap { $0.collect(now: now) }
+            // A large exposition's families, freed once rendered, go back to the system.
+            defer { LargeBodyMemory.trimIfLargeBody() }
             let body: [UInt8]
             do {
-                body = try TextFormat.render(families)
+                body = try TextFormat.render(collectors.flatMap { $0.collect(now: now) })
+                LargeBodyMemory.noteBody(bytes: body.count)
             } catch {
                 logger.error("cannot render the exposition, serving the previous one", ["err": "\(error)"])
                 return false

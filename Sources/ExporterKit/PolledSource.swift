@@ -33,6 +33,7 @@ public struct PollContext: Sendable {
         health.countRequest(source)
         let response = try await upstream.fetch(request)
         health.countResponseBytes(source, response.wireBytes)
+        LargeBodyMemory.noteBody(bytes: response.body.count)
         return response
     }
 

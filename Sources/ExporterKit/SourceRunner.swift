@@ -184,6 +184,8 @@ public final class SourceRunner: Sendable {
         health.recordInterval(source.name, source.interval)
         state.saveIfChanged()
         onChange()
+        // The poll's bodies are decoded and freed, its exposition rendered: a large body's memory goes back.
+        LargeBodyMemory.trimIfLargeBody()
         health.markPolled(source.name)
         return failure
     }

@@ -13,6 +13,8 @@ let environment = ProcessInfo.processInfo.environment
 // One malloc arena for every thread: 0.6 MiB less resident after a 64-connection scrape load, no loss of
 // throughput (scripts/soak.sh, scripts/bench.sh). Before any thread starts.
 MallocArenas.limit(to: 1, environment: environment)
+// Large upstream bodies always in blocks of their own, unmapped when freed (LargeBodyMemory has the numbers).
+LargeBodyMemory.fixMmapThreshold(environment: environment)
 
 func fail(_ message: String, code: Int32) -> Never {
     SystemFile.writeStandardError("\(BuildInfo.program): \(message)\n")

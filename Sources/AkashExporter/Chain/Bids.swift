@@ -119,9 +119,7 @@ extension ChainREST {
     /// Every bid of `address` (a tenant or a provider, per `side`) in `state`, all pages. The filter is the server's
     /// job; checking the state again keeps a mirror that ignores it from turning lost or closed bids into live ones.
     func bids(of address: String, side: Side, state: String, context: PollContext) async throws(SourceFailure) -> [Bid] {
-        let bids = try await fetchAllPages(BidsPage.self, Self.bidsPath,
-                                           query: [(side.filter, address), ("filters.state", state)],
-                                           what: "\(state) bids of \(address)", context: context)
-        return bids.filter { $0.state == state }
+        try await fetchAllPages(BidsPage.self, Self.bidsPath, query: [(side.filter, address), ("filters.state", state)],
+                                what: "\(state) bids of \(address)", context: context) { $0.state == state ? $0 : nil }
     }
 }

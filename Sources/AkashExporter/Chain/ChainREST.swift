@@ -34,22 +34,39 @@ struct ChainREST: Sendable {
     func fetchAllPages<Page: ChainPage>(_ page: Page.Type, _ path: String, query: [(String, String)], what: String,
                                         pageLimit: Int = Self.pageLimit,
                                         context: PollContext) async throws(SourceFailure) -> [Page.Item] {
-        var items: [Page.Item] = []
+        try await fetchAllPages(page, path, query: query, what: what, pageLimit: pageLimit, context: context) { $0 }
+    }
+
+    /// Every item of a paginated list that `keep` keeps, as it makes it. Each page is reduced to what is kept as soon as
+    /// it is decoded, and released (body and decoded items) before the next is asked for: the poll holds one page and
+    /// what was kept so far, never the whole list as decoded.
+    func fetchAllPages<Page: ChainPage, Kept>(_ page: Page.Type, _ path: String, query: [(String, String)], what: String,
+                                              pageLimit: Int = Self.pageLimit, context: PollContext,
+                                              keep: (Page.Item) -> Kept?) async throws(SourceFailure) -> [Kept] {
+        var kept: [Kept] = []
         var seenKeys: Set<String> = []
         var key: String?
         for pageNumber in 1...Self.maxPages {
             var pageQuery = query + [("pagination.limit", String(pageLimit))]
             if let key { pageQuery.append(("pagination.key", key)) }
-            let page = try await fetchJSON(Page.self, path, query: pageQuery, what: "\(what) (page \(pageNumber))",
-                                           context: context)
-            items.append(contentsOf: page.items)
-            guard let next = page.pagination?.nextKey, !next.isEmpty else { return items }
+            let next = try await nextPage(Page.self, path, query: pageQuery, what: "\(what) (page \(pageNumber))",
+                                          context: context) { items in kept.append(contentsOf: items.lazy.compactMap(keep)) }
+            guard let next, !next.isEmpty else { return kept }
             guard seenKeys.insert(next).inserted else {
                 throw SourceFailure(.decode, "\(what): the server repeated pagination key \(next) on page \(pageNumber)")
             }
             key = next
         }
         throw SourceFailure(.decode, "\(what): still more pages after \(Self.maxPages)")
+    }
+
+    /// Fetches and decodes one page, hands its items to `take` and returns its next key: the page goes out of scope
+    /// here, before the caller asks for the next one.
+    private func nextPage<Page: ChainPage>(_ page: Page.Type, _ path: String, query: [(String, String)], what: String,
+                                           context: PollContext, take: ([Page.Item]) -> Void) async throws(SourceFailure) -> String? {
+        let page = try await fetchJSON(Page.self, path, query: query, what: what, context: context)
+        take(page.items)
+        return page.pagination?.nextKey
     }
 }
 

@@ -75,12 +75,13 @@ extension ChainREST {
 
     /// Every lease of `address` in `state`, all pages.
     func leases(of address: String, side: Side, state: String, context: PollContext) async throws(SourceFailure) -> [ActiveLease] {
-        let entries = try await fetchAllPages(LeasesPage.self, LeasesPage.path,
-                                              query: [(side.filter, address), ("filters.state", state)],
-                                              what: "\(state) leases of \(address)", context: context)
         // The filter is the server's job; checking the state again keeps a mirror that ignores it from counting a
-        // lease twice or billing a closed one.
-        return entries.compactMap { $0.lease.state == state ? $0.openLease : nil }
+        // lease twice or billing a closed one. Each page is reduced to its leases as it arrives.
+        try await fetchAllPages(LeasesPage.self, LeasesPage.path,
+                                query: [(side.filter, address), ("filters.state", state)],
+                                what: "\(state) leases of \(address)", context: context) { entry in
+            entry.lease.state == state ? entry.openLease : nil
+        }
     }
 }
 

@@ -18,15 +18,17 @@ extension ChainREST {
     /// Every lease of the network in `state` (`active`, `reclaiming`), all pages of `pageLimit`. The state is checked
     /// again: a mirror that ignores the filter must not turn closed leases into paying ones.
     func networkLeases(state: String, pageLimit: Int, context: PollContext) async throws(SourceFailure) -> [ActiveLease] {
-        let entries = try await fetchAllPages(LeasesPage.self, LeasesPage.path, query: [("filters.state", state)],
-                                              what: "\(state) leases of the network", pageLimit: pageLimit, context: context)
-        return entries.compactMap { $0.lease.state == state ? ActiveLease($0.lease) : nil }
+        try await fetchAllPages(LeasesPage.self, LeasesPage.path, query: [("filters.state", state)],
+                                what: "\(state) leases of the network", pageLimit: pageLimit, context: context) {
+            $0.lease.state == state ? ActiveLease($0.lease) : nil
+        }
     }
 
     /// Every bid of the network in `state`, all pages of `pageLimit`, the state checked again.
     func networkBids(state: String, pageLimit: Int, context: PollContext) async throws(SourceFailure) -> [Bid] {
-        let bids = try await fetchAllPages(BidsPage.self, Self.bidsPath, query: [("filters.state", state)],
-                                           what: "\(state) bids of the network", pageLimit: pageLimit, context: context)
-        return bids.filter { $0.state == state }
+        try await fetchAllPages(BidsPage.self, Self.bidsPath, query: [("filters.state", state)],
+                                what: "\(state) bids of the network", pageLimit: pageLimit, context: context) {
+            $0.state == state ? $0 : nil
+        }
     }
 }

@@ -13,4 +13,12 @@ int cprocess_pipe(int fds[2]);
 /// mallopt(M_ARENA_MAX, count): at most `count` malloc arenas for all threads. Before any thread starts.
 /// 1 on success, 0 otherwise (mallopt's convention).
 int cprocess_limit_malloc_arenas(int count);
+
+/// mallopt(M_MMAP_THRESHOLD, bytes): blocks of `bytes` and more are mapped on their own and unmapped when freed, and
+/// the threshold stays there (glibc otherwise raises it to the size of the largest mapped block freed so far).
+/// 1 on success, 0 otherwise.
+int cprocess_fix_mmap_threshold(int bytes);
+
+/// malloc_trim(0): free pages of every arena given back to the system. 1 if any memory was released.
+int cprocess_trim_malloc(void);
 #endif
