@@ -41,6 +41,9 @@ let package = Package(
         // Poll and render time of the provider view against a loopback fake chain (scripts/bench_provider.sh).
         .executableTarget(name: "ProviderBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],
                           path: "Benchmarks/ProviderBench", swiftSettings: strict),
+        // Poll, join and collect time, memory and series count of the paid-price index (scripts/bench_paid_index.sh).
+        .executableTarget(name: "PaidIndexBench", dependencies: ["AkashExporter", "ExporterKit", "Exposition", "TestSupport"],
+                          path: "Benchmarks/PaidIndexBench", swiftSettings: strict),
 
         // Benchmark helpers run by scripts/bench.sh: the HTTP server alone, and the renderer's cost.
         .executableTarget(name: "bench-server", dependencies: ["HTTPServer"], path: "Benchmarks/BenchServer", swiftSettings: strict),

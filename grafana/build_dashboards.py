@@ -516,12 +516,58 @@ def network_group() -> list[list[Panel]]:
     ]]
 
 
+def paid(stat: str) -> str:
+    return series("akash_gpu_paid_price_usd_per_gpu_hour", f'stat="{stat}"', GPU)
+
+
+def paid_vs_asked_group() -> list[list[Panel]]:
+    """What leases pay (the exporter's paid-price index, labelled by the offered model) against what providers ask
+    (the Console's bid median). The bid median in the offer's labels is paid median x bid/paid (the exporter matched
+    the two); the clouds are per Console model, whose interface is spelled as the inventory has it (SXM5)."""
+    bid_in_paid_labels = f"{paid('median')} * ignoring(stat) {series('akash_gpu_bid_vs_paid_ratio', GPU)}"
+    ratio = series("akash_gpu_price_vs_cloud_ratio", GPU)
+    cheapest_cloud = (f"min by ({GPU_KEY}) ({series('akash_gpu_bid_price_usd_per_hour', MEDIAN, GPU)} "
+                      f"/ on(job, instance, {GPU_KEY}) group_right() {ratio})")
+    return [[
+        Panel("timeseries", "Paid vs asked: what leases pay per GPU-hour, and the bid median",
+              "Per offered GPU model: the median of what the network's active and reclaiming single-model leases pay "
+              "per GPU-hour (each GPU one sample, the whole lease price including its host CPU and memory), its p10 and "
+              "p90, the Console's median bid of the same model, and the cheapest comparable cloud (per Console model). "
+              "The model is the provider's claim in its offer.",
+              [q(per(GPU_KEY, paid("median")), GPU_LEGEND + " paid median"),
+               q(per(GPU_KEY, paid("p10")), GPU_LEGEND + " paid p10"),
+               q(per(GPU_KEY, paid("p90")), GPU_LEGEND + " paid p90"),
+               q(per(GPU_KEY, bid_in_paid_labels), GPU_LEGEND + " bid median"),
+               q(cheapest_cloud, GPU_LEGEND + " cheapest cloud")],
+              unit="currencyUSD", width=16, height=9, legend_calcs=["lastNotNull"]),
+        Panel("timeseries", "Running leases by kind",
+              "Every active and reclaiming lease on the network, once: gpu (priced, in the index), unpriced (a denom "
+              "without a USD price), mixed (several GPU models), cpu (no GPU), no_offer (no winning bid or offer).",
+              [q(per("kind", series("akash_gpu_paid_network_leases")), "{{kind}}")],
+              unit="none", width=8, height=9, legend_calcs=["lastNotNull"]),
+    ], [
+        table("Paid vs asked per GPU model",
+              "Per offered GPU model: GPUs and leases of single-model leases (priced or not), what they pay per "
+              "GPU-hour (p10, median, p90), the Console's bid median and bid / paid (above 1: providers ask more than "
+              "tenants pay).",
+              [("vendor", "Vendor"), ("model", "Model"), ("ram", "Memory"), ("interface", "Interface")], [
+                  Column("GPUs leased", series("akash_gpu_paid_gpus", GPU), "none", decimals=0),
+                  Column("Leases", series("akash_gpu_paid_leases", GPU), "none", decimals=0),
+                  Column("Paid p10 USD/GPU-hour", paid("p10"), "currencyUSD", decimals=3),
+                  Column("Paid median USD/GPU-hour", paid("median"), "currencyUSD", decimals=3),
+                  Column("Paid p90 USD/GPU-hour", paid("p90"), "currencyUSD", decimals=3),
+                  Column("Bid median USD/GPU-hour", bid_in_paid_labels, "currencyUSD", decimals=3),
+                  Column("Bid / paid", series("akash_gpu_bid_vs_paid_ratio", GPU), "none", decimals=2),
+              ], height=8),
+    ]]
+
+
 @register("akash-compute.json")
 def compute_dashboard() -> dict:
     # Models come from the GPU counts: a model with GPUs but no bids yet can still be picked.
     return dashboard("akash-compute", "Akash / Compute prices",
                      "Bid prices per GPU model (USD per GPU-hour, last 31 days of bids), GPU and provider supply, network capacity (Akash Console API).",
-                     [gpu_prices_group(), clouds_group(), network_group()],
+                     [gpu_prices_group(), paid_vs_asked_group(), clouds_group(), network_group()],
                      [label_variable("gpu_model", "GPU model", series("akash_gpus"), "model")])
 
 
@@ -538,12 +584,15 @@ def owners(metric: str) -> str:
 
 
 def unpriced_leases() -> str:
-    """Active leases minus the leases that have a USD price, over the selected owners (an owner with no priced
-    lease at all counts every lease)."""
+    """Leases that pay (active and reclaiming) minus the leases that have a USD price, over the selected owners (an
+    owner with no priced lease at all counts every lease)."""
     active = owners("akash_account_active_leases")
+    # Each lease once, however many replicas export it.
+    reclaiming = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_info", OWNER, 'state="reclaiming"')),
+                     how="count")
     priced = per("owner", per("owner, dseq, gseq, oseq, provider", series("akash_lease_price_usd_per_hour", OWNER)),
                  how="count")
-    return f"sum({active} - ({priced} or {active} * 0))"
+    return f"sum(({active} + ({reclaiming} or {active} * 0)) - ({priced} or {active} * 0))"
 
 
 def account_total(multiplier: str = "") -> str:
@@ -578,7 +627,7 @@ def account_totals_group() -> list[list[Panel]]:
               [q(account_total(f" * {HOURS_PER_MONTH}"), "USD/month")],
               unit="currencyUSD", width=5, height=5, decimals=2, no_value="unknown"),
         Panel("stat", "Leases without a USD price",
-              "Active leases whose price has no USD value now: uakt while no AKT price feed is usable (see AKT leases priced by), an unknown denom. Their deployments still show spend per block in their own denom.",
+              "Leases that pay (active and reclaiming) whose price has no USD value now: uakt while no AKT price feed is usable (see AKT leases priced by), an unknown denom. Their deployments still show spend per block in their own denom.",
               [q(unpriced_leases(), "leases")], unit="none", width=4, height=5,
               thresholds=[(None, "green"), (1, "orange")]),
         Panel("stat", "Active leases", "Active leases of the selected owners.",
@@ -627,6 +676,62 @@ def deployments_group() -> list[list[Panel]]:
                          f"{series('akash_lease_price_usd_per_hour', OWNER)} * {HOURS_PER_MONTH}", "currencyUSD", decimals=2),
               ]),
     ]]
+
+
+def lease_states_group() -> list[list[Panel]]:
+    """Leases that cost money but need the tenant: reclaimed by their provider (still paid until closed), overdrawn
+    (escrow dry, unpaid), and deployment groups still waiting for a bid with the escrow locked."""
+    info = lambda state: series("akash_lease_info", OWNER, f'state="{state}"')
+    lease = [("owner", "Owner"), ("dseq", "Deployment"), ("gseq", "Group"), ("oseq", "Order"), ("provider", "Provider")]
+    deadline = series("akash_lease_reclamation_deadline_timestamp_seconds", OWNER)
+    transferred = series("akash_deployment_escrow_transferred_total", OWNER)
+    return [[
+        Panel("stat", "Reclaiming leases",
+              "Leases whose provider started reclaiming them: they keep running and paying until the provider closes them after the deadline (AkashLeaseReclaiming).",
+              [q(f"count({per('owner, dseq, gseq, oseq, provider', info('reclaiming'))}) or on() "
+                 f"(sum({owners('akash_account_active_leases')}) * 0)", "leases")],
+              unit="none", width=4, height=5, thresholds=[(None, "green"), (1, "orange")]),
+        Panel("stat", "Overdrawn leases",
+              "Leases in insufficient_funds: the deployment's escrow ran dry, the provider is not paid and may close them (AkashLeaseOverdrawn).",
+              [q(f"count({per('owner, dseq, gseq, oseq, provider', info('insufficient_funds'))}) or on() "
+                 f"(sum({owners('akash_account_active_leases')}) * 0)", "leases")],
+              unit="none", width=4, height=5, thresholds=[(None, "green"), (1, "red")]),
+        Panel("stat", "Groups waiting for a bid",
+              "Deployment groups open without an active or reclaiming lease, escrow locked meanwhile (AkashDeploymentWaitingForBid after 1 h).",
+              [q(f"sum({per('owner, dseq', series('akash_deployment_open_groups', OWNER))})", "groups")],
+              unit="none", width=4, height=5, thresholds=[(None, "green"), (1, "orange")]),
+    ] + chain_panels(), [
+        Panel("timeseries", "Leases by state", "Open leases of the selected owners by state: active, reclaiming, insufficient_funds.",
+              [q(f"sum by (state) ({series('akash_lease_info', OWNER)})", "{{state}}")], unit="none", width=8),
+        table("Reclamation deadlines",
+              "Each reclaiming lease: when its provider may close it, and the time left (critical under 6 h).", lease, [
+                  Column("Deadline", f"{deadline} * 1000", "dateTimeAsIso"),
+                  Column("Time left", f"{deadline} - time()", "dtdurations",
+                         thresholds=[(None, "red"), (6 * 3600, "orange"), (24 * 3600, "green")]),
+                  Column("Notice window", series("akash_lease_reclamation_window_seconds", OWNER), "dtdurations"),
+              ], width=16, height=8),
+    ], [
+        Panel("timeseries", "Paid out by deployment",
+              "What each deployment's escrow has paid to providers so far, in whole tokens of its denom (escrow_account.state.transferred).",
+              [q(f"{per('owner, dseq, denom', transferred)} / 1e6", "{{owner}} {{dseq}} {{denom}}")], unit="none", width=12),
+        Panel("timeseries", "Groups waiting for a bid by deployment", "Open groups without a lease, per deployment.",
+              [q(per("owner, dseq", series("akash_deployment_open_groups", OWNER)), "{{owner}} {{dseq}}")],
+              unit="none", width=12),
+    ]]
+
+
+def chain_panels() -> list[Panel]:
+    """The chain every chain figure comes from: the block time per-hour figures use, and how old its head is."""
+    return [
+        Panel("stat", "Block time",
+              "The chain's average block time over its last 1000 blocks (--akash.block-time=auto); per-hour figures use 6 s while it is not measured or when a fixed --akash.block-time is set.",
+              [q(one(series("akash_chain_block_time_seconds")), "s")], unit="s", width=6, height=5, decimals=3,
+              no_value="not measured"),
+        Panel("stat", "Chain head age",
+              "How old the latest block from the chain REST node is; AkashChainHeadStale fires over 2 minutes (the chain halted or the node lags).",
+              [q(f"time() - {one(series('akash_chain_latest_block_timestamp_seconds'))}", "age")], unit="s", width=6,
+              height=5, decimals=0, thresholds=[(None, "green"), (120, "orange")]),
+    ]
 
 
 # Reachability: is the provider of each lease still there (its gateway's /status, probed from where the exporter
@@ -684,7 +789,7 @@ def account_dashboard() -> dict:
     # Owners come from the lease counts, which exist whether or not the leases can be priced.
     return dashboard("akash-account", "Akash / Account costs",
                      "What the configured owner addresses spend per hour and per month, by deployment and lease, how long their escrow lasts (Akash chain), and whether the providers of their leases still answer.",
-                     [account_totals_group(), deployments_group(), your_providers_group(), gpu_leases_vs_market_group()],
+                     [account_totals_group(), deployments_group(), lease_states_group(), your_providers_group(), gpu_leases_vs_market_group()],
                      [label_variable("owner", "Owner", series("akash_account_active_leases"), "owner")])
 
 
@@ -704,17 +809,21 @@ def gpu_leases_vs_market_group() -> list[list[Panel]]:
     interface spelling); the overpay is the recording rule the alert uses, present only when positive."""
     price = series("akash_lease_gpu_price_usd_per_gpu_hour", OWNER)
     ratio = series("akash_lease_gpu_price_vs_market_ratio", OWNER)
+    paid_ratio = series("akash_lease_gpu_price_vs_paid_ratio", OWNER)
     return [[
         table("Your GPU leases vs the market",
               "Each GPU lease of the selected owners: the GPUs its winning bid offered, what it pays per GPU-hour (the "
               "whole lease price, CPU, memory and storage included, / its GPUs), the network median of the model "
-              "(Akash Console), their ratio, and what it pays over the median a month (730 h, only when above). "
-              "Empty cells: no single matching model (no median), a mixed-model group (no per-GPU price).",
+              "(Akash Console), their ratio, the median that the network's leases of the same model pay and the ratio "
+              "to it, and what it pays over the median a month (730 h, only when above; against the paid median when "
+              "there is one). Empty cells: no single matching model (no median), a mixed-model group (no per-GPU price).",
               LEASE_GPU_KEY, [
                   Column("GPUs", series("akash_lease_gpus", OWNER), "none", decimals=0),
                   Column("Your USD/GPU-hour", price, "currencyUSD", decimals=3),
                   Column("Median USD/GPU-hour", f"{price} / {ratio}", "currencyUSD", decimals=3),
                   Column("Your price / median", ratio, "none", decimals=2, thresholds=RATIO_STEPS),
+                  Column("Paid median USD/GPU-hour", f"{price} / {paid_ratio}", "currencyUSD", decimals=3),
+                  Column("Your price / paid median", paid_ratio, "none", decimals=2, thresholds=RATIO_STEPS),
                   Column("Overpay USD/month", series("akash:lease_gpu_overpay_usd_per_month", OWNER), "currencyUSD",
                          decimals=2),
               ], height=8),
@@ -821,9 +930,12 @@ def provider_prices_group() -> list[list[Panel]]:
               [q(providers("akash_provider_gpu_price_usd_per_gpu_hour", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " yours"),
                q(provider_median(), PROVIDER_GPU_LEGEND + " median")],
               unit="currencyUSD", legend_calcs=["lastNotNull"]),
-        Panel("timeseries", "Your price / network median",
-              "1 is the median; the below-market alert fires under 0.6 (more than 40 % below) for 24 h. Absent when the model matches no single /v1/gpu-prices row.",
-              [q(providers("akash_provider_gpu_price_vs_market_ratio", PROVIDER_GPU), PROVIDER_GPU_LEGEND)],
+        Panel("timeseries", "Your price / network median, bid and paid",
+              "1 is the median; the below-market alert fires under 0.6 (more than 40 % below the bid median) for 24 h. "
+              "vs bid: the Console's median bid (absent when the model matches no single /v1/gpu-prices row); vs paid: "
+              "the median the network's leases of the same offered model pay.",
+              [q(providers("akash_provider_gpu_price_vs_market_ratio", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " vs bid"),
+               q(providers("akash_provider_gpu_price_vs_paid_ratio", PROVIDER_GPU), PROVIDER_GPU_LEGEND + " vs paid")],
               unit="percentunit", thresholds=BELOW_MARKET_STEPS, color_by_thresholds=True, legend_calcs=["lastNotNull"]),
     ], [
         table("GPU models: leased, your price, the median, your lowest ask",
@@ -835,6 +947,10 @@ def provider_prices_group() -> list[list[Panel]]:
                                                 f"{series('akash_provider_gpu_price_vs_market_ratio', PROVIDER)}", "currencyUSD", decimals=3),
                   Column("Yours / median", series("akash_provider_gpu_price_vs_market_ratio", PROVIDER), "percentunit",
                          decimals=0, thresholds=BELOW_MARKET_STEPS),
+                  Column("Paid median USD/GPU-hour", f"{series('akash_provider_gpu_price_usd_per_gpu_hour', PROVIDER)} / "
+                                                     f"{series('akash_provider_gpu_price_vs_paid_ratio', PROVIDER)}", "currencyUSD", decimals=3),
+                  Column("Yours / paid median", series("akash_provider_gpu_price_vs_paid_ratio", PROVIDER), "percentunit",
+                         decimals=0, thresholds=BELOW_MARKET_STEPS),
                   Column("Lowest open ask USD/GPU-hour", series("akash_provider_open_bid_min_usd_per_gpu_hour", PROVIDER),
                          "currencyUSD", decimals=3),
               ]),
@@ -845,6 +961,28 @@ def provider_prices_group() -> list[list[Panel]]:
                q(f"{per(GPU_KEY, series('akash_gpu_bid_price_usd_per_hour', MEDIAN))} and on(vendor, model) "
                  f"{providers('akash_provider_open_bid_min_usd_per_gpu_hour', PROVIDER_GPU)}", GPU_LEGEND + " median")],
               unit="currencyUSD", width=24, legend_calcs=["lastNotNull"]),
+    ]]
+
+
+def provider_states_group() -> list[list[Panel]]:
+    """Leases being reclaimed (still paid) or running unpaid (the tenant's escrow ran dry), and what the provider has
+    earned but not withdrawn."""
+    unwithdrawn = series("akash_provider_unwithdrawn", PROVIDER)
+    return [[
+        Panel("stat", "Reclaiming leases", "Leases the selected providers are reclaiming: still running and paid until closed.",
+              [q(f"sum({providers('akash_provider_reclaiming_leases')})", "leases")], unit="none", width=3, height=5),
+        Panel("stat", "Overdrawn leases", "Leases whose tenant's escrow ran dry (insufficient_funds): running unpaid.",
+              [q(f"sum({providers('akash_provider_overdrawn_leases')})", "leases")], unit="none", width=3, height=5,
+              thresholds=[(None, "green"), (1, "orange")]),
+        Panel("stat", "Unwithdrawn", "Earned and settled but not yet withdrawn, over every open lease (hidden while a uakt part has no AKT price).",
+              [q(f"sum({providers('akash_provider_unwithdrawn_usd')})", "USD")], unit="currencyUSD", width=6, height=5,
+              decimals=2, no_value="unknown"),
+    ] + chain_panels(), [
+        Panel("timeseries", "Unwithdrawn by provider and denom", "Settled but not withdrawn, in whole tokens of the denom.",
+              [q(f"{per('provider, denom', unwithdrawn)} / 1e6", "{{provider}} {{denom}}")], unit="none", width=12),
+        Panel("timeseries", "Reclaiming and overdrawn leases by provider", "Leases being reclaimed, and leases running unpaid.",
+              [q(providers("akash_provider_reclaiming_leases"), "{{provider}} reclaiming"),
+               q(providers("akash_provider_overdrawn_leases"), "{{provider}} overdrawn")], unit="none", width=12),
     ]]
 
 
@@ -880,7 +1018,7 @@ def provider_dashboard() -> dict:
     # Providers come from the lease counts, which exist whether or not the revenue can be priced.
     return dashboard("akash-provider", "Akash / Provider",
                      "What the configured provider addresses earn per hour and per month, whether their gateway answers from outside, the GPUs they rent out by model, and their price per GPU-hour and open bids against the network median (Akash chain and Console).",
-                     [provider_totals_group(), provider_gateway_group(), provider_prices_group()],
+                     [provider_totals_group(), provider_states_group(), provider_gateway_group(), provider_prices_group()],
                      [label_variable("provider", "Provider", series("akash_provider_active_leases"), "provider")])
 
 
@@ -1040,7 +1178,8 @@ def unscoped_selectors(expr: str) -> list[str]:
             continue
         if name in ("job", "instance", "owner", "dseq", "source", "period", "state", "class", "version",
                     "swift_version", "gseq", "oseq", "provider", "rank", "cmc_id", "symbol", "vendor", "model",
-                    "ram", "interface", "cloud", "reason", "stat", "window", "status", "level", "e", "h", "m", "s", "d"):
+                    "ram", "interface", "cloud", "reason", "denom", "stat", "window", "status", "level", "kind", "basis", "e", "h",
+                    "m", "s", "d"):
             continue
         if 'job=~"$job"' not in matchers or 'instance=~"$instance"' not in matchers:
             found.append(name + matchers)

@@ -12,7 +12,7 @@
 # CoinMarketCap); cmc-down's oracle is unhealthy, so its BME is in halt_oracle (no ACT minted).
 # Asserts: promtool checks pass; the targets are up; every query of every dashboard panel returns data for main
 # (template variables substituted with real label values) and no merged table query returns __name__; the numbers
-# main's panels show (spend 1.5 USD/h, 3 leases, every registered source up, runway 16.5 h on dseq 27790001);
+# main's panels show (spend 1.56 USD/h with the reclaiming lease of its routes, 3 active leases, every registered source up, runway 16.5 h on dseq 27790001);
 # main + replica show the same totals and as many series as main alone (no doubling); cmc-down shows no account
 # total but 1 lease without a USD price; chain-down keeps the critical escrow alert firing after its runway series
 # is gone; the escrow-runway alert for the deployment with 16.5 h of escrow fires and is delivered to the webhook
@@ -135,6 +135,23 @@ oracle = json.load(open("Tests/Fixtures/onchain/oracle-aggregated-price-akt.json
 oracle["aggregated_price"]["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30))
 json.dump(oracle, open(f"{out}/oracle-fresh.json", "w"))
 routes["/chain/akash/oracle/v2/aggregated_price/akt"] = f"{out}/oracle-fresh.json"
+# The chain head now and the block 1000 below it 6000 s earlier (6 s measured, as the recorded pair), so the head is
+# fresh and the block time is measured; the reclamation deadlines 3 h away.
+iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+for name, age in (("chain-block-latest.json", 0), ("chain-block-27799000.json", 6000)):
+    block = json.load(open(f"Tests/Fixtures/e2e/{name}"))
+    block["block"]["header"]["time"] = iso(time.time() - age)
+    json.dump(block, open(f"{out}/{name}", "w"))
+routes["/chain/cosmos/base/tendermint/v1beta1/blocks/latest"] = f"{out}/chain-block-latest.json"
+routes["/chain/cosmos/base/tendermint/v1beta1/blocks/27799000"] = f"{out}/chain-block-27799000.json"
+for path, entry in list(routes.items()):
+    if not path.startswith("_") and isinstance(entry, str) and entry.endswith("reclaiming.json"):
+        leases = json.load(open(entry))
+        for item in leases["leases"]:
+            item["lease"]["reclamation"]["deadline"] = str(int(time.time()) + 3 * 3600)
+        name = os.path.basename(entry)
+        json.dump(leases, open(f"{out}/{name}", "w"))
+        routes[path] = f"{out}/{name}"
 json.dump(routes, open(f"{out}/main-routes.json", "w"), indent=1)
 PY
   # Every provider of the recorded routes (the owner's two, the watched one) registered at the gateway above.
@@ -460,8 +477,15 @@ else:
     print("ok   no merged table query returns __name__")
 
 # main: the numbers of Tests/Fixtures/e2e/README.md.
-expect("main: Spend per hour (USD)", figure(results, (ACCOUNT, "Spend per hour")), 1.5)
-expect("main: Monthly rate at current prices (USD)", figure(results, (ACCOUNT, "Monthly rate at current prices")), 1.5 * 730.488)
+# 1.5 USD/h of the recorded active leases + 0.06 of the reclaiming one main's routes add (Tests/Fixtures/e2e/routes.json).
+expect("main: Spend per hour (USD)", figure(results, (ACCOUNT, "Spend per hour")), 1.56)
+expect("main: Monthly rate at current prices (USD)", figure(results, (ACCOUNT, "Monthly rate at current prices")), 1.56 * 730.488)
+expect("main: Reclaiming leases", figure(results, (ACCOUNT, "Reclaiming leases")), 1.0)
+expect("main: Overdrawn leases", figure(results, (ACCOUNT, "Overdrawn leases")), 1.0)
+expect("main: Groups waiting for a bid", figure(results, (ACCOUNT, "Groups waiting for a bid")), 1.0)
+expect("main: Block time (s)", figure(results, (ACCOUNT, "Block time")), 6.0)
+expect("main: provider Reclaiming leases", figure(results, (PROVIDER, "Reclaiming leases")), 1.0)
+expect("main: provider Overdrawn leases", figure(results, (PROVIDER, "Overdrawn leases")), 1.0)
 expect("main: Active leases", figure(results, (ACCOUNT, "Active leases")), 3.0)
 expect("main: Leases without a USD price", figure(results, (ACCOUNT, "Leases without a USD price")), 0.0)
 runway = results[(ACCOUNT, "Shortest escrow runway")][0][2]
@@ -516,7 +540,7 @@ if not stand_in:
     for line in doubled:
         failures.append("two replicas: " + line)
     print(f"{'ok  ' if not doubled else 'FAIL'} two replicas: every panel query has as many series as one replica ({len(both)} panels)")
-    for panel, expected in (("Spend per hour", 1.5), ("Active leases", 3.0), ("Leases without a USD price", 0.0)):
+    for panel, expected in (("Spend per hour", 1.56), ("Active leases", 3.0), ("Leases without a USD price", 0.0)):
         expect(f"two replicas: {panel}", figure(both, (ACCOUNT, panel)), expected)
     expect("two replicas: Sources up", (figure(both, (HEALTH, "Sources up"), "A"), figure(both, (HEALTH, "Sources up"), "B")),
            (REGISTERED, REGISTERED))

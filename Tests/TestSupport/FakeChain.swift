@@ -11,6 +11,8 @@ public final class FakeChain: Sendable {
     public static let deploymentsPath = "/akash/deployment/v1beta4/deployments/list"
     public static let latestBlockPath = "/cosmos/base/tendermint/v1beta1/blocks/latest"
     public static let bidsPath = "/akash/market/v1beta5/bids/list"
+    /// A block by height: `blockPath(height: 27000000)`.
+    public static func blockPath(height: Int64) -> String { "/cosmos/base/tendermint/v1beta1/blocks/\(height)" }
 
     public let upstream: FakeUpstream
     /// Served under this path prefix, as an LCD behind a reverse proxy (`https://rpc.akt.dev/rest`) is.
@@ -62,6 +64,12 @@ public final class FakeChain: Sendable {
         route(Self.latestBlockPath, .json(Data(Self.latestBlock(height: height).utf8)))
     }
 
+    /// The latest block at `height` and `time`, and the block `window` below it `seconds` earlier.
+    public func serveBlocks(height: Int64, time: String, window: Int64 = 1000, older olderTime: String) {
+        route(Self.latestBlockPath, .json(Data(Self.latestBlock(height: height, time: time).utf8)))
+        route(Self.blockPath(height: height - window), .json(Data(Self.latestBlock(height: height - window, time: olderTime).utf8)))
+    }
+
     public func stop() {
         upstream.stop()
     }
@@ -86,7 +94,16 @@ public final class FakeChain: Sendable {
     }
 
     public static func pagedList(listKey: String, itemsByOwner: [String: [String]], pageSize: Int) -> FakeUpstream.Responder {
-        pagedList(listKey: listKey, pageSize: pageSize) { query in itemsByOwner[query["filters.owner"] ?? ""] ?? [] }
+        pagedList(listKey: listKey, pageSize: pageSize) { query in
+            let items = itemsByOwner[query["filters.owner"] ?? ""] ?? []
+            // As the server walks one state's index: only the leases or bids in the state asked for.
+            guard let state = query["filters.state"] else { return items }
+            return items.filter { item in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(item.utf8)) as? [String: Any],
+                      let entry = (object["lease"] ?? object["bid"]) as? [String: Any] else { return true }
+                return entry["state"] as? String == state
+            }
+        }
     }
 
     /// Serves the items `select` picks from a request's query items (a provider's bids of one state, ...), paged.
@@ -161,11 +178,11 @@ public final class FakeChain: Sendable {
     }
 
     /// A `blocks/latest` body with both `block` and `sdk_block`, as Cosmos SDK 0.47+ answers.
-    public static func latestBlock(height: Int64) -> String {
+    public static func latestBlock(height: Int64, time: String = "2026-07-17T20:07:00Z") -> String {
         """
         {"block_id":{"hash":"","part_set_header":{"total":1,"hash":""}},\
-        "block":{"header":{"chain_id":"akashnet-2","height":"\(height)","time":"2026-07-17T20:07:00Z"}},\
-        "sdk_block":{"header":{"chain_id":"akashnet-2","height":"\(height)","time":"2026-07-17T20:07:00Z"}}}
+        "block":{"header":{"chain_id":"akashnet-2","height":"\(height)","time":"\(time)"}},\
+        "sdk_block":{"header":{"chain_id":"akashnet-2","height":"\(height)","time":"\(time)"}}}
         """
     }
 }

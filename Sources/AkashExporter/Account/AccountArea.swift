@@ -12,7 +12,7 @@ public enum AccountArea: SourceArea {
     }
 
     static let sources = [LeasesSource.ownerLeases, DeploymentsSource.declaration, BlockSource.declaration,
-                          BidsSource.declaration]
+                          BidsSource.declaration, BlockTimeSource.declaration]
 }
 
 /// The last good chain data of the watched owners, which the tenant's sources fill and its collectors join.

@@ -15,16 +15,18 @@ struct AccountCollector: MetricsCollector {
     let leases: PerAddress<[ActiveLease]>
     let deployments: PerAddress<ActiveDeployments>
     let latestHeight: LastGood<Int64>
-    let blockTime: Double
+    let blockTime: BlockTime
     let aktPrice: AKTPrice
 
     func collect(now: Date) -> [MetricFamily] {
-        var families = AccountFamilies(blockTime: blockTime)
+        var families = AccountFamilies(blockTime: blockTime.seconds(at: now))
         let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
         let height = latestHeight.value(now: now)
         for owner in leases.addresses {
-            families.add(owner: owner, leases: leases.value(for: owner, now: now),
-                         deployments: deployments.value(for: owner, now: now)?.escrows, height: height, pricing: pricing)
+            let ownerLeases = leases.value(for: owner, now: now)
+            let ownerDeployments = deployments.value(for: owner, now: now)
+            families.add(owner: owner, leases: ownerLeases, deployments: ownerDeployments?.escrows, height: height, pricing: pricing)
+            families.addStates(owner: owner, leases: ownerLeases, deployments: ownerDeployments)
         }
         return families.all
     }
@@ -42,6 +44,11 @@ struct AccountFamilies {
     var escrowBalance: MetricFamily
     var escrowBalanceDenom: MetricFamily
     var runway: MetricFamily
+    var leaseInfo: MetricFamily
+    var reclamationDeadline: MetricFamily
+    var reclamationWindow: MetricFamily
+    var escrowTransferred: MetricFamily
+    var openGroups: MetricFamily
 
     init(blockTime: Double) {
         self.blockTime = blockTime
@@ -61,6 +68,19 @@ struct AccountFamilies {
                                     "Escrow left now in micro-units of the denom (uact, uakt), not below 0.")
         runway = .gauge("akash_deployment_escrow_runway_seconds",
                         "Time until the deployment's escrow runs dry at its current rate, \(perBlockTime). Absent when no lease is paying.")
+        leaseInfo = .gauge("akash_lease_info",
+                           "1 for each open lease of the owner, by state: active, reclaiming (the provider gave notice; it still "
+                            + "pays until closed) or insufficient_funds (the escrow ran dry; it no longer pays).")
+        reclamationDeadline = .gauge("akash_lease_reclamation_deadline_timestamp_seconds",
+                                     "When the provider may close a reclaiming lease (unix seconds); it keeps running, and paying, until closed.")
+        reclamationWindow = .gauge("akash_lease_reclamation_window_seconds",
+                                   "The notice the provider gives before closing the lease, when its winning bid offered one.")
+        escrowTransferred = .counter("akash_deployment_escrow_transferred_total",
+                                     "What the deployment's escrow has paid out to providers so far (escrow_account.state.transferred), "
+                                        + "in micro-units of the denom (uact, uakt).")
+        openGroups = .gauge("akash_deployment_open_groups",
+                            "Groups of the deployment still waiting for a bid while its escrow is locked: in state open with "
+                                + "no active or reclaiming lease (paused and closed groups do not count).")
     }
 
     /// The per-hour and runway figures depend on the assumed block time; HELP says which one.
@@ -71,16 +91,17 @@ struct AccountFamilies {
 
     var all: [MetricFamily] {
         [leasePrice, accountSpend, activeLeases, deploymentSpend, deploymentSpendPerBlock, escrowBalance,
-         escrowBalanceDenom, runway]
+         escrowBalanceDenom, runway, leaseInfo, reclamationDeadline, reclamationWindow, escrowTransferred, openGroups]
     }
 
     /// Adds one owner's samples. Lease figures need the leases; escrow figures need the leases (for the rate),
     /// the deployments and the height, all fresh.
+    /// Only the leases that pay (`active`, `reclaiming`) are spend and drain the escrow.
     mutating func add(owner: String, leases: [ActiveLease]?, deployments: [DeploymentEscrow]?, height: Int64?,
                       pricing: DenomPricing) {
-        guard let leases else { return }
+        guard let leases = leases?.filter(\.isPaying) else { return }
         let spend = OwnerSpend(leases)
-        activeLeases.add(Double(spend.activeLeases), ["owner": owner])
+        activeLeases.add(Double(leases.count { $0.state == "active" }), ["owner": owner])
         accountSpend.add(spend.total.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, ["owner": owner])
         for lease in leases {
             leasePrice.add(pricing.usdPerHour(perBlock: lease.price.amount, of: lease.price.denom, blockTime: blockTime),
@@ -102,6 +123,33 @@ struct AccountFamilies {
                 escrowBalanceDenom.add(left.doubleValue, ["owner": owner, "dseq": escrow.dseq, "denom": denom])
             }
             runway.add(projection.runwayBlocks.map { $0 * blockTime }, ["owner": owner, "dseq": escrow.dseq])
+        }
+    }
+
+    /// Adds one owner's lease states, reclamation notices, what each deployment paid and the groups waiting for a
+    /// bid. The open groups need the leases too: a leased group stays `open` on the chain.
+    mutating func addStates(owner: String, leases: [ActiveLease]?, deployments: ActiveDeployments?) {
+        for lease in leases ?? [] {
+            let labels = [Label("owner", owner), Label("dseq", lease.dseq), Label("gseq", String(lease.gseq)),
+                          Label("oseq", String(lease.oseq)), Label("provider", lease.provider)]
+            leaseInfo.add(1, labels: labels + [Label("state", lease.state)])
+            guard let reclamation = lease.reclamation else { continue }
+            reclamationWindow.add(reclamation.window, labels: labels)
+            if lease.state == "reclaiming", let deadline = reclamation.deadline {
+                reclamationDeadline.add(Double(deadline), labels: labels)
+            }
+        }
+        guard let deployments else { return }
+        for escrow in deployments.escrows {
+            for (denom, amount) in escrow.transferred.sorted(by: { $0.key < $1.key }) {
+                escrowTransferred.add(amount.doubleValue, ["owner": owner, "dseq": escrow.dseq, "denom": denom])
+            }
+        }
+        guard let leases else { return }
+        let leased = Set(leases.filter(\.isPaying).map { GroupKey(dseq: $0.dseq, gseq: $0.gseq) })
+        for (dseq, groups) in deployments.openGroups.sorted(by: { $0.key < $1.key }) {
+            let waiting = groups.count { !leased.contains(GroupKey(dseq: dseq, gseq: $0)) }
+            openGroups.add(Double(waiting), ["owner": owner, "dseq": dseq])
         }
     }
 

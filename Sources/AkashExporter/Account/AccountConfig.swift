@@ -7,7 +7,8 @@ public struct AccountConfig: Sendable, Equatable {
     /// Owner addresses to watch, lower case, in the order given, without repeats.
     public var owners: [String]
     public var restURL: URL
-    /// Seconds per block assumed when turning per-block prices into per-hour ones and blocks into runway.
+    /// The fixed block time, or the fallback while none is measured; the collectors ask the shared `BlockTime`,
+    /// which the exporter makes from `ChainConfig.blockTimeSetting`.
     public var blockTime: Double
     /// Seconds between polls of leases, deployments and the latest block.
     public var interval: Double
@@ -23,7 +24,7 @@ public struct AccountConfig: Sendable, Equatable {
 
     public static let flags = [ownerFlag.spec]
 
-    public init(owners: [String], restURL: URL, blockTime: Double = ChainConfig.blockTimeFlag.defaultValue,
+    public init(owners: [String], restURL: URL, blockTime: Double = 6,
                 interval: Double = ChainConfig.intervalFlag.defaultValue, timeout: Double = ChainConfig.timeoutFlag.defaultValue) {
         self.owners = owners
         self.restURL = restURL

@@ -31,20 +31,28 @@ struct DeploymentsSource: PolledSource {
             var escrows: [DeploymentEscrow] = []
             escrows.reserveCapacity(entries.count)
             var groupGPUs: [GroupKey: [GPUUnit]] = [:]
+            var openGroups: [String: [Int64]] = [:]
             for entry in entries where entry.deployment.state == "active" {
+                let dseq = entry.deployment.id.dseq
+                openGroups[dseq] = (entry.groups ?? []).compactMap { $0.state == "open" ? $0.gseq : nil }
                 for group in entry.groups ?? [] {
                     guard let gseq = group.gseq, let units = group.gpuUnits else { continue }
-                    groupGPUs[GroupKey(dseq: entry.deployment.id.dseq, gseq: gseq)] = units
+                    groupGPUs[GroupKey(dseq: dseq, gseq: gseq)] = units
                 }
                 guard let escrow = entry.escrowAccount?.state else { continue }
                 var funds: Coins = [:]
                 for coin in escrow.funds where !funds.add(coin.amount, of: coin.denom) {
                     throw SourceFailure(.decode, "deployments of \(owner): escrow funds of \(entry.deployment.id.dseq) overflow")
                 }
+                var transferred: Coins = [:]
+                for coin in escrow.transferred ?? [] where !transferred.add(coin.amount, of: coin.denom) {
+                    throw SourceFailure(.decode, "deployments of \(owner): escrow transferred of \(entry.deployment.id.dseq) overflows")
+                }
                 escrows.append(DeploymentEscrow(dseq: entry.deployment.id.dseq, funds: funds,
-                                                settledAt: escrow.settledAt.value, overdrawn: escrow.state == "overdrawn"))
+                                                settledAt: escrow.settledAt.value, overdrawn: escrow.state == "overdrawn",
+                                                transferred: transferred))
             }
-            return ActiveDeployments(escrows: escrows, groupGPUs: groupGPUs)
+            return ActiveDeployments(escrows: escrows, groupGPUs: groupGPUs, openGroups: openGroups)
         }
     }
 }
@@ -54,4 +62,7 @@ struct ActiveDeployments: Sendable, Equatable {
     var escrows: [DeploymentEscrow]
     /// The GPU units of each group, by deployment and group sequence.
     var groupGPUs: [GroupKey: [GPUUnit]]
+    /// The group sequences in state `open` of each active deployment (leased or not: a leased group stays open);
+    /// every active deployment has an entry, empty when none is open.
+    var openGroups: [String: [Int64]] = [:]
 }

@@ -8,12 +8,15 @@ public struct DeploymentEscrow: Sendable, Equatable {
     public var settledAt: Int64
     /// The chain marked the account `overdrawn`: the leases spent more than it held.
     public var overdrawn: Bool
+    /// Paid out to providers so far, per denom (`transferred`); empty when the chain did not say.
+    public var transferred: Coins
 
-    public init(dseq: String, funds: Coins, settledAt: Int64, overdrawn: Bool = false) {
+    public init(dseq: String, funds: Coins, settledAt: Int64, overdrawn: Bool = false, transferred: Coins = [:]) {
         self.dseq = dseq
         self.funds = funds
         self.settledAt = settledAt
         self.overdrawn = overdrawn
+        self.transferred = transferred
     }
 }
 

@@ -1,8 +1,10 @@
 import ExporterKit
 import FoundationEssentials
 
-/// Every active lease of each watched address, from
-/// `GET /akash/market/v1beta5/leases/list?filters.<side>=ADDRESS&filters.state=active`, all pages. One poller
+/// Every open lease of each watched address, from
+/// `GET /akash/market/v1beta5/leases/list?filters.<side>=ADDRESS&filters.state=STATE`, for `active`, `reclaiming` and
+/// `insufficient_funds`, all pages of each (`active` alone leaves out the leases a provider is reclaiming, which
+/// still pay, and those whose escrow ran dry, which the tenant most needs to see). One poller
 /// serves both sides of a lease: `akash_leases` (a tenant's, declared here) and `akash_provider_leases` (a
 /// provider's, declared in `Provider/`).
 struct LeasesSource: PolledSource {
@@ -10,7 +12,7 @@ struct LeasesSource: PolledSource {
     /// price check of each lease (with the winning bids and the deployments' groups).
     static let ownerLeases = Source(
         name: "akash_leases", api: .chainREST, endpoints: [.init(LeasesPage.path)],
-        summary: "chain REST active leases of each owner (all pages)", schedule: "1 min",
+        summary: "chain REST active, reclaiming and insufficient_funds leases of each owner (all pages of each)", schedule: "1 min",
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let tenant = TenantBoxes.of(setup) else { return nil }
@@ -23,9 +25,10 @@ struct LeasesSource: PolledSource {
         shared.paidLeases.feed { now in owners.flatMap { boxes.value(for: $0, now: now) ?? [] } }
         return MadeSource(source, collectors: [
             AccountCollector(leases: tenant.leases, deployments: tenant.deployments, latestHeight: tenant.latestHeight,
-                             blockTime: config.blockTime, aktPrice: shared.aktPrice),
+                             blockTime: shared.blockTime, aktPrice: shared.aktPrice),
             LeaseGPUCollector(leases: tenant.leases, bids: tenant.bids, deployments: tenant.deployments,
-                              blockTime: config.blockTime, aktPrice: shared.aktPrice, gpuMarket: shared.gpuMarket),
+                              blockTime: shared.blockTime, aktPrice: shared.aktPrice, gpuMarket: shared.gpuMarket,
+                              paidMarket: shared.paidMarket),
         ])
     }
 
@@ -40,7 +43,7 @@ struct LeasesSource: PolledSource {
     func poll(_ context: PollContext) async throws(SourceFailure) {
         defer { polled?.polled() }
         try await leases.refresh(now: context.now) { address throws(SourceFailure) in
-            try await chain.activeLeases(of: address, side: side, context: context)
+            try await chain.openLeases(of: address, side: side, context: context)
         }
     }
 }

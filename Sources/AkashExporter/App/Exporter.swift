@@ -27,8 +27,9 @@ public final class Exporter: Sendable {
     /// How the exporter names itself in its own metrics: `akash_exporter_source_up`, `akash_exporter_build_info`.
     static let identity = SelfMetricsCollector.Identity(namespace: "akash_exporter", program: BuildInfo.program,
                                                         version: BuildInfo.version, swiftVersion: BuildInfo.swiftVersion)
-    /// Every reason a poll can fail for, each counted from the start: any upstream's, and CoinMarketCap's own.
-    static let failureReasons = FailureReason.generic + [.creditsExhausted]
+    /// Every reason a poll can fail for, each counted from the start: any upstream's, CoinMarketCap's own, and the
+    /// chain node's "this API is not served here".
+    static let failureReasons = FailureReason.generic + [.creditsExhausted, .unsupported]
 
     /// - Parameters:
     ///   - timing: the runner's clock; tests pass a virtual one to follow schedules over simulated hours. By default
@@ -43,7 +44,8 @@ public final class Exporter: Sendable {
         now = timing.now
         state = StateStore(path: config.core.stateFile, logger: logger)
         state.load()
-        let shared = SharedDependencies(state: state, logger: logger, clock: timing.now)
+        let shared = SharedDependencies(state: state, logger: logger, clock: timing.now,
+                                        blockTime: BlockTime(config.areas[ChainArea.self]?.blockTimeSetting ?? ChainConfig.blockTimeFlag.defaultValue))
         let made = SourceRegistry.make(SourceSetup(config, shared: shared))
         let sources = made.sources.filter { only?.contains($0.name) ?? true }
         self.sources = sources

@@ -27,7 +27,8 @@ enum SourceRegistry {
     /// A new area is added here, and only here. Parsed in this order: an area's configuration may read those of the
     /// areas before it (the tenant's view reads the shared chain settings).
     static let areas: [any SourceArea.Type] = [MarketArea.self, ComputeArea.self, ChainArea.self, AccountArea.self,
-                                               ProviderArea.self, OnChainArea.self, CloudPricesArea.self, ReachabilityArea.self]
+                                               ProviderArea.self, OnChainArea.self, NetworkArea.self, CloudPricesArea.self,
+                                               ReachabilityArea.self]
 
     static let all: [Source] = areas.flatMap { $0.sources }
 
@@ -87,6 +88,12 @@ extension AccountArea {
 
 extension ProviderArea {
     public static func make(config: ProviderConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
+        make(SourceSetup(Self.self, config, shared: shared))
+    }
+}
+
+extension NetworkArea {
+    public static func make(config: NetworkConfig, shared: SharedDependencies = SharedDependencies(aktPriceUSD: { _ in nil })) -> MadeSources {
         make(SourceSetup(Self.self, config, shared: shared))
     }
 }

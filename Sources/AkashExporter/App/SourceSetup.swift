@@ -64,7 +64,7 @@ struct ConfigInput {
 }
 
 /// What the sources of different areas share, made once per exporter. Each shared value has a narrow face (the
-/// AKT price, the GPU medians), so a source asks for what it needs and learns nothing else of the area feeding it.
+/// AKT price, the GPU bid medians, the paid medians), so a source asks for what it needs and learns nothing else of the area feeding it.
 public final class SharedDependencies: Sendable {
     let state: StateStore
     let logger: Logger
@@ -72,19 +72,25 @@ public final class SharedDependencies: Sendable {
     let clock: @Sendable () -> Date
     let aktPrice: AKTPrice
     let gpuMarket: GPUMarket
+    let paidMarket: PaidMarket
     /// The watched owners' paid leases, as the tenant's leases source last read them: whom the reachability view
     /// probes.
     let paidLeases = PaidLeases()
+    /// Seconds per block for every per-hour figure: fixed, or measured by the block source.
+    let blockTime: BlockTime
     /// Values several sources of one area share (boxes, a client), made by the first source that asks.
     private let perArea = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
     init(state: StateStore = StateStore(path: nil, logger: Logger(level: .error)), logger: Logger = Logger(level: .error),
-         clock: @escaping @Sendable () -> Date = { Date() }, aktPrice: AKTPrice = AKTPrice(), gpuMarket: GPUMarket = GPUMarket()) {
+         clock: @escaping @Sendable () -> Date = { Date() }, aktPrice: AKTPrice = AKTPrice(), gpuMarket: GPUMarket = GPUMarket(),
+         paidMarket: PaidMarket = PaidMarket(), blockTime: BlockTime = BlockTime()) {
         self.state = state
         self.logger = logger
         self.clock = clock
         self.aktPrice = aktPrice
         self.gpuMarket = gpuMarket
+        self.paidMarket = paidMarket
+        self.blockTime = blockTime
     }
 
     /// With a fixed AKT price in CoinMarketCap's place (a benchmark or a test of one view); none by default.
@@ -196,5 +202,37 @@ final class PaidLeases: Sendable {
         } onCancel: {
             polled()
         }
+    }
+}
+
+/// What the network's leases pay per GPU-hour, per offered GPU model: the paid medians of the network's index
+/// while its lists are fresh, nil when unknown. The network leases source feeds it; the GPU price checks of leases
+/// and providers read it at render time, beside the bid medians of `GPUMarket`.
+final class PaidMarket: Sendable {
+    /// The reader in a struct, for the reason `GPUMarket` gives.
+    private struct Reader: Sendable {
+        let medians: @Sendable (Date) -> [GPUAttribute: Double]?
+    }
+
+    private let reader: Mutex<Reader>
+
+    init(_ read: @escaping @Sendable (Date) -> [GPUAttribute: Double]? = { _ in nil }) {
+        reader = Mutex(Reader(medians: read))
+    }
+
+    /// The paid median USD per GPU-hour of every model the network's priced leases offer; nil while unknown.
+    func medians(at now: Date) -> [GPUAttribute: Double]? {
+        let reader = reader.withLock { $0 }
+        return reader.medians(now)
+    }
+
+    /// The paid median of exactly this offered model; nil when no lease of it is priced or the index is unknown.
+    func median(for gpu: GPUAttribute, at now: Date) -> Double? {
+        medians(at: now)?[gpu]
+    }
+
+    /// Where the medians come from from now on.
+    func feed(_ read: @escaping @Sendable (Date) -> [GPUAttribute: Double]?) {
+        reader.withLock { $0 = Reader(medians: read) }
     }
 }

@@ -5,8 +5,11 @@ import FoundationEssentials
 /// one pace, one timeout.
 public struct ChainConfig: Sendable, Equatable {
     public var restURL: URL
-    /// Seconds per block assumed when turning per-block prices into per-hour ones and blocks into runway.
+    /// Seconds per block assumed when turning per-block prices into per-hour ones and blocks into runway: the fixed
+    /// `--akash.block-time`, or with `auto` the fallback used until the chain's is measured.
     public var blockTime: Double
+    /// Measured on the chain (`auto`, the default) or fixed.
+    public var blockTimeSetting: BlockTimeSetting
     /// Seconds between polls of every chain source.
     public var interval: Double
     /// Seconds allowed for one chain REST request.
@@ -18,9 +21,18 @@ public struct ChainConfig: Sendable, Equatable {
     // their own node.
     public static let restURLFlag: Flag<URL> = .url(
         "akash.rest-url", default: "https://rpc.akt.dev/rest", help: "Akash chain REST (LCD) endpoint; a path prefix is kept.")
-    public static let blockTimeFlag: Flag<Double> = .duration(
-        "akash.block-time", default: "6s",
-        help: "Average block time for per-hour prices and escrow runway; 6s is what the Akash Console API uses.")
+    public static let blockTimeFlag = Flag<BlockTimeSetting>(FlagSpec(
+        "akash.block-time", default: "auto", placeholder: "DURATION",
+        help: "Block time for per-hour prices and escrow runway: auto (the chain's average over its last 1000 blocks, "
+            + "measured every 10m; 6s, what the Akash Console API uses, until measured or when the measurement fails) "
+            + "or a fixed duration such as 6s.")) { raw throws(ConfigError) in
+        let text = raw.last ?? "auto"
+        if text == "auto" { return .measured }
+        guard let seconds = DurationParser.seconds(text), seconds > 0 else {
+            throw .invalid("akash.block-time", text, expected: "auto or a positive duration such as 6s or 6100ms")
+        }
+        return .fixed(seconds)
+    }
     public static let intervalFlag: Flag<Double> = .duration(
         "akash.account-interval", default: "1m",
         help: "How often to poll the owners' leases, deployments and the latest block, and the providers' leases and bids.")
@@ -29,10 +41,11 @@ public struct ChainConfig: Sendable, Equatable {
 
     public static let flags = [restURLFlag.spec, blockTimeFlag.spec, intervalFlag.spec, timeoutFlag.spec]
 
-    public init(restURL: URL = Self.restURLFlag.defaultValue, blockTime: Double = Self.blockTimeFlag.defaultValue,
+    public init(restURL: URL = Self.restURLFlag.defaultValue, blockTime: BlockTimeSetting = Self.blockTimeFlag.defaultValue,
                 interval: Double = Self.intervalFlag.defaultValue, timeout: Double = Self.timeoutFlag.defaultValue) {
         self.restURL = restURL
-        self.blockTime = blockTime
+        if case .fixed(let seconds) = blockTime { self.blockTime = seconds } else { self.blockTime = BlockTime.fallback }
+        blockTimeSetting = blockTime
         self.interval = interval
         self.timeout = timeout
     }

@@ -28,15 +28,18 @@ struct DeploymentsPage: ChainPage {
 
         let gseq: Int64?
         let gpuUnits: [GPUUnit]?
+        /// `open` (waiting for a bid, or leased), `paused`, `insufficient_funds`, `closed`.
+        let state: String?
 
         enum CodingKeys: String, CodingKey {
-            case id
+            case id, state
             case groupSpec = "group_spec"
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             gseq = (try? container.decode(ID.self, forKey: .id))?.gseq.value
+            state = try? container.decode(String.self, forKey: .state)
             gpuUnits = (try? container.decode(Spec.self, forKey: .groupSpec))?.resources.map(\.gpu)
         }
     }
@@ -54,14 +57,16 @@ struct DeploymentsPage: ChainPage {
         let state: EscrowState
     }
 
-    /// `akash.escrow.types.v1.AccountState`: `funds` is what is left as of `settled_at`.
+    /// `akash.escrow.types.v1.AccountState`: `funds` is what is left as of `settled_at`, `transferred` what was
+    /// paid out so far.
     struct EscrowState: Decodable, Sendable {
         let state: String
         let funds: [DecCoin]
         let settledAt: JSONInteger
+        let transferred: [DecCoin]?
 
         enum CodingKeys: String, CodingKey {
-            case state, funds
+            case state, funds, transferred
             case settledAt = "settled_at"
         }
     }

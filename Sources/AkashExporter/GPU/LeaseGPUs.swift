@@ -20,6 +20,7 @@ struct LeaseGPUFamilies {
     var gpus: MetricFamily
     var pricePerGPU: MetricFamily
     var vsMarket: MetricFamily
+    var vsPaid: MetricFamily
 
     init(blockTime: Double) {
         self.blockTime = blockTime
@@ -33,17 +34,21 @@ struct LeaseGPUFamilies {
         vsMarket = .gauge("akash_lease_gpu_price_vs_market_ratio",
                           "akash_lease_gpu_price_usd_per_gpu_hour / the network median bid per GPU-hour of the matching "
                           + "/v1/gpu-prices model (Akash Console). Absent when no single model matches or the median is unknown.")
+        vsPaid = .gauge("akash_lease_gpu_price_vs_paid_ratio",
+                        "akash_lease_gpu_price_usd_per_gpu_hour / the median the network's leases of the same offered model pay "
+                        + "per GPU-hour (akash_gpu_paid_price_usd_per_gpu_hour{stat=\"median\"}). Absent while that is unknown.")
     }
 
-    var all: [MetricFamily] { [gpus, pricePerGPU, vsMarket] }
+    var all: [MetricFamily] { [gpus, pricePerGPU, vsMarket, vsPaid] }
 
     /// Adds one owner's leases.
     /// - Parameters:
     ///   - bids: the owner's active bids by id; nil while unknown (the lease GPU series go with them).
     ///   - groups: GPU units of the owner's active deployment groups; nil while unknown (no fallback then).
     ///   - market: `/v1/gpu-prices` rows; nil while unknown (no ratio then).
+    ///   - paid: the network's paid medians by offered model; nil while unknown (no ratio against paid then).
     mutating func add(owner: String, leases: [ActiveLease], bids: [BidID: Bid]?, groups: [GroupKey: [GPUUnit]]?,
-                      pricing: DenomPricing, market: [GPUPrices.GPUModel]?) {
+                      pricing: DenomPricing, market: [GPUPrices.GPUModel]?, paid: [GPUAttribute: Double]? = nil) {
         guard let bids else { return }
         for lease in leases {
             guard let bid = bids[lease.bidID] else { continue }
@@ -63,6 +68,7 @@ struct LeaseGPUFamilies {
             // A median of 0 is no price at all (the Console writes 0 for models without usable bids).
             let median = market.flatMap { MarketMatch.median(for: model.model, in: $0) }.flatMap { $0 > 0 ? $0 : nil }
             vsMarket.add(median.map { perGPU / $0 }, labels: labels)
+            vsPaid.add(paid?[model.model].flatMap { $0 > 0 ? perGPU / $0 : nil }, labels: labels)
         }
     }
 
@@ -79,18 +85,22 @@ struct LeaseGPUCollector: MetricsCollector {
     let leases: PerAddress<[ActiveLease]>
     let bids: PerAddress<[BidID: Bid]>
     let deployments: PerAddress<ActiveDeployments>
-    let blockTime: Double
+    let blockTime: BlockTime
     let aktPrice: AKTPrice
     let gpuMarket: GPUMarket
+    let paidMarket: PaidMarket
 
     func collect(now: Date) -> [MetricFamily] {
-        var families = LeaseGPUFamilies(blockTime: blockTime)
+        var families = LeaseGPUFamilies(blockTime: blockTime.seconds(at: now))
         let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
         let market = gpuMarket.models(at: now)
+        let paid = paidMarket.medians(at: now)
         for owner in leases.addresses {
-            guard let ownerLeases = leases.value(for: owner, now: now) else { continue }
+            // A lease whose escrow ran dry pays nothing: no price to check.
+            guard let ownerLeases = leases.value(for: owner, now: now)?.filter(\.isPaying) else { continue }
             families.add(owner: owner, leases: ownerLeases, bids: bids.value(for: owner, now: now),
-                         groups: deployments.value(for: owner, now: now)?.groupGPUs, pricing: pricing, market: market)
+                         groups: deployments.value(for: owner, now: now)?.groupGPUs, pricing: pricing, market: market,
+                         paid: paid)
         }
         return families.all
     }

@@ -19,7 +19,7 @@ public enum ProviderArea: SourceArea {
 enum ProviderLeases {
     static let declaration = Source(
         name: "akash_provider_leases", api: .chainREST, endpoints: [.init(LeasesPage.path)],
-        summary: "chain REST active leases of each provider (all pages)", schedule: "1 min",
+        summary: "chain REST active, reclaiming and insufficient_funds leases of each provider (all pages of each)", schedule: "1 min",
         intervalFlag: ChainConfig.intervalFlag.spec, timeoutFlag: ChainConfig.timeoutFlag.spec
     ) { setup in
         guard let boxes = ProviderBoxes.of(setup) else { return nil }
@@ -27,8 +27,9 @@ enum ProviderLeases {
         let source = LeasesSource(name: "akash_provider_leases", side: .provider, interval: config.interval,
                                   chain: ChainREST(baseURL: config.restURL, timeout: config.timeout), leases: boxes.leases)
         return MadeSource(source, collectors: [
-            ProviderCollector(leases: boxes.leases, bids: boxes.bids, blockTime: config.blockTime,
-                              aktPrice: setup.shared.aktPrice, gpuMarket: setup.shared.gpuMarket),
+            ProviderCollector(leases: boxes.leases, bids: boxes.bids, blockTime: setup.shared.blockTime,
+                              aktPrice: setup.shared.aktPrice, gpuMarket: setup.shared.gpuMarket,
+                              paidMarket: setup.shared.paidMarket),
         ])
     }
 }

@@ -32,19 +32,23 @@ struct ProviderBids: Sendable, Equatable {
 struct ProviderCollector: MetricsCollector {
     let leases: PerAddress<[ActiveLease]>
     let bids: PerAddress<ProviderBids>
-    let blockTime: Double
+    let blockTime: BlockTime
     let aktPrice: AKTPrice
     /// The network median per GPU-hour of the `/v1/gpu-prices` row a model matches, nil when no single row does.
     let gpuMarket: GPUMarket
+    /// The network's paid median per GPU-hour of exactly the offered model, nil while unknown.
+    let paidMarket: PaidMarket
 
     func collect(now: Date) -> [MetricFamily] {
-        var families = ProviderFamilies(blockTime: blockTime)
+        var families = ProviderFamilies(blockTime: blockTime.seconds(at: now))
         let pricing = DenomPricing(aktPriceUSD: aktPrice.usd(at: now))
         let models = gpuMarket.models(at: now)
         let median: (GPUAttribute) -> Double? = { gpu in models.flatMap { MarketMatch.median(for: gpu, in: $0) } }
+        let paidMedians = paidMarket.medians(at: now)
         for provider in leases.addresses {
             families.add(provider: provider, leases: leases.value(for: provider, now: now),
-                         bids: bids.value(for: provider, now: now), pricing: pricing, median: median)
+                         bids: bids.value(for: provider, now: now), pricing: pricing, median: median,
+                         paid: { paidMedians?[$0] })
         }
         return families.all
     }
@@ -60,8 +64,13 @@ struct ProviderFamilies {
     var leasedGPUs: MetricFamily
     var gpuPrice: MetricFamily
     var gpuPriceVsMarket: MetricFamily
+    var gpuPriceVsPaid: MetricFamily
     var openBids: MetricFamily
     var openBidMin: MetricFamily
+    var reclaimingLeases: MetricFamily
+    var overdrawnLeases: MetricFamily
+    var unwithdrawn: MetricFamily
+    var unwithdrawnUSD: MetricFamily
 
     init(blockTime: Double) {
         self.blockTime = blockTime
@@ -80,23 +89,43 @@ struct ProviderFamilies {
         gpuPriceVsMarket = .gauge("akash_provider_gpu_price_vs_market_ratio",
                                   "akash_provider_gpu_price_usd_per_gpu_hour divided by the network median bid price of the "
                                     + "matching GPU model (Console /v1/gpu-prices); absent unless exactly one row of it matches.")
+        gpuPriceVsPaid = .gauge("akash_provider_gpu_price_vs_paid_ratio",
+                                "akash_provider_gpu_price_usd_per_gpu_hour divided by the median the network's leases of the same "
+                                    + "offered model pay per GPU-hour (akash_gpu_paid_price_usd_per_gpu_hour{stat=\"median\"}); "
+                                    + "absent while that is unknown.")
         openBids = .gauge("akash_provider_open_bids", "Open bids of the provider, waiting for the tenant (0 when there are none).")
         openBidMin = .gauge("akash_provider_open_bid_min_usd_per_gpu_hour",
                             "The provider's lowest open single-model bid per GPU-hour in USD, by offered GPU model, \(perBlockTime).")
+        reclaimingLeases = .gauge("akash_provider_reclaiming_leases",
+                                  "Leases the provider is reclaiming: notice given, still running and paid until it closes them.")
+        overdrawnLeases = .gauge("akash_provider_overdrawn_leases",
+                                 "Leases of the provider whose tenant's escrow ran dry (insufficient_funds): running unpaid.")
+        unwithdrawn = .gauge("akash_provider_unwithdrawn",
+                             "Earned and settled but not yet withdrawn, summed over the provider's open leases "
+                                + "(escrow_payment.state.balance), in micro-units of the denom (uact, uakt).")
+        unwithdrawnUSD = .gauge("akash_provider_unwithdrawn_usd",
+                                "akash_provider_unwithdrawn in USD; absent while a part cannot be priced (a uakt balance without a fresh AKT price).")
     }
 
     var all: [MetricFamily] {
-        [activeLeases, revenue, revenuePerBlock, leasedGPUs, gpuPrice, gpuPriceVsMarket, openBids, openBidMin]
+        [activeLeases, revenue, revenuePerBlock, leasedGPUs, gpuPrice, gpuPriceVsMarket, gpuPriceVsPaid, openBids, openBidMin,
+         reclaimingLeases, overdrawnLeases, unwithdrawn, unwithdrawnUSD]
     }
 
     /// Adds one provider's samples: revenue needs its leases; the GPU figures need its leases and bids; the open
     /// bid figures need its bids.
+    /// - Parameter paid: the network's paid median of an offered model, nil while unknown.
     mutating func add(provider: String, leases: [ActiveLease]?, bids: ProviderBids?, pricing: DenomPricing,
-                      median: (GPUAttribute) -> Double?) {
+                      median: (GPUAttribute) -> Double?, paid: (GPUAttribute) -> Double? = { _ in nil }) {
         let providerLabel = [Label("provider", provider)]
+        if let all = leases {
+            addStates(provider: provider, leases: all, pricing: pricing)
+        }
+        // Revenue and the GPUs rented out are the leases that pay (active, reclaiming).
+        let leases = leases?.filter(\.isPaying)
         if let leases {
             let earned = ProviderRevenue(leases)
-            activeLeases.add(Double(earned.activeLeases), labels: providerLabel)
+            activeLeases.add(Double(leases.count { $0.state == "active" }), labels: providerLabel)
             revenue.add(earned.perBlock.flatMap { pricing.usdPerHour(perBlock: $0, blockTime: blockTime) }, labels: providerLabel)
             for (denom, amount) in (earned.perBlock ?? [:]).sorted(by: { $0.key < $1.key }) {
                 revenuePerBlock.add(amount.doubleValue, labels: providerLabel + [Label("denom", denom)])
@@ -111,6 +140,7 @@ struct ProviderFamilies {
                 let price = leased.priced[model]?.usdPerGPUHour(pricing, blockTime: blockTime)
                 gpuPrice.add(price, labels: labels)
                 gpuPriceVsMarket.add(price.flatMap { price in median(model).flatMap { $0 > 0 ? price / $0 : nil } }, labels: labels)
+                gpuPriceVsPaid.add(price.flatMap { price in paid(model).flatMap { $0 > 0 ? price / $0 : nil } }, labels: labels)
             }
         }
         let open = bids.open
@@ -118,6 +148,23 @@ struct ProviderFamilies {
         for model in Self.ordered(open.cheapest.keys) {
             openBidMin.add(open.minUSDPerGPUHour(model, pricing, blockTime: blockTime), labels: Self.labels(provider, model))
         }
+    }
+
+    /// The leases being reclaimed or running unpaid, and what the provider may still withdraw from all of them.
+    private mutating func addStates(provider: String, leases: [ActiveLease], pricing: DenomPricing) {
+        let providerLabel = [Label("provider", provider)]
+        reclaimingLeases.add(Double(leases.count { $0.state == "reclaiming" }), labels: providerLabel)
+        overdrawnLeases.add(Double(leases.count { $0.state == "insufficient_funds" }), labels: providerLabel)
+        var balance: Coins? = [:]
+        for lease in leases {
+            guard let coin = lease.unwithdrawn else { continue }
+            if balance?.add(coin.amount, of: coin.denom) == false { balance = nil }
+        }
+        guard let balance else { return }
+        for (denom, amount) in balance.sorted(by: { $0.key < $1.key }) {
+            unwithdrawn.add(amount.doubleValue, labels: providerLabel + [Label("denom", denom)])
+        }
+        unwithdrawnUSD.add(pricing.usd(balance), labels: providerLabel)
     }
 
     static func ordered(_ models: some Sequence<GPUAttribute>) -> [GPUAttribute] {

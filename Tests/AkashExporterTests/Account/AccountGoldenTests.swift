@@ -13,10 +13,21 @@ struct AccountGoldenTests {
     typealias H = AccountHarness
 
     /// A harness whose fake chain serves the recorded bodies, page by page and owner by owner.
-    static func recordedChain(aktPriceUSD: @escaping @Sendable (Date) -> Double?) throws -> H {
-        let harness = try H(owners: [H.tenant, H.secondOwner], aktPriceUSD: aktPriceUSD)
+    static func recordedChain(aktPriceUSD: @escaping @Sendable (Date) -> Double?, blockTime: BlockTime = BlockTime()) throws -> H {
+        let harness = try H(owners: [H.tenant, H.secondOwner, H.statesOwner], aktPriceUSD: aktPriceUSD, blockTime: blockTime)
         harness.chain.route(FakeChain.leasesPath) { request in
             let query = FakeChain.queryItems(request)
+            if query["filters.owner"] == H.statesOwner {
+                switch (query["filters.state"], query["pagination.key"]) {
+                case ("active", nil): return .fixture("chain/leases-states-owner-active.json")
+                case ("reclaiming", nil): return .fixture("chain/leases-states-owner-reclaiming-page1.json")
+                case ("reclaiming", "cmVjbGFpbS8y/+8="): return .fixture("chain/leases-states-owner-reclaiming-page2.json")
+                case ("insufficient_funds", nil): return .fixture("chain/leases-states-owner-insufficient-funds-page1.json")
+                case ("insufficient_funds", "b3ZlcmRyYXduLzI+/w=="):
+                    return .fixture("chain/leases-states-owner-insufficient-funds-page2.json")
+                default: return .status(400)
+                }
+            }
             switch (query["filters.owner"], query["pagination.key"]) {
             case (H.tenant, nil): return .fixture("chain/leases-tenant-page1.json")
             case (H.tenant, "++//AQA="): return .fixture("chain/leases-tenant-page2.json")
@@ -25,8 +36,11 @@ struct AccountGoldenTests {
             }
         }
         harness.chain.route(FakeChain.deploymentsPath) { request in
-            FakeChain.queryItems(request)["filters.owner"] == H.tenant
-                ? .fixture("chain/deployments-tenant.json") : .fixture("chain/deployments-second-owner.json")
+            switch FakeChain.queryItems(request)["filters.owner"] {
+            case H.tenant: .fixture("chain/deployments-tenant.json")
+            case H.statesOwner: .fixture("chain/deployments-states-owner.json")
+            default: .fixture("chain/deployments-second-owner.json")
+            }
         }
         harness.chain.route(FakeChain.latestBlockPath, .fixture("chain/block-latest.json"))
         return harness
@@ -58,6 +72,11 @@ struct AccountGoldenTests {
             #"akash_deployment_spend_usd_per_hour{owner="akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq",dseq="26000000"} 0.07515"#,
             #"akash_deployment_escrow_balance_usd{owner="akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq",dseq="26000000"} 0.487475"#,
             #"akash_account_spend_usd_per_hour{owner="akash102kdwsssl6jf4frdcz50mua6j0h6d8wdhjh7nq"} 0.1519959618"#,
+            // The states owner's reclaiming uakt lease, its deployment and the owner's total.
+            #"akash_lease_price_usd_per_hour{owner="akash1pas6v0905jgyznpvnjhg7tsthuyqek60gkz7uf",dseq="26100001",gseq="1",oseq="1",provider="akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"} 0.06"#,
+            #"akash_deployment_spend_usd_per_hour{owner="akash1pas6v0905jgyznpvnjhg7tsthuyqek60gkz7uf",dseq="26100001"} 0.06"#,
+            #"akash_deployment_escrow_balance_usd{owner="akash1pas6v0905jgyznpvnjhg7tsthuyqek60gkz7uf",dseq="26100001"} 0.95"#,
+            #"akash_account_spend_usd_per_hour{owner="akash1pas6v0905jgyznpvnjhg7tsthuyqek60gkz7uf"} 0.15"#,
         ])
     }
 
@@ -106,6 +125,55 @@ struct AccountGoldenTests {
         #expect(value("akash_deployment_spend_usd_per_hour", foreign) == nil)
         #expect(value("akash_deployment_escrow_balance_usd", foreign) == nil)
         #expect(value("akash_deployment_escrow_runway_seconds", foreign) == 54_000)
+    }
+
+    @Test("lease states: reclaiming leases pay, overdrawn ones do not; reclamation notices, escrow paid out, groups waiting for a bid")
+    func leaseStates() async throws {
+        let harness = try Self.recordedChain(aktPriceUSD: { _ in 0.5 })
+        defer { harness.chain.stop() }
+        #expect(await harness.pollAll().isEmpty)
+        let families = harness.collect()
+        func value(_ name: String, _ labels: [String: String]) -> Double? { Samples.value(families, name, labels) }
+        let owner = H.statesOwner, p0 = H.providers[0], p1 = H.providers[1]
+        func lease(_ dseq: String, _ gseq: Int, _ provider: String) -> [String: String] {
+            ["owner": owner, "dseq": dseq, "gseq": String(gseq), "oseq": "1", "provider": provider]
+        }
+        // Every page of every state: 1 active, 2 reclaiming, 2 insufficient_funds.
+        #expect(Samples.count(families, "akash_lease_info") == 5 + 4 + 2)
+        #expect(value("akash_lease_info", lease("26100000", 1, p0).merging(["state": "active"]) { $1 }) == 1)
+        #expect(value("akash_lease_info", lease("26100000", 2, p0).merging(["state": "reclaiming"]) { $1 }) == 1)
+        #expect(value("akash_lease_info", lease("26100001", 1, p1).merging(["state": "reclaiming"]) { $1 }) == 1)
+        #expect(value("akash_lease_info", lease("26100002", 2, p0).merging(["state": "insufficient_funds"]) { $1 }) == 1)
+        // The deadline only where reclamation started; the window wherever the bid offered one.
+        #expect(value("akash_lease_reclamation_deadline_timestamp_seconds", lease("26100000", 2, p0)) == 1_784_340_000)
+        #expect(Samples.count(families, "akash_lease_reclamation_deadline_timestamp_seconds") == 1)
+        #expect(value("akash_lease_reclamation_window_seconds", lease("26100000", 1, p0)) == 172_800)
+        #expect(value("akash_lease_reclamation_window_seconds", lease("26100000", 2, p0)) == 86_400)
+        #expect(value("akash_lease_reclamation_window_seconds", lease("26100001", 1, p1)) == 3600)
+        #expect(value("akash_lease_reclamation_window_seconds", lease("26100002", 1, p0)) == nil)
+        // Active leases are those in state active; spend counts the reclaiming ones too:
+        // (100 + 50) uact × 600 / 10^6 + 200 uakt × 600 / 10^6 × 0.5 = 0.09 + 0.06.
+        #expect(value("akash_account_active_leases", ["owner": owner]) == 1)
+        #expect(value("akash_account_spend_usd_per_hour", ["owner": owner]) == 0.15)
+        // 1,000,000 uact settled 1000 blocks ago at 150 a block: 850,000 left, 5666.67 blocks × 6 s.
+        let both = ["owner": owner, "dseq": "26100000"]
+        #expect(value("akash_deployment_escrow_balance", both.merging(["denom": "uact"]) { $1 }) == 850_000)
+        #expect(abs(value("akash_deployment_escrow_runway_seconds", both)! - 34_000) < 1e-6)
+        // The overdrawn deployment: no lease pays, so no spend and no runway; its balance is 0.
+        let dry = ["owner": owner, "dseq": "26100002"]
+        #expect(value("akash_deployment_spend_usd_per_hour", dry) == 0)
+        #expect(value("akash_deployment_escrow_runway_seconds", dry) == nil)
+        #expect(value("akash_deployment_escrow_balance_usd", dry) == 0)
+        // Paid out so far, per denom, as the chain says (zero included).
+        #expect(value("akash_deployment_escrow_transferred_total", both.merging(["denom": "uact"]) { $1 }) == 500_000.25)
+        #expect(value("akash_deployment_escrow_transferred_total", both.merging(["denom": "uakt"]) { $1 }) == 0)
+        #expect(value("akash_deployment_escrow_transferred_total", dry.merging(["denom": "uact"]) { $1 }) == 2_000_000)
+        // Groups waiting: 26100003 has one open group without a lease (its paused group does not count); the
+        // leased open groups of 26100000 and 26100001 and the overdrawn ones of 26100002 are not waiting.
+        #expect(value("akash_deployment_open_groups", ["owner": owner, "dseq": "26100003"]) == 1)
+        #expect(value("akash_deployment_open_groups", both) == 0)
+        #expect(value("akash_deployment_open_groups", ["owner": owner, "dseq": "26100001"]) == 0)
+        #expect(value("akash_deployment_open_groups", dry) == 0)
     }
 
     @Test("the AKT price is read at collect time: a price arriving after the chain poll fills the uakt figures in")

@@ -25,10 +25,12 @@ struct AccountLoopbackTests {
 
         #expect(await harness.poll("akash_leases") == nil)
 
+        // Every page of the active leases, then the (here empty) reclaiming and insufficient_funds ones.
         let queries = harness.queries(FakeChain.leasesPath)
-        #expect(queries.count == 3)
-        #expect(queries.map { $0["pagination.key"] } == [nil, FakeChain.pageKey(1), FakeChain.pageKey(2)])
-        #expect(queries.allSatisfy { $0["filters.owner"] == H.tenant && $0["filters.state"] == "active" })
+        #expect(queries.count == 5)
+        #expect(queries.map { $0["pagination.key"] } == [nil, FakeChain.pageKey(1), FakeChain.pageKey(2), nil, nil])
+        #expect(queries.map { $0["filters.state"] } == ["active", "active", "active", "reclaiming", "insufficient_funds"])
+        #expect(queries.allSatisfy { $0["filters.owner"] == H.tenant })
         // Base64 `+`, `/`, `=` travel percent-encoded: a raw `+` would reach the gateway as a space.
         let second = harness.chain.requests(FakeChain.leasesPath)[1].rawTarget
         #expect(FakeChain.pageKey(1) == "++//AQA=")
@@ -42,14 +44,14 @@ struct AccountLoopbackTests {
         #expect(abs(spend - 0.0225) < 1e-12)
     }
 
-    @Test("2,000 leases over 10 pages are all collected in one poll, with 10 requests")
+    @Test("2,000 leases over 10 pages are all collected in one poll, with 10 requests and one for each other state")
     func twoThousandLeases() async throws {
         let harness = try H()
         defer { harness.chain.stop() }
         harness.chain.serveLeases([H.tenant: Self.leases(count: 2000)], pageSize: 200)
 
         #expect(await harness.poll("akash_leases") == nil)
-        #expect(harness.queries(FakeChain.leasesPath).count == 10)
+        #expect(harness.queries(FakeChain.leasesPath).count == 10 + 2)
         let families = harness.collect()
         #expect(Samples.value(families, "akash_account_active_leases", ["owner": H.tenant]) == 2000)
         #expect(Samples.count(families, "akash_lease_price_usd_per_hour") == 2000)

@@ -68,7 +68,9 @@ struct ExporterAppTests {
         defer { fake.stop() }
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("once-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let result = try ExporterBinary.run(["--once", "--state.file=\(state)", "--clock.start=2026-11-30T06:00:00Z"]
+        // The block time pinned: per-hour figures at 6 s whatever the recorded blocks measure.
+        let result = try ExporterBinary.run(["--once", "--state.file=\(state)", "--clock.start=2026-11-30T06:00:00Z",
+                                             "--akash.block-time=6s"]
                                             + AppFakes.upstreamFlags(fake),
                                             environment: ["CMC_API_KEY": AppFakes.apiKey])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -101,7 +103,7 @@ struct ExporterAppTests {
     func onceGoldenAtCalendarEdges(instant: String) throws {
         let fake = try AppFakes.allUpstreams()
         defer { fake.stop() }
-        let result = try ExporterBinary.run(["--once", "--state.file=", "--clock.start=\(instant)",
+        let result = try ExporterBinary.run(["--once", "--state.file=", "--clock.start=\(instant)", "--akash.block-time=6s",
                                              "--cmc.quotes-interval=1m", "--cmc.macro-interval=15m", "--cmc.listings-interval=15m"]
                                             + AppFakes.upstreamFlags(fake),
                                             environment: ["CMC_API_KEY": AppFakes.apiKey])

@@ -92,6 +92,21 @@ enum Recorded {
         #"{"status":{"error_code":0,"error_message":null,"credit_count":1},"data":\#(data)}"#
     }
 
+    /// The network-wide lists ask 500 items a page (`--akash.network-page-size`), the per-address ones 1,000: that
+    /// page size, not the missing address filter (a route can only require parameters), tells the fakes which
+    /// source a request of the shared paths belongs to.
+    static let networkPage = "pagination.limit=\(NetworkConfig.pageSizeFlag.defaultValue)"
+    /// What the network's paid-price index fills, and the GPU price checks' comparisons with it.
+    static let paidSeries = ["akash_gpu_paid_", "akash_gpu_bid_vs_paid_ratio", "akash_lease_gpu_price_vs_paid_ratio",
+                             "akash_provider_gpu_price_vs_paid_ratio"]
+
+    /// The kind lines, in the exposition's (sorted) order.
+    static func paidKinds(noOffer: Int) -> [String] {
+        PaidKind.allCases.map(\.rawValue).sorted().map { kind in
+            "akash_gpu_paid_network_leases{kind=\"\(kind)\"} \(kind == "no_offer" ? noOffer : 0)"
+        }
+    }
+
     static let emptyLeases = #"{"leases":[],"pagination":{"next_key":null,"total":"0"}}"#
     static let emptyBids = #"{"bids":[],"pagination":{"next_key":null,"total":"0"}}"#
 
@@ -117,7 +132,9 @@ enum Recorded {
                               series: ["akash_exporter_cmc_credits_remaining"], emptyBody: cmcEmpty("{}"), emptyAnswer: .valid([])),
 
         // No GPU on offer is a valid answer: no GPU series at all.
-        "akash_gpu_prices": .init(routes: [.init(GPUPrices.path, body: "akash/gpu-prices.json")], series: ["akash_gpu"],
+        // Not every `akash_gpu` series: the paid-price index (`akash_gpu_paid_*`) is the network lists'.
+        "akash_gpu_prices": .init(routes: [.init(GPUPrices.path, body: "akash/gpu-prices.json")],
+                                  series: ["akash_gpu_bid_price_usd_per_hour", "akash_gpus{", "akash_gpu_providers"],
                                   emptyBody: #"{"models":[]}"#, emptyAnswer: .valid([])),
         "akash_network_capacity": .init(routes: [.init(NetworkCapacity.path, body: "akash/network-capacity.json")],
                                         series: ["akash_network_", #"akash_providers{state="active"}"#], emptyBody: "{}",
@@ -136,7 +153,9 @@ enum Recorded {
             routes: [.init(LeasesPage.path, query: "filters.owner=\(owner)", body: "e2e/chain-leases.json"),
                      .init(LeasesPage.path, query: "filters.owner=\(owner)&pagination.key=bGVhc2VzLXBhZ2UtMg==",
                            body: "e2e/chain-leases-page2.json")],
-            series: ["akash_lease_", "akash_account_", "akash_deployment_"], emptyBody: emptyLeases,
+            // What the deployments list alone gives (the escrow paid out so far) stays without leases.
+            series: ["akash_lease_", "akash_account_", "akash_deployment_spend", "akash_deployment_escrow_balance",
+                     "akash_deployment_escrow_runway", "akash_deployment_open_groups"], emptyBody: emptyLeases,
             emptyAnswer: .valid([
                 "akash_account_active_leases{owner=\"\(owner)\"} 0",
                 "akash_account_spend_usd_per_hour{owner=\"\(owner)\"} 0",
@@ -144,6 +163,9 @@ enum Recorded {
                 "akash_deployment_escrow_balance{owner=\"\(owner)\",dseq=\"27790001\",denom=\"uact\"} 20000000",
                 "akash_deployment_escrow_balance_usd{owner=\"\(owner)\",dseq=\"27650002\"} 150",
                 "akash_deployment_escrow_balance_usd{owner=\"\(owner)\",dseq=\"27790001\"} 20",
+                // Without a lease, every open group waits for a bid.
+                "akash_deployment_open_groups{owner=\"\(owner)\",dseq=\"27650002\"} 2",
+                "akash_deployment_open_groups{owner=\"\(owner)\",dseq=\"27790001\"} 1",
                 "akash_deployment_spend_usd_per_hour{owner=\"\(owner)\",dseq=\"27650002\"} 0",
                 "akash_deployment_spend_usd_per_hour{owner=\"\(owner)\",dseq=\"27790001\"} 0",
             ]),
@@ -156,8 +178,15 @@ enum Recorded {
             flags: ownerFlags),
         // The escrow projection needs the height.
         "akash_block": .init(routes: [.init(BlockSource.path, body: "e2e/chain-block-latest.json")],
-                             series: ["akash_deployment_escrow_"], emptyBody: "{}", emptyAnswer: .fails(.decode),
-                             flags: ownerFlags),
+                             series: ["akash_deployment_escrow_balance", "akash_deployment_escrow_runway", "akash_chain_latest_block_timestamp_seconds"],
+                             emptyBody: "{}",
+                             emptyAnswer: .fails(.decode), flags: ownerFlags),
+        // The block 1000 below the latest, exactly 6000 s earlier: 6 s measured, so no per-hour figure moves with it.
+        // `{}` has no header: nothing measured, not a block time of zero.
+        "akash_block_time": .init(routes: [.init(BlockTimeSource.path(height: 27_799_000), body: "e2e/chain-block-27799000.json"),
+                                           .init(BlockSource.path, body: "e2e/chain-block-latest.json")],
+                                  series: ["akash_chain_block_time_seconds"], emptyBody: "{}", emptyAnswer: .fails(.decode),
+                                  flags: ownerFlags),
         // No winning bid known: no lease has GPU series (the lease prices do not depend on bids).
         // The plain path: any owner's bids (end-to-end runs watch a second owner); the provider's are bound to it.
         "akash_bids": .init(routes: [.init(ChainREST.bidsPath, body: "e2e/chain-bids.json")],
@@ -170,10 +199,14 @@ enum Recorded {
                      .init(LeasesPage.path, query: "filters.provider=\(provider)&pagination.key=cHJvdmlkZXIvbGVhc2VzLzM/+w==",
                            body: "chain/provider-leases-page3.json")],
             series: ["akash_provider_active_leases", "akash_provider_revenue_", "akash_provider_leased_gpus",
-                     "akash_provider_gpu_price_"],
+                     "akash_provider_gpu_price_", "akash_provider_reclaiming_leases", "akash_provider_overdrawn_leases",
+                     "akash_provider_unwithdrawn"],
             emptyBody: emptyLeases,
             emptyAnswer: .valid(["akash_provider_active_leases{provider=\"\(provider)\"} 0",
-                                 "akash_provider_revenue_usd_per_hour{provider=\"\(provider)\"} 0"]),
+                                 "akash_provider_overdrawn_leases{provider=\"\(provider)\"} 0",
+                                 "akash_provider_reclaiming_leases{provider=\"\(provider)\"} 0",
+                                 "akash_provider_revenue_usd_per_hour{provider=\"\(provider)\"} 0",
+                                 "akash_provider_unwithdrawn_usd{provider=\"\(provider)\"} 0"]),
             flags: providerFlags),
         // No bid: no GPU figures, and no open bid is a count of 0.
         "akash_provider_bids": .init(
@@ -188,6 +221,19 @@ enum Recorded {
             emptyAnswer: .valid(["akash_provider_open_bids{provider=\"\(provider)\"} 0"]),
             flags: providerFlags),
 
+        // No running lease on the network: every kind counts 0, no model has a price.
+        "akash_network_leases": .init(
+            routes: [.init(LeasesPage.path, query: "filters.state=active&\(networkPage)", body: "network/leases-active-page1.json"),
+                     .init(LeasesPage.path, query: "filters.state=active&\(networkPage)&pagination.key=bmV0d29yay9sZWFzZXMvMg+/AQ==",
+                           body: "network/leases-active-page2.json"),
+                     .init(LeasesPage.path, query: "filters.state=reclaiming&\(networkPage)", body: "network/leases-reclaiming.json")],
+            series: paidSeries, emptyBody: emptyLeases, emptyAnswer: .valid(paidKinds(noOffer: 0))),
+        // No winning bid: every lease is one without an offer, and nothing is priced.
+        "akash_network_bids": .init(
+            routes: [.init(ChainREST.bidsPath, query: "filters.state=active&\(networkPage)", body: "network/bids-active-page1.json"),
+                     .init(ChainREST.bidsPath, query: "filters.state=active&\(networkPage)&pagination.key=bmV0d29yay9iaWRzLzI/+w==",
+                           body: "network/bids-active-page2.json")],
+            series: paidSeries, emptyBody: emptyBids, emptyAnswer: .valid(paidKinds(noOffer: 14))),
         // The recorded host_uris (loopback, private, plain http) are all refused: no app test contacts a gateway.
         "akash_provider_probe": .init(
             routes: probedProviders.map { .init(GatewayProbe.providerPath + $0, body: "reachability/chain-provider-\($0).json") },

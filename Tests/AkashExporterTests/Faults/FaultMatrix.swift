@@ -31,6 +31,13 @@ struct SourceUnderTest: Sendable, CustomStringConvertible {
 
     var description: String { name }
 
+    /// The other sources that make one of this source's requests too (`akash_block_time` asks for the latest block,
+    /// as `akash_block` does): breaking that request may take them down with it.
+    var sharingRequests: Set<String> {
+        let mine = Set(recorded.routes.map(\.target))
+        return Set(Self.all.filter { $0.name != name && !mine.isDisjoint(with: $0.recorded.routes.map(\.target)) }.map(\.name))
+    }
+
     static let all = SourceRegistry.all.map(SourceUnderTest.init).filter(\.recorded.inFaultMatrix)
 
     static func named(_ name: String) -> SourceUnderTest {

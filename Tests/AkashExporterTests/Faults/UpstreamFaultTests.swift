@@ -25,7 +25,7 @@ struct UpstreamFaultTests {
 
         AppFakes.routeEverything(on: fake, breaking: source.declaration, with: fault.reply(for: source))
         #expect(await exporter.poll(at: Self.brokenAt) == false)
-        try Self.expectDown(exporter, source, reason: fault.reason, lastGood: healthy)
+        try Self.expectDown(exporter, source, reason: fault.reason, lastGood: healthy, alsoDown: source.sharingRequests)
 
         AppFakes.routeEverything(on: fake)
         try await Self.expectRecovery(exporter, source, lastGood: healthy)
@@ -43,7 +43,7 @@ struct UpstreamFaultTests {
         switch source.empty {
         case .fails(let reason):
             #expect(await exporter.poll(at: Self.brokenAt) == false)
-            try Self.expectDown(exporter, source, reason: reason, lastGood: healthy)
+            try Self.expectDown(exporter, source, reason: reason, lastGood: healthy, alsoDown: source.sharingRequests)
         case .valid(let lines):
             #expect(await exporter.poll(at: Self.brokenAt), "down: \(exporter.down)")
             let scrape = try exporter.scrape(at: Self.brokenAt)

@@ -11,7 +11,7 @@ struct ProviderAppTests {
 
     static func once(_ chain: FakeChain, _ extra: [String] = []) throws -> ExporterBinary.Result {
         try ExporterBinary.run(["--once", "--state.file=", "--no-cmc.enabled", "--no-akash.console-enabled",
-                                "--no-akash.onchain-enabled", "--no-akash.probe-enabled",
+                                "--no-akash.onchain-enabled", "--no-akash.probe-enabled", "--no-akash.network-enabled",
                                 "--akash.rest-url=\(chain.baseURL.absoluteString)",
                                 "--akash.provider=\(H.provider),\(H.quiet)"] + extra)
     }

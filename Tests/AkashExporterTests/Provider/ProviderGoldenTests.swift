@@ -39,7 +39,36 @@ struct ProviderGoldenTests {
             "akash_provider_gpu_price_usd_per_gpu_hour{provider=\"\(p)\",vendor=\"nvidia\",model=\"a100\",ram=\"80Gi\",interface=\"\"} 1.5",
             "akash_provider_gpu_price_vs_market_ratio{provider=\"\(p)\",vendor=\"nvidia\",model=\"a100\",ram=\"80Gi\",interface=\"\"} 1.0135135135135136",
             "akash_provider_open_bid_min_usd_per_gpu_hour{provider=\"\(p)\",vendor=\"nvidia\",model=\"h100\",ram=\"80Gi\",interface=\"sxm\"} 2.1",
+            // The reclaimer's revenue and unwithdrawn balance each have a uakt part.
+            "akash_provider_revenue_usd_per_hour{provider=\"\(H.reclaimer)\"} 1.5",
+            "akash_provider_unwithdrawn_usd{provider=\"\(H.reclaimer)\"} 0.10100050000000001",
         ])
+    }
+
+    @Test("lease states: reclaiming leases earn, overdrawn ones do not; unwithdrawn balances summed over every open lease")
+    func leaseStates() async throws {
+        let harness = try H()
+        defer { harness.chain.stop() }
+        harness.serveRecorded()
+        #expect(await harness.pollAll().isEmpty)
+        let families = harness.collect()
+        func value(_ name: String, _ labels: [String: String]) -> Double? { Samples.value(families, name, labels) }
+        let r = ["provider": H.reclaimer]
+        #expect(value("akash_provider_active_leases", r) == 1)
+        #expect(value("akash_provider_reclaiming_leases", r) == 2)
+        #expect(value("akash_provider_overdrawn_leases", r) == 1)
+        // 1000 uact (active) + 500 uact and 2000 uakt (reclaiming); the 300 uact overdrawn lease pays nothing.
+        #expect(value("akash_provider_revenue_per_block", r.merging(["denom": "uact"]) { $1 }) == 1500)
+        #expect(value("akash_provider_revenue_per_block", r.merging(["denom": "uakt"]) { $1 }) == 2000)
+        // (1500 × 600 + 2000 × 600 × 0.5) / 10^6
+        #expect(value("akash_provider_revenue_usd_per_hour", r) == 1.5)
+        // 60000.5 + 12000 + 9000 uact, 40000 uakt: (81000.5 + 40000 × 0.5) / 10^6 USD.
+        #expect(value("akash_provider_unwithdrawn", r.merging(["denom": "uact"]) { $1 }) == 81_000.5)
+        #expect(value("akash_provider_unwithdrawn", r.merging(["denom": "uakt"]) { $1 }) == 40_000)
+        #expect(abs(value("akash_provider_unwithdrawn_usd", r)! - 0.1010005) < 1e-12)
+        // A provider with no lease in those states: counts of 0, not absent.
+        #expect(value("akash_provider_reclaiming_leases", ["provider": H.provider]) == 0)
+        #expect(value("akash_provider_overdrawn_leases", ["provider": H.provider]) == 0)
     }
 
     @Test("figures checked by hand against the recorded bodies")
@@ -101,10 +130,11 @@ struct ProviderGoldenTests {
         harness.serveRecorded()
         #expect(await harness.pollAll().isEmpty)
         let leases = harness.chain.requests(LeasesPage.path)
-        #expect(leases.count == 4)
+        // 3 active pages + 1 reclaiming + 1 insufficient_funds; the quiet provider 3; the reclaimer 1 + 2 + 1.
+        #expect(leases.count == 12)
         #expect(leases.allSatisfy { $0.query?.contains("pagination.key=cHJvdmlkZXIvbGVhc2VzLzI+") != true })
         let bids = harness.chain.requests(ProviderBidsSource.path).map(FakeChain.queryItems)
-        #expect(bids.count == 5)
+        #expect(bids.count == 7)
         #expect(bids.filter { $0["filters.provider"] == H.provider && $0["filters.state"] == "open" }.count == 2)
     }
 
