@@ -509,8 +509,9 @@ if not stand_in:
     expect("main: Your providers: Probe", by_provider(results, yours, "A"), {first: 1.0, second: 1.0})
     expect("main: Your providers: Console", by_provider(results, yours, "C"), {first: 0.0})
     expect("main: Your providers: Uptime 30d", by_provider(results, yours, "F"), {first: 0.0416})
-    expect("main: Your providers: Your leases", by_provider(results, yours, "G"), {first: 2.0, second: 1.0})
-    expect("main: Your providers: USD/hour paid", by_provider(results, yours, "H"), {first: 1.38, second: 0.12})
+    # Paid leases (Tests/Fixtures/e2e/README.md): the first provider's two active ones and the reclaiming 27650002 3/1.
+    expect("main: Your providers: Your leases", by_provider(results, yours, "G"), {first: 3.0, second: 1.0})
+    expect("main: Your providers: USD/hour paid", by_provider(results, yours, "H"), {first: 1.44, second: 0.12})
     expect("main: provider Gateway reachable from outside", figure(results, (PROVIDER, "Gateway reachable from outside")), 1.0)
     expect("main: provider Leases the gateway reports", figure(results, (PROVIDER, "Leases the gateway reports")), 3.0)
     expect("main: provider Console online", figure(results, (PROVIDER, "Console online")), 1.0)
@@ -675,7 +676,9 @@ if not stand_in:
     expect("gateway stopped: AkashLeaseProviderDown delivered for main's leases", [lease for lease, _ in down],
            sorted([(short_dseq, "1", "1", "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4"),
                    (long_dseq, "1", "1", "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4"),
-                   (long_dseq, "2", "1", "akash1qd9dhx3vhtd87ynfhc8lgc9vepjnv7ugjj5pnz")]))
+                   (long_dseq, "2", "1", "akash1qd9dhx3vhtd87ynfhc8lgc9vepjnv7ugjj5pnz"),
+                   # the reclaiming lease is still paid; the overdrawn one (27800006) is not, and does not alert
+                   (long_dseq, "3", "1", "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4")]))
     costly = [a for lease, a in down if lease[0] == short_dseq]
     if costly:
         description = costly[0]["annotations"]["description"]
