@@ -734,12 +734,62 @@ def chain_panels() -> list[Panel]:
     ]
 
 
+# Reachability: is the provider of each lease still there (its gateway's /status, probed from where the exporter
+# runs, and the Console's own checks). Provider-level series carry no owner: they are joined to the providers of the
+# selected owners' leases.
+
+LEASE_KEY = "owner, dseq, gseq, oseq, provider"
+ONLINE_OFFLINE = [{"type": "value", "options": {"0": {"text": "Offline", "color": "red", "index": 0},
+                                               "1": {"text": "Online", "color": "green", "index": 1}}}]
+UP_STEPS = [(None, "red"), (1, "green")]
+UPTIME_STEPS = [(None, "red"), (0.9, "orange"), (0.99, "green")]
+
+
+def owners_leases(metric: str) -> str:
+    return per(LEASE_KEY, series(metric, OWNER))
+
+
+def owners_providers() -> str:
+    """The providers of the selected owners' leases: the probed ones and the priced ones (a provider whose host_uri
+    the guard refused is not probed, and a uakt lease without an AKT price is not priced), per exporter: a provider's
+    figures come from the exporters that watch these owners."""
+    return (f"group by (job, instance, provider) ({series('akash_lease_provider_up', OWNER)}) or "
+            f"group by (job, instance, provider) ({series('akash_lease_price_usd_per_hour', OWNER)})")
+
+
+def your_providers_group() -> list[list[Panel]]:
+    def of_yours(metric: str, *matchers: str) -> str:
+        return f"{series(metric, *matchers)} and on(job, instance, provider) ({owners_providers()})"
+    uptime = lambda window: Column(f"Uptime {window}", of_yours("akash_provider_uptime_ratio", f'window="{window}"'),
+                                   "percentunit", decimals=1, thresholds=UPTIME_STEPS)
+    return [[
+        table("Your providers",
+              "Each provider hosting a lease of the selected owners: its gateway's GET /status from where the exporter "
+              "runs (AkashLeaseProviderDown after 10 min down) and how long it took, the Akash Console's view (online, "
+              "uptime over 1, 7 and 30 days), your leases there and what they cost per hour. An empty probe cell: not "
+              "probed (host_uri refused by the guard, see AkashProviderProbeRefused, or the probe is off); empty "
+              "Console cells: the Console never checked it.",
+              [("provider", "Provider")], [
+                  Column("Probe", of_yours("akash_provider_probe_success"), "none", mappings=UP_DOWN,
+                         thresholds=UP_STEPS),
+                  Column("Probe latency", of_yours("akash_provider_probe_duration_seconds"), "s", decimals=3),
+                  Column("Console", of_yours("akash_provider_console_online"), "none", mappings=ONLINE_OFFLINE,
+                         thresholds=UP_STEPS),
+                  uptime("1d"), uptime("7d"), uptime("30d"),
+                  Column("Your leases", f"count by (provider) ({owners_leases('akash_lease_provider_up')} or "
+                                        f"{owners_leases('akash_lease_price_usd_per_hour')})", "none", decimals=0),
+                  Column("USD/hour paid", f"sum by (provider) ({owners_leases('akash_lease_price_usd_per_hour')})",
+                         "currencyUSD", decimals=4),
+              ], height=7),
+    ]]
+
+
 @register("akash-account.json")
 def account_dashboard() -> dict:
     # Owners come from the lease counts, which exist whether or not the leases can be priced.
     return dashboard("akash-account", "Akash / Account costs",
-                     "What the configured owner addresses spend per hour and per month, by deployment and lease, and how long their escrow lasts (Akash chain).",
-                     [account_totals_group(), deployments_group(), lease_states_group(), gpu_leases_vs_market_group()],
+                     "What the configured owner addresses spend per hour and per month, by deployment and lease, how long their escrow lasts (Akash chain), and whether the providers of their leases still answer.",
+                     [account_totals_group(), deployments_group(), lease_states_group(), your_providers_group(), gpu_leases_vs_market_group()],
                      [label_variable("owner", "Owner", series("akash_account_active_leases"), "owner")])
 
 
@@ -936,12 +986,39 @@ def provider_states_group() -> list[list[Panel]]:
     ]]
 
 
+def provider_gateway_group() -> list[list[Panel]]:
+    """The provider's gateway as tenants and the Console reach it: GET {host_uri}/status from where the exporter runs."""
+    return [[
+        Panel("stat", "Gateway reachable from outside",
+              "GET {host_uri}/status from where the exporter runs answered 200 with the cluster status; "
+              "AkashProviderGatewayUnreachable after 5 min down. No value: not probed (host_uri refused by the guard, "
+              "see AkashProviderProbeRefused, or the probe is off).",
+              [q(providers("akash_provider_probe_success"), "{{provider}}")], unit="none", width=6, height=5,
+              mappings=UP_DOWN, thresholds=UP_STEPS, no_value="not probed"),
+        Panel("stat", "Last gateway success", "Time since the gateway last answered its /status probe correctly (since the exporter started).",
+              [q(f"time() - {providers('akash_provider_probe_last_success_timestamp_seconds')}", "{{provider}}")],
+              unit="dtdurations", width=6, height=5, thresholds=[(None, "green"), (180, "orange"), (300, "red")]),
+        Panel("stat", "Leases the gateway reports", "cluster.leases of the gateway's /status (the chain's count is Active leases).",
+              [q(providers("akash_provider_status_leases"), "{{provider}}")], unit="none", width=6, height=5),
+        Panel("stat", "Console online", "The Akash Console's latest check of the provider (isOnline); no value while it never checked it.",
+              [q(providers("akash_provider_console_online"), "{{provider}}")], unit="none", width=6, height=5,
+              mappings=ONLINE_OFFLINE, thresholds=UP_STEPS),
+    ], [
+        Panel("timeseries", "Gateway probe latency", "Seconds each /status probe took, to its answer or its failure (--akash.probe-timeout caps it).",
+              [q(providers("akash_provider_probe_duration_seconds"), "{{provider}}")], unit="s",
+              legend_calcs=["min", "max", "lastNotNull"]),
+        Panel("timeseries", "Console uptime", "Share of the last 1, 7 and 30 days the Console saw the provider online; a long-dead provider can show 1d uptime 1 (its checks thin out), so read it with Console online.",
+              [q(providers("akash_provider_uptime_ratio", "provider, window"), "{{provider}} {{window}}")],
+              unit="percentunit", minimum=0, maximum=1, legend_calcs=["lastNotNull"]),
+    ]]
+
+
 @register("akash-provider.json")
 def provider_dashboard() -> dict:
     # Providers come from the lease counts, which exist whether or not the revenue can be priced.
     return dashboard("akash-provider", "Akash / Provider",
-                     "What the configured provider addresses earn per hour and per month, the GPUs they rent out by model, and their price per GPU-hour and open bids against the network median (Akash chain and Console).",
-                     [provider_totals_group(), provider_states_group(), provider_prices_group()],
+                     "What the configured provider addresses earn per hour and per month, whether their gateway answers from outside, the GPUs they rent out by model, and their price per GPU-hour and open bids against the network median (Akash chain and Console).",
+                     [provider_totals_group(), provider_states_group(), provider_gateway_group(), provider_prices_group()],
                      [label_variable("provider", "Provider", series("akash_provider_active_leases"), "provider")])
 
 

@@ -17,6 +17,9 @@
 # total but 1 lease without a USD price; chain-down keeps the critical escrow alert firing after its runway series
 # is gone; the escrow-runway alert for the deployment with 16.5 h of escrow fires and is delivered to the webhook
 # (its warning twin inhibited, the 20-day deployment silent); AkashBmeMintsHalted for cmc-down's halt_oracle is delivered;
+# main's providers (the owner's two and the watched one) registered at a loopback TLS status server (self-signed,
+# made here), probed with --akash.probe-allow-private, which receives no credentials; once that server stops,
+# AkashLeaseProviderDown for the owner's leases is delivered with what they still cost per hour;
 # the CoinMarketCap key only travels in its header; every PromQL example of README.md and docs/*.md returns what its
 # text says (scripts/doc_examples.py).
 # Prints: e2e: panels checked=N with data=M situations=S alerts delivered=K doc examples=E
@@ -106,6 +109,13 @@ promtool test rules alerts/akash.rules.test.yml
 step "fake upstreams and webhook receiver"
 upstream_args=(--port 0 --record "$work/upstream.jsonl" --with-defaults)
 if [ "$stand_in" = 0 ]; then
+  # A provider gateway (scripts/fake_gateway.py): GET /status over TLS, self-signed certificate made now, port chosen
+  # now; its routes.json registers main's providers at it (layered below). The probe must not verify the certificate.
+  mkdir -p "$work/gateway"
+  touch "$work/gateway.jsonl"
+  start gateway python3 scripts/fake_gateway.py --dir "$work/gateway" --record "$work/gateway.jsonl"
+  gateway_pid=${pids[-1]}
+  announced_port "$work/gateway.log" >/dev/null
   # Tests/Fixtures/e2e/routes.json, plus the recorded healthy oracle body aggregated 30 s from now: fresh for the
   # next 5.5 minutes (the exporter allows the chain's clock a minute ahead), so the oracle prices AKT and the
   # oracle/CoinMarketCap ratio exists.
@@ -143,6 +153,12 @@ for path, entry in list(routes.items()):
         json.dump(leases, open(f"{out}/{name}", "w"))
         routes[path] = f"{out}/{name}"
 json.dump(routes, open(f"{out}/main-routes.json", "w"), indent=1)
+PY
+  # Every provider of the recorded routes (the owner's two, the watched one) registered at the gateway above.
+  python3 - "$work/fixtures/main-routes.json" "$work/gateway/routes.json" <<'PY'
+import json, sys
+main, gateway = sys.argv[1:]
+json.dump({**json.load(open(main)), **json.load(open(gateway))}, open(main, "w"), indent=1)
 PY
   upstream_args+=(--routes "$work/fixtures/main-routes.json")
 else
@@ -268,10 +284,10 @@ PY
   chain_down_upstream="http://127.0.0.1:$(announced_port "$work/upstream-chain-down.log")"
   nothing_listens="http://127.0.0.1:$(free_port)"
 
-  start_exporter exporter "$upstream"; exporter_port=$started_port
+  start_exporter exporter "$upstream" --akash.probe-allow-private; exporter_port=$started_port
   situations+=("main=$exporter_port")
   wait_ready "http://127.0.0.1:$exporter_port/-/ready" 60
-  start_exporter replica "$upstream"; situations+=("replica=$started_port")
+  start_exporter replica "$upstream" --akash.probe-allow-private; situations+=("replica=$started_port")
   CMC_BASE=$nothing_listens OWNERS="$OWNER,$SECOND_OWNER" start_exporter cmc-down "$cmc_down_upstream"; situations+=("cmc-down=$started_port")
   start_exporter chain-down "$chain_down_upstream"; situations+=("chain-down=$started_port")
 fi
@@ -335,8 +351,9 @@ echo "Prometheus on 127.0.0.1:$prometheus_port, Alertmanager on 127.0.0.1:$alert
 step "assertions"
 E2E_ALERTMANAGER="http://127.0.0.1:$alertmanager_port" E2E_PROMETHEUS="http://127.0.0.1:$prometheus_port" E2E_EXPORTER="http://127.0.0.1:$exporter_port" E2E_WORK="$work" \
 E2E_OWNER="$OWNER" E2E_SECOND_OWNER="$SECOND_OWNER" E2E_TIMEOUT="$TIMEOUT" E2E_STAND_IN="$stand_in" E2E_CMC_KEY="$CMC_KEY" \
-E2E_SHORT_DSEQ="$SHORT_RUNWAY_DSEQ" E2E_LONG_DSEQ="$LONG_RUNWAY_DSEQ" E2E_SITUATIONS="${situations[*]}" python3 - <<'PY'
-import glob, json, os, re, sys, time, urllib.parse, urllib.request
+E2E_SHORT_DSEQ="$SHORT_RUNWAY_DSEQ" E2E_LONG_DSEQ="$LONG_RUNWAY_DSEQ" E2E_SITUATIONS="${situations[*]}" \
+E2E_GATEWAY_PID="${gateway_pid:-}" python3 - <<'PY'
+import glob, json, os, re, signal, sys, time, urllib.parse, urllib.request
 
 env = os.environ
 prometheus, exporter, work, owner = env["E2E_PROMETHEUS"], env["E2E_EXPORTER"], env["E2E_WORK"], env["E2E_OWNER"]
@@ -481,6 +498,23 @@ expect("main: Deployments table rows", len(results[(ACCOUNT, "Deployments")][0][
 expect("main: provider Active leases", figure(results, (PROVIDER, "Active leases")), 8.0)
 expect("main: provider GPUs leased", figure(results, (PROVIDER, "GPUs leased")), 9.0)
 expect("main: provider Open bids", figure(results, (PROVIDER, "Open bids")), 7.0)
+# The gateway every provider of main is registered at answers (Tests/Fixtures/reachability/README.md: the Console
+# saw the owner's first provider offline with 0 uptime and never checked the second; it saw the watched one online).
+def by_provider(results, panel, ref):
+    return {s["metric"]["provider"]: round(float(s["value"][1]), 6)
+            for r_ref, _, result in results[panel] if r_ref == ref for s in result}
+if not stand_in:
+    first, second = "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4", "akash1qd9dhx3vhtd87ynfhc8lgc9vepjnv7ugjj5pnz"
+    yours = (ACCOUNT, "Your providers")
+    expect("main: Your providers: Probe", by_provider(results, yours, "A"), {first: 1.0, second: 1.0})
+    expect("main: Your providers: Console", by_provider(results, yours, "C"), {first: 0.0})
+    expect("main: Your providers: Uptime 30d", by_provider(results, yours, "F"), {first: 0.0416})
+    # Paid leases (Tests/Fixtures/e2e/README.md): the first provider's two active ones and the reclaiming 27650002 3/1.
+    expect("main: Your providers: Your leases", by_provider(results, yours, "G"), {first: 3.0, second: 1.0})
+    expect("main: Your providers: USD/hour paid", by_provider(results, yours, "H"), {first: 1.44, second: 0.12})
+    expect("main: provider Gateway reachable from outside", figure(results, (PROVIDER, "Gateway reachable from outside")), 1.0)
+    expect("main: provider Leases the gateway reports", figure(results, (PROVIDER, "Leases the gateway reports")), 3.0)
+    expect("main: provider Console online", figure(results, (PROVIDER, "Console online")), 1.0)
 # The chain's own prices (Tests/Fixtures/onchain/README.md), fresh on main: the oracle prices AKT leases.
 MARKET = "Akash / AKT market"
 def legends(results, panel):
@@ -617,6 +651,43 @@ if not stand_in:
     print(f"{'ok  ' if ok else 'FAIL'} chain-down: Shortest escrow runway projected from the last known: {projected}")
     if not ok:
         failures.append(f"chain-down: Shortest escrow runway {projected}, expected dseq {short_dseq} a little under 59400 s")
+    situations_checked += 1
+
+# 4b. main's provider gateway stops: each lease it hosts alerts, saying what it still costs per hour; the watched
+# provider's own gateway alert too. The probe sent no credentials while the gateway was up.
+if not stand_in:
+    probes = [json.loads(line) for line in open(f"{work}/gateway.jsonl")]
+    sent = sorted({name for probe in probes for name in probe["headers"]})
+    ok = probes and all(p["path"] == "/status" for p in probes) and not {"authorization", "cookie"} & set(sent)
+    print(f"{'ok  ' if ok else 'FAIL'} gateway: {len(probes)} probes of /status, headers sent: {', '.join(sent)}")
+    if not ok:
+        failures.append(f"gateway: probes {len(probes)}, paths {sorted({p['path'] for p in probes})}, headers {sent}")
+    os.kill(int(env["E2E_GATEWAY_PID"]), signal.SIGTERM)
+    def provider_down(alerts):
+        return sorted(((a["labels"]["dseq"], a["labels"]["gseq"], a["labels"]["oseq"], a["labels"]["provider"]), a)
+                      for a in alerts if a["labels"].get("alertname") == "AkashLeaseProviderDown"
+                      and a["labels"].get("instance") == main and a["labels"].get("owner") == owner)
+    def gateway_unreachable(alerts):
+        return [a for a in alerts if a["labels"].get("alertname") == "AkashProviderGatewayUnreachable"
+                and a["labels"].get("instance") == main]
+    wait_for(lambda: len(provider_down(delivered())) >= 3 and gateway_unreachable(delivered()))
+    alerts = delivered()
+    down = provider_down(alerts)
+    expect("gateway stopped: AkashLeaseProviderDown delivered for main's leases", [lease for lease, _ in down],
+           sorted([(short_dseq, "1", "1", "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4"),
+                   (long_dseq, "1", "1", "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4"),
+                   (long_dseq, "2", "1", "akash1qd9dhx3vhtd87ynfhc8lgc9vepjnv7ugjj5pnz"),
+                   # the reclaiming lease is still paid; the overdrawn one (27800006) is not, and does not alert
+                   (long_dseq, "3", "1", "akash1dwulk2y0nh5q4425rlj9wf2d7j2fypsurcwfu4")]))
+    costly = [a for lease, a in down if lease[0] == short_dseq]
+    if costly:
+        description = costly[0]["annotations"]["description"]
+        print(f"     delivered: AkashLeaseProviderDown {costly[0]['labels']['severity']}: {description}")
+        if "still costs 1.2 USD per hour" not in description:
+            failures.append(f"AkashLeaseProviderDown for dseq {short_dseq} does not say it still costs 1.2 USD per hour: {description}")
+    unreachable = sorted(a["labels"]["provider"] for a in gateway_unreachable(alerts))
+    expect("gateway stopped: AkashProviderGatewayUnreachable delivered for the watched provider", unreachable,
+           ["akash18ga02jzaq8cw52anyhzkwta5wygufgu6zsz6xc"])
     situations_checked += 1
 
 # 5. The CoinMarketCap key travels in its header only.

@@ -11,6 +11,9 @@
 #                                                                   # wrk scrapes while polling, then stop
 #   BREAKDOWN=1 SCRAPE_SECONDS=20 MINUTES=0 WARMUP_MINUTES=0 scripts/soak.sh  # ... and where it is, by mapping
 #
+# The provider probe polls for real: the owner's providers are registered at a loopback TLS gateway
+# (scripts/fake_gateway.py), probed with --akash.probe-allow-private; GATEWAY=0 leaves the recorded host_uris, which the
+# guard refuses without a connection.
 # It also prints the cold start: process start to the first 200 on /-/ready (every source polled once).
 # Output: one line per sample (elapsed, resident KiB, anonymous KiB, upstream requests so far), then the growth of
 # anonymous memory from the end of the warm-up to the end and per 1,000 requests, and its trend (least-squares slope
@@ -35,7 +38,17 @@ cleanup() {
 trap cleanup EXIT
 
 . scripts/lib/fake_upstream.sh
-start_fake_upstream "$work" || { echo "soak: fake upstream did not start" >&2; cat "$work/fake.err" >&2; exit 1; }
+gateway_routes=() probe_flags=()
+if [ "${GATEWAY:-1}" = 1 ]; then
+  mkdir "$work/gateway"
+  python3 scripts/fake_gateway.py --dir "$work/gateway" >"$work/gateway.out" 2>"$work/gateway.err" &
+  pids+=("$!")
+  for _ in $(seq 100); do grep -q '^PORT=' "$work/gateway.out" && break; sleep 0.1; done
+  grep -q '^PORT=' "$work/gateway.out" || { echo "soak: gateway did not start" >&2; cat "$work/gateway.err" >&2; exit 1; }
+  gateway_routes=(--routes "$work/gateway/routes.json" --with-defaults)
+  probe_flags=(--akash.probe-allow-private)
+fi
+start_fake_upstream "$work" "${gateway_routes[@]}" || { echo "soak: fake upstream did not start" >&2; cat "$work/fake.err" >&2; exit 1; }
 pids+=("$FAKE_UPSTREAM_PID")
 base="$FAKE_UPSTREAM_URL"
 mapfile -t upstream < <(upstream_flags "$base")
@@ -46,7 +59,7 @@ echo "fake-key-for-soak" > "$work/key"
 started_ns="$(date +%s%N)"
 "$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "$work/state.json" \
   --cmc.api-key-file "$work/key" "${upstream[@]}" "${intervals[@]}" \
-  --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s \
+  --akash.owner akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c --poll.start-spread 0s "${probe_flags[@]}" \
   >"$work/exporter.log" 2>&1 &
 exporter_pid=$!
 pids+=("$exporter_pid")
@@ -83,7 +96,7 @@ if [ "${SCRAPE_SECONDS:-0}" -gt 0 ]; then
   fi
 fi
 
-echo "soak: $exporter (pid $exporter_pid), every source every 1s, warm-up ${warmup_minutes} min, then ${minutes} min"
+echo "soak: $exporter (pid $exporter_pid), every source every 1s ($([ "${GATEWAY:-1}" = 1 ] && echo "the owner's providers probed at a loopback TLS gateway" || echo "provider probes refused by the guard")), warm-up ${warmup_minutes} min, then ${minutes} min"
 printf '%8s %14s %15s %10s\n' elapsed resident_kib anonymous_kib requests
 start="$(date +%s)"
 total_seconds=$(( (warmup_minutes + minutes) * 60 ))
@@ -105,6 +118,10 @@ while :; do
   elapsed=$(( $(date +%s) - start ))
 done
 
+# What the probe saw at the end: the gateway answered (1) or the guard refused (akash_provider_probe_refused).
+echo "soak: provider probes at the end: $(curl -fsS "http://127.0.0.1:$port/metrics" \
+  | awk '/^akash_provider_probe_success/ {ok += $NF; n++} /^akash_provider_probe_refused/ {refused++}
+         END {printf "%d of %d succeeded, %d refused", ok, n, refused}')"
 growth=$(( anon - warm_anon ))
 polled=$(( requests - warm_requests ))
 per_thousand="$(awk -v g="$growth" -v n="$polled" 'BEGIN { if (n > 0) printf "%.1f", g * 1000 / n; else print "n/a" }')"

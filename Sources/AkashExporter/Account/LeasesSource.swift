@@ -22,7 +22,8 @@ struct LeasesSource: PolledSource {
                                   polled: setup.shared.paidLeases)
         let shared = setup.shared
         let owners = config.owners, boxes = tenant.leases
-        shared.paidLeases.feed { now in owners.flatMap { boxes.value(for: $0, now: now) ?? [] } }
+        // Paid only: an overdrawn lease (insufficient_funds) costs nothing, so its provider's probe is no lease's alert.
+        shared.paidLeases.feed { now in owners.flatMap { boxes.value(for: $0, now: now) ?? [] }.filter(\.isPaying) }
         return MadeSource(source, collectors: [
             AccountCollector(leases: tenant.leases, deployments: tenant.deployments, latestHeight: tenant.latestHeight,
                              blockTime: shared.blockTime, aktPrice: shared.aktPrice),
