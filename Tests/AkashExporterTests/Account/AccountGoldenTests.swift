@@ -127,6 +127,16 @@ struct AccountGoldenTests {
         #expect(value("akash_deployment_escrow_runway_seconds", foreign) == 54_000)
     }
 
+    @Test("the reachability view is told of the leases that pay (active, reclaiming), never of overdrawn ones")
+    func paidLeasesForTheProbe() async throws {
+        let harness = try Self.recordedChain(aktPriceUSD: { _ in 0.5 })
+        defer { harness.chain.stop() }
+        #expect(await harness.pollAll().isEmpty)
+        let statesOwner = harness.shared.paidLeases.leases(at: H.pollTime).filter { $0.owner == H.statesOwner }
+        // 1 active and 2 reclaiming of the 5 open leases; the 2 insufficient_funds ones (26100002) pay nothing.
+        #expect(statesOwner.map { "\($0.dseq)/\($0.gseq)" }.sorted() == ["26100000/1", "26100000/2", "26100001/1"])
+    }
+
     @Test("lease states: reclaiming leases pay, overdrawn ones do not; reclamation notices, escrow paid out, groups waiting for a bid")
     func leaseStates() async throws {
         let harness = try Self.recordedChain(aktPriceUSD: { _ in 0.5 })

@@ -18,13 +18,16 @@ struct AccountHarness: AreaHarness {
     let chain: FakeChain
     let area: MadeSources
     let upstream = CurlUpstream()
+    /// What the area shares with the others (the paid leases the reachability view probes).
+    let shared: SharedDependencies
 
     /// - Parameter blockTime: fixed at 6 s unless a test measures it.
     init(owners: [String] = [tenant], interval: Double = 60,
          aktPriceUSD: @escaping @Sendable (Date) -> Double? = { _ in 0.5 }, blockTime: BlockTime = BlockTime()) throws {
         chain = try FakeChain()
+        shared = SharedDependencies(aktPrice: AKTPrice(aktPriceUSD), blockTime: blockTime)
         area = AccountArea.make(config: AccountConfig(owners: owners, restURL: chain.baseURL, interval: interval, timeout: 5),
-                                shared: SharedDependencies(aktPrice: AKTPrice(aktPriceUSD), blockTime: blockTime))
+                                shared: shared)
     }
 
     /// The requests the fake chain saw on `path`, with their decoded query items.
