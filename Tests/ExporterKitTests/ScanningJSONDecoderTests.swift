@@ -133,3 +133,24 @@ import TestSupport
         #expect(scanned.value != nil)
     }
 }
+
+/// Bodies come from anyone's node: a document nested deeper than the scanner's limit is refused as malformed, in a
+/// field the model never reads too, rather than recursed into until the stack runs out.
+@Suite struct ScanningJSONDecoderDepthTests {
+    struct OnlyName: Decodable, Equatable {
+        let name: String
+    }
+
+    static func body(depth: Int) -> Data {
+        Data(("{\"name\":\"a\",\"junk\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}").utf8)
+    }
+
+    @Test("nesting up to the limit is skipped; beyond it the body is refused, not recursed into")
+    func nestingLimit() throws {
+        let within = try ScanningJSONDecoder().decode(OnlyName.self, from: Self.body(depth: JSONScanner.maxDepth - 1))
+        #expect(within == OnlyName(name: "a"))
+        #expect(throws: (any Error).self) {
+            try ScanningJSONDecoder().decode(OnlyName.self, from: Self.body(depth: 100_000))
+        }
+    }
+}
