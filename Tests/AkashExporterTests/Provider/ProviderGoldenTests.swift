@@ -12,6 +12,15 @@ import TestSupport
 struct ProviderGoldenTests {
     typealias H = ProviderHarness
 
+    /// Every family after one poll of the recorded bodies, each source up.
+    static func recordedFamilies() async throws -> [MetricFamily] {
+        let harness = try H()
+        defer { harness.chain.stop() }
+        harness.serveRecorded()
+        #expect(await harness.pollAll().isEmpty)
+        return harness.collect()
+    }
+
     static func renderRecorded(aktPriceUSD: Double?) async throws -> String {
         let harness = try H(aktPriceUSD: { _ in aktPriceUSD })
         defer { harness.chain.stop() }
@@ -47,11 +56,7 @@ struct ProviderGoldenTests {
 
     @Test("lease states: reclaiming leases earn, overdrawn ones do not; unwithdrawn balances summed over every open lease")
     func leaseStates() async throws {
-        let harness = try H()
-        defer { harness.chain.stop() }
-        harness.serveRecorded()
-        #expect(await harness.pollAll().isEmpty)
-        let families = harness.collect()
+        let families = try await Self.recordedFamilies()
         func value(_ name: String, _ labels: [String: String]) -> Double? { Samples.value(families, name, labels) }
         let r = ["provider": H.reclaimer]
         #expect(value("akash_provider_active_leases", r) == 1)
@@ -73,11 +78,7 @@ struct ProviderGoldenTests {
 
     @Test("figures checked by hand against the recorded bodies")
     func handComputed() async throws {
-        let harness = try H()
-        defer { harness.chain.stop() }
-        harness.serveRecorded()
-        #expect(await harness.pollAll().isEmpty)
-        let families = harness.collect()
+        let families = try await Self.recordedFamilies()
         func value(_ name: String, _ labels: [String: String]) -> Double? { Samples.value(families, name, labels) }
         func close(_ actual: Double?, _ expected: Double) -> Bool { actual.map { abs($0 - expected) < 1e-9 } ?? false }
         let p = H.provider
