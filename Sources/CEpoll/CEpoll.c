@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 struct epoll_event *cepoll_events_allocate(int count) {
     return (struct epoll_event *)calloc((size_t)count, sizeof(struct epoll_event));
@@ -31,4 +33,9 @@ int cepoll_accept(int fd) {
 
 void cepoll_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
+}
+
+int cepoll_lower_thread_priority(int niceness) {
+    /* On Linux a nice value belongs to a thread: PRIO_PROCESS with the thread's id sets this thread's only. */
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), niceness);
 }

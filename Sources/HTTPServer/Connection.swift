@@ -1,7 +1,9 @@
 import CEpoll
 
-/// One client connection. Owned by one event loop and touched only on its thread.
-final class Connection {
+/// One client connection. Owned by one event loop at a time and touched only on its thread; a connection refused
+/// for its credentials is handed, between requests, to the server's refused-connection loop (through that loop's
+/// locked inbox, after leaving the first loop's epoll set), hence `@unchecked Sendable`.
+final class Connection: @unchecked Sendable {
     enum Phase {
         /// A TLS handshake in progress; `deadline` is the read timeout (the handshake is part of the first request).
         case handshaking
@@ -29,7 +31,8 @@ final class Connection {
     }
 
     let fd: Int32
-    /// Tells this connection from a later one on the same descriptor (a verdict may come back after a close).
+    /// Tells this connection from a later one on the same descriptor (a verdict may come back after a close),
+    /// across all the loops of a server.
     let serial: UInt64
     var phase: Phase = .readingHead
     /// Monotonic nanoseconds after which the loop's sweep closes the connection.
@@ -56,7 +59,8 @@ final class Connection {
     var lingerAfterWrite = false
 
     /// Whether a request on this connection was refused for its credentials (401, or 429 for want of bcrypt
-    /// workers): its new credentials then yield to other connections' (see `CredentialVerifier`).
+    /// workers): it moves to the refused-connection loop after that answer, and its new credentials yield to other
+    /// connections' (see `CredentialVerifier`).
     var refusedCredentials = false
     /// Set while `phase` is `.verifying`.
     var parked: ParkedRequest?

@@ -21,6 +21,12 @@ final class ServerContext: Sendable {
     let servesTLS: Bool
     /// bcrypt off the loops, when a web config may name users (a reload can add them).
     let verifier: CredentialVerifier?
+    /// Numbers connections across the loops, so that a verdict for a closed connection is not taken for its
+    /// descriptor's next one, even after a connection moved to the refused-connection loop.
+    private let serials = Atomic<UInt64>(0)
+    /// Whether requests can be refused for their credentials (a web config, or `basicAuth`): then the server runs
+    /// a loop of its own for the connections refused.
+    var checksCredentials: Bool { configuration.webConfig != nil || configuration.basicAuth != nil }
     var statistics: HTTPServerStatistics { configuration.statistics }
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) {
@@ -72,6 +78,10 @@ final class ServerContext: Sendable {
         return unauthorized
     }
 
+    func nextSerial() -> UInt64 {
+        serials.add(1, ordering: .relaxed).newValue
+    }
+
     /// Takes a connection slot; false when the server is full.
     func acquireConnectionSlot() -> Bool {
         if openConnections.add(1, ordering: .relaxed).newValue <= configuration.maxConnections { return true }
@@ -85,7 +95,10 @@ final class ServerContext: Sendable {
 }
 
 /// One event-loop thread: its own epoll set, the shared listening socket (registered with `EPOLLEXCLUSIVE`
-/// so a new connection wakes one loop, not all), and the connections it accepted. Nothing here blocks:
+/// so a new connection wakes one loop, not all), and the connections it accepted. A server that checks credentials
+/// has one more loop, the refused-connection loop, which accepts nothing: a connection refused for its credentials
+/// (a 401, or a 429 for want of bcrypt workers) moves there once that answer is out, so a flood of wrong passwords on
+/// kept-alive connections costs one core at most and the other loops keep serving scrapers at once. Nothing here blocks:
 /// sockets are non-blocking, partial writes resume on `EPOLLOUT`, and a sweep closes connections whose
 /// deadline passed, so no client can hold a loop. With TLS (a web config's `tls_server_config`) each connection
 /// starts with a handshake driven by the same readiness events (OpenSSL says whether it needs to read or to write);
@@ -94,17 +107,23 @@ final class ServerContext: Sendable {
 /// them, and answered when the worker's verdict comes back through the loop's eventfd.
 final class EventLoop: @unchecked Sendable {  // its state is touched only on its own thread
     private let context: ServerContext
-    private let listenFD: Int32
+    /// The shared listening socket; nil for the refused-connection loop.
+    private let listenFD: Int32?
+    /// Where this loop sends connections refused for their credentials (nil on that loop itself, or when the
+    /// server checks no credentials). Set before the loop runs.
+    var refusedConnectionLoop: EventLoop?
+    /// Connections handed to this loop by the others, taken on the next wake-up; `closed` once the loop finished.
+    private let arrivals = Mutex<(connections: [Connection], closed: Bool)>(([], false))
     private let epollFD: Int32
     private let wakeFD: Int32
     /// Connections by file descriptor (descriptors are small integers, so an array is the fastest map).
     private var connections: [Connection?] = []
-    private var liveConnections = 0
+    /// How many connections this loop holds (an atomic so that tests can read it from their thread).
+    private let liveCount = Atomic<Int>(0)
+    var connectionCount: Int { liveCount.load(ordering: .relaxed) }
     private var acceptPaused = false
     private var now: UInt64 = 0
     private var nextSweep: UInt64 = 0
-    /// Numbers connections, so that a verdict for a closed connection is not taken for its descriptor's next one.
-    private var nextSerial: UInt64 = 0
     /// Verdicts from the verification workers, taken on the next wake-up.
     private let verdicts = Mutex<[Verdict]>([])
 
@@ -119,8 +138,10 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private var headBuffer: [UInt8] = []
     private static let eventCapacity: Int32 = 256
     private let events = cepoll_events_allocate(EventLoop.eventCapacity)!
-    /// Events of the current batch put off until the others are served (connections refused for credentials).
-    private var refusedInBatch: [(fd: Int32, flags: UInt32)] = []
+
+    /// The nice value of the refused-connection loop's thread: under contention it gets about a tenth of what a
+    /// loop at 0 gets (the kernel's weights: 1024 at 0, 110 at 10), and all of an idle core.
+    static let refusedConnectionNiceness: Int32 = 10
 
     private static let listenToken = UInt64.max
     private static let wakeToken = UInt64.max - 1
@@ -135,7 +156,8 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private let lingerTimeout: UInt64
     private let sweepInterval: UInt64
 
-    init(context: ServerContext, listenFD: Int32) throws(HTTPServerError) {
+    /// A loop that accepts from `listenFD`, or, given nil, the refused-connection loop.
+    init(context: ServerContext, listenFD: Int32?) throws(HTTPServerError) {
         self.context = context
         self.listenFD = listenFD
         let configuration = context.configuration
@@ -151,7 +173,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         wakeFD = cepoll_eventfd()
         guard epollFD >= 0, wakeFD >= 0,
               cepoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, CEPOLL_IN, Self.wakeToken) == 0,
-              cepoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CEPOLL_IN | CEPOLL_EXCLUSIVE, Self.listenToken) == 0 else {
+              listenFD.map({ cepoll_ctl(epollFD, EPOLL_CTL_ADD, $0, CEPOLL_IN | CEPOLL_EXCLUSIVE, Self.listenToken) }) ?? 0 == 0 else {
             let reason = String(cString: strerror(errno))
             if epollFD >= 0 { close(epollFD) }
             if wakeFD >= 0 { close(wakeFD) }
@@ -182,9 +204,6 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             let waitMilliseconds = Int32(clamping: (nextSweep > now ? nextSweep - now : 0) / 1_000_000 + 1)
             let count = cepoll_wait(epollFD, events, Self.eventCapacity, waitMilliseconds)
             now = Self.monotonicNow()
-            // Connections already refused for their credentials (a flood of wrong passwords) are served after the
-            // others of the batch: a scraper's handshake and request do not wait behind a batch of 401s.
-            refusedInBatch.removeAll(keepingCapacity: true)
             for index in 0..<max(0, count) {
                 let token = cepoll_event_data(events, index)
                 let flags = cepoll_event_flags(events, index)
@@ -193,22 +212,18 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 case Self.wakeToken:
                     cepoll_eventfd_reset(wakeFD)
                     answerVerified()
+                    adoptArrivals()
                 default:
-                    let fd = Int32(truncatingIfNeeded: token)
-                    if isRefusedConnection(fd) {
-                        refusedInBatch.append((fd, flags))
-                    } else {
-                        handleEvent(fd: fd, flags: flags)
-                    }
+                    handleEvent(fd: Int32(truncatingIfNeeded: token), flags: flags)
                 }
             }
-            for (fd, flags) in refusedInBatch { handleEvent(fd: fd, flags: flags) }
             if context.draining.load(ordering: .acquiring) {
                 if !drainStarted {
                     drainStarted = true
                     beginDrain()
                 }
-                if liveConnections == 0 || now >= context.drainDeadline.load(ordering: .relaxed) {
+                if connectionCount == 0 || now >= context.drainDeadline.load(ordering: .relaxed) {
+                    closeArrivals()
                     closeAll()
                     return
                 }
@@ -223,6 +238,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     // MARK: - Accepting
 
     private func acceptConnections() {
+        guard let listenFD else { return }
         for _ in 0..<Self.acceptBatch {
             let fd = cepoll_accept(listenFD)
             if fd < 0 {
@@ -255,20 +271,30 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 context.releaseConnectionSlot()
                 continue
             }
-            let index = Int(fd)
-            if index >= connections.count {
-                connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
-            }
-            nextSerial &+= 1
-            let connection = Connection(fd: fd, serial: nextSerial, deadline: now + readTimeout)
+            let connection = Connection(fd: fd, serial: context.nextSerial(), deadline: now + readTimeout)
             if let tls {
                 connection.tls = tls.ssl
                 connection.tlsContext = tls.context
                 connection.phase = .handshaking
             }
-            connections[index] = connection
-            liveConnections += 1
+            hold(connection)
         }
+    }
+
+    /// Makes `connection` one of this loop's.
+    private func hold(_ connection: Connection) {
+        let index = Int(connection.fd)
+        if index >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
+        }
+        connections[index] = connection
+        liveCount.add(1, ordering: .relaxed)
+    }
+
+    /// Forgets `connection` (closed, or handed to another loop).
+    private func release(_ connection: Connection) {
+        connections[Int(connection.fd)] = nil
+        liveCount.subtract(1, ordering: .relaxed)
     }
 
     /// Beyond `maxConnections`: answer 503 and close at once, without holding a slot. A TLS client cannot read
@@ -286,22 +312,16 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     }
 
     private func pauseAccepting() {
-        guard !acceptPaused else { return }
+        guard let listenFD, !acceptPaused else { return }
         acceptPaused = cepoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0, 0) == 0
     }
 
     private func resumeAccepting() {
-        guard acceptPaused, !context.draining.load(ordering: .relaxed) else { return }
+        guard let listenFD, acceptPaused, !context.draining.load(ordering: .relaxed) else { return }
         acceptPaused = cepoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CEPOLL_IN | CEPOLL_EXCLUSIVE, Self.listenToken) != 0
     }
 
     // MARK: - Connection events
-
-    private func isRefusedConnection(_ fd: Int32) -> Bool {
-        let index = Int(fd)
-        guard index < connections.count, let connection = connections[index] else { return false }
-        return connection.refusedCredentials
-    }
 
     private func handleEvent(fd: Int32, flags: UInt32) {
         let index = Int(fd)
@@ -319,6 +339,71 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             break  // out of the epoll set: only an event reported before it left can come here
         case .readingHead, .idle:
             readRequests(connection)
+        }
+        handOverIfRefused(connection)
+    }
+
+    // MARK: - The refused-connection loop
+
+    /// Sends a connection refused for its credentials to the refused-connection loop, once its answer is out and
+    /// it waits for its next request: it leaves this loop's epoll set before the other loop adds it to its own, so
+    /// only one thread ever touches it.
+    private func handOverIfRefused(_ connection: Connection) {
+        guard let refusedConnectionLoop, connection.refusedCredentials, !connection.isClosed,
+              connection.phase == .idle || connection.phase == .readingHead,
+              !context.draining.load(ordering: .relaxed) else { return }
+        _ = cepoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, 0, 0)
+        release(connection)
+        if !refusedConnectionLoop.adopt(connection) {
+            // That loop has finished (shutting down): close here.
+            hold(connection)
+            closeConnection(connection)
+        }
+    }
+
+    /// Takes a connection from another loop (any thread); false when this loop has finished.
+    func adopt(_ connection: Connection) -> Bool {
+        let taken = arrivals.withLock { arrivals -> Bool in
+            guard !arrivals.closed else { return false }
+            arrivals.connections.append(connection)
+            return true
+        }
+        if taken { wake() }
+        return taken
+    }
+
+    /// Watches the connections handed over since the last wake-up, and serves what they already sent.
+    private func adoptArrivals() {
+        let arrived = arrivals.withLock { arrivals -> [Connection] in
+            defer { arrivals.connections.removeAll(keepingCapacity: true) }
+            return arrivals.connections
+        }
+        for connection in arrived {
+            hold(connection)
+            guard cepoll_ctl(epollFD, EPOLL_CTL_ADD, connection.fd, connection.events, UInt64(connection.fd)) == 0,
+                  !context.draining.load(ordering: .relaxed) else {
+                closeConnection(connection)
+                continue
+            }
+            // Pipelined requests, or bytes TLS already decrypted: epoll will not report them.
+            if !connection.unparsed.isEmpty { serveUnparsed(connection) }
+            if !connection.isClosed && (connection.phase == .readingHead || connection.phase == .idle)
+                && connection.tls.map({ cossl_pending($0) > 0 }) == true {
+                readRequests(connection)
+            }
+        }
+    }
+
+    /// On finishing: no more arrivals; those not yet taken are closed.
+    private func closeArrivals() {
+        let left = arrivals.withLock { arrivals -> [Connection] in
+            arrivals.closed = true
+            defer { arrivals.connections = [] }
+            return arrivals.connections
+        }
+        for connection in left {
+            hold(connection)
+            closeConnection(connection)
         }
     }
 
@@ -563,6 +648,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             if !parked.headers.isEmpty { response.headers += parked.headers }
             send(response, on: connection, headOnly: parked.isHead, connection: parked.connectionHeader, linger: false)
             continueAfterResponse(connection)
+            handOverIfRefused(connection)
         }
     }
 
@@ -689,14 +775,13 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private func closeConnection(_ connection: Connection) {
         guard !connection.isClosed else { return }
         connection.isClosed = true
-        connections[Int(connection.fd)] = nil  // before close: the descriptor number may be reused at once
+        release(connection)  // before close: the descriptor number may be reused at once
         if let ssl = connection.tls {
             connection.tls = nil
             cossl_close(ssl)
         }
         connection.tlsContext = nil
         close(connection.fd)
-        liveConnections -= 1
         context.releaseConnectionSlot()
     }
 
@@ -712,7 +797,7 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     /// Shutdown: accept no more, close connections between requests, let responses being written (or waiting for
     /// their credentials' verdict) finish.
     private func beginDrain() {
-        _ = cepoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0, 0)
+        if let listenFD { _ = cepoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0, 0) }
         acceptPaused = true
         for index in connections.indices {
             if let connection = connections[index], connection.phase != .writing && connection.phase != .verifying {

@@ -53,16 +53,31 @@ public final class HTTPServer: Sendable {
                     throw error
                 }
             }
+            if context.checksCredentials {
+                // One more loop, accepting nothing, for the connections refused for their credentials.
+                do throws(HTTPServerError) {
+                    let refusedConnectionLoop = try EventLoop(context: context, listenFD: nil)
+                    loops.forEach { $0.refusedConnectionLoop = refusedConnectionLoop }
+                    loops.append(refusedConnectionLoop)
+                } catch {
+                    close(listenFD)
+                    throw error
+                }
+            }
             state.listenFD = listenFD
             state.port = port
             state.loops = loops
             state.started = true
             context.verifier?.start()
+            let acceptingLoops = max(1, configuration.loopCount)
             for (index, loop) in loops.enumerated() {
                 let finished = DispatchSemaphore(value: 0)
                 state.finished.append(finished)
+                let refusing = index >= acceptingLoops
                 OSThread.detach {
-                    cepoll_set_thread_name("http-loop-\(index)")
+                    cepoll_set_thread_name(refusing ? "http-refused" : "http-loop-\(index)")
+                    // The scheduler favours the loops that serve everyone else over a flood of wrong passwords.
+                    if refusing { _ = cepoll_lower_thread_priority(EventLoop.refusedConnectionNiceness) }
                     loop.run()
                     finished.signal()
                 }
@@ -72,6 +87,11 @@ public final class HTTPServer: Sendable {
 
     /// What the server refused so far (`configuration.statistics`).
     public var statistics: HTTPServerStatistics { configuration.statistics }
+
+    /// Connections held by each loop, the refused-connection loop last (for tests).
+    var connectionsPerLoop: [Int] {
+        state.withLock { $0.loops.map(\.connectionCount) }
+    }
 
     /// The bcrypt workers (nil without a web config).
     var verifier: CredentialVerifier? { context.verifier }

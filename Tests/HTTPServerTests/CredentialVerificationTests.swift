@@ -213,6 +213,40 @@ struct CredentialVerificationTests {
         }
     }
 
+    @Test("a connection refused for its credentials moves to the refused-connection loop and is served there")
+    func refusedConnectionMoves() throws {
+        try withGatedServer(maxPending: 4) { gate, server in
+            gate.open()
+            #expect(server.connectionsPerLoop == [0, 0])
+            let scraper: TestClient
+            do {
+                let client = try TestClient(port: server.port, timeout: 60)
+                #expect(try client.get("/-/healthy").status == 200)
+                #expect(server.connectionsPerLoop == [1, 0])
+                // Refused, with the start of its next request already sent: the part travels with the connection.
+                try client.send(Self.request("alice:wrong") + "GET /next HTTP/1.1\r\nHost: te")
+                #expect(try client.readResponse().status == 401)
+                #expect(eventually(within: 60) { server.connectionsPerLoop == [0, 1] })
+                try client.send("st\r\n\(Self.alice)\r\n")
+                let next = try client.readResponse()
+                #expect(next.status == 200 && next.text == "GET /next\n")
+                // Pipelined on the moved connection: answered in order.
+                try client.send(Self.request("alice:wrong") + Self.request("alice:secret")
+                                + "GET /-/ready HTTP/1.1\r\nHost: test\r\n\r\n")
+                #expect(try client.readResponse().status == 401)
+                #expect(try client.readResponse().status == 200)
+                #expect(try client.readResponse().status == 200)
+                // A scraper connecting meanwhile is served by the accepting loop.
+                scraper = try TestClient(port: server.port, timeout: 60)
+                #expect(try scraper.get("/metrics", headers: Self.alice).status == 200)
+                #expect(server.connectionsPerLoop == [1, 1])
+                #expect(gate.passwords == ["wrong", "secret"])
+            }  // the refused client closes here: its connection and slot are released
+            #expect(eventually(within: 60) { server.connectionsPerLoop == [1, 0] })
+            #expect(try scraper.get("/-/healthy").status == 200)
+        }
+    }
+
     @Test("a client that goes away while its check runs: the verdict is still cached, the loop carries on")
     func clientGoneDuringTheCheck() throws {
         try withGatedServer(maxPending: 4) { gate, server in

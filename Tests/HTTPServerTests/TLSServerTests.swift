@@ -30,6 +30,25 @@ struct TLSServerTests {
         #expect(result.stdout == "GET /one\n200 1\nGET /two\n200 0\nGET /three\n200 0\n", "stderr: \(result.stderr)")
     }
 
+    @Test func aConnectionRefusedForItsCredentialsKeepsItsTLSSessionOnTheRefusedConnectionLoop() throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        try certificates.write("web.yml", "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                               + "basic_auth_users:\n  alice: \(TestHashes.alice2y)\n")
+        let webConfig = try WebConfigFile(path: certificates.path("web.yml"))
+        let server = try startServer {
+            $0.webConfig = webConfig
+            $0.loopCount = 1
+        }
+        defer { server.shutdown() }
+        let url = "https://127.0.0.1:\(server.port)"
+        let options = ["-sS", "--cacert", certificates.path("server.crt"), "-w", "%{http_code} %{num_connects}\n", "-o", "/dev/null"]
+        // One connection: refused, moved to the other loop, then served there on the same TLS session.
+        let result = try Tool.run("/usr/bin/curl", options + ["-u", "alice:wrong", "\(url)/one", "--next"]
+                                  + options + ["-u", "alice:secret", "\(url)/two", "--next"] + options + ["\(url)/three"])
+        #expect(result.stdout == "401 1\n200 0\n401 0\n", "stderr: \(result.stderr)")
+    }
+
     @Test func aResponseLargerThanTheSocketBuffersArrivesWholeOverTLS() throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }

@@ -74,6 +74,9 @@ static inline int cepoll_errno(void) { return errno; }
 /// Names the calling thread (at most 15 characters), as `top -H` and debuggers show it.
 void cepoll_set_thread_name(const char *name);
 
+/// Gives the calling thread (only) the nice value `niceness` (raising it needs no privilege); 0 or -1 with errno.
+int cepoll_lower_thread_priority(int niceness);
+
 /// Wakes a loop blocked in epoll_wait, and clears the wake-up.
 void cepoll_eventfd_signal(int fd);
 void cepoll_eventfd_reset(int fd);
