@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Soak: every source polled every second against the fake upstreams (scripts/fake_upstream.py), the
 # exporter's resident and anonymous memory (/proc/PID/smaps_rollup) printed each sample, and a failure when
-# anonymous memory grew after the warm-up by more than the allowance. The poll path is what is soaked: no scrapes
+# anonymous memory still grows in the second half of the run. The poll path is what is soaked: no scrapes
 # but the one per sample that reads the request counter.
 #
 #   scripts/soak.sh                        # 30 minutes after 1 minute of warm-up, release build
 #   MINUTES=3 scripts/soak.sh              # the short variant (CI can afford it)
-#   EXPORTER=.build/debug/akash-cost-exporter WARMUP_MINUTES=1 SAMPLE_SECONDS=60 LIMIT_KIB=154 scripts/soak.sh
+#   EXPORTER=.build/debug/akash-cost-exporter WARMUP_MINUTES=1 SAMPLE_SECONDS=60 LIMIT_KIB_PER_MIN=2 scripts/soak.sh
 #   SCRAPE_SECONDS=20 MINUTES=0 WARMUP_MINUTES=0 scripts/soak.sh   # resident memory after 20 s of 64-connection
 #                                                                   # wrk scrapes while polling, then stop
 #   BREAKDOWN=1 SCRAPE_SECONDS=20 MINUTES=0 WARMUP_MINUTES=0 scripts/soak.sh  # ... and where it is, by mapping
@@ -17,8 +17,12 @@
 # It also prints the cold start: process start to the first 200 on /-/ready (every source polled once).
 # Output: one line per sample (elapsed, resident KiB, anonymous KiB, upstream requests so far), then the growth of
 # anonymous memory from the end of the warm-up to the end and per 1,000 requests, and its trend (least-squares slope
-# in KiB per minute, over all samples after warm-up and over the second half). Exit 0 when the growth is at most
-# LIMIT_KIB (default 154 KiB, i.e. 0.15 MiB), 1 otherwise or when the exporter died.
+# in KiB per minute, over all samples after warm-up and over the second half). Exit 0 when the second half's slope
+# is at most LIMIT_KIB_PER_MIN (default 2 KiB/min, about 3 MiB a day), 1 otherwise or when the exporter died. The
+# slope, not end minus baseline: the allocator settles for several minutes after the warm-up (a few hundred KiB
+# once, then flat), which a fixed allowance took for a leak; a leak keeps its slope in the second half. Runs too
+# short for a slope (fewer than 5 samples in the second half) are judged by growth after warm-up against
+# LIMIT_KIB (default 154 KiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +31,7 @@ minutes="${MINUTES:-30}"
 warmup_minutes="${WARMUP_MINUTES:-1}"
 sample_seconds="${SAMPLE_SECONDS:-60}"
 limit_kib="${LIMIT_KIB:-154}"
+limit_slope="${LIMIT_KIB_PER_MIN:-2}"
 [ -x "$exporter" ] || { echo "soak: no exporter binary at $exporter (swift build -c release first)" >&2; exit 1; }
 
 work="$(mktemp -d)"
@@ -133,9 +138,19 @@ slope() {
        END { d = n * xx - x * x; if (n > 2 && d != 0) printf "%+.1f", (n * xy - x * y) / d * 60; else printf "n/a" }'
 }
 samples="$(wc -l < "$work/samples")"
-echo "soak: trend of anonymous memory after warm-up: $(slope < "$work/samples") KiB/min over ${samples} samples, $(tail -n $(( (samples + 1) / 2 )) "$work/samples" | slope) KiB/min over the second half"
-if [ "$growth" -gt "$limit_kib" ]; then
-  echo "soak: FAIL: anonymous memory grew ${growth} KiB after warm-up" >&2
-  exit 1
+half=$(( (samples + 1) / 2 ))
+second_half="$(tail -n "$half" "$work/samples" | slope)"
+echo "soak: trend of anonymous memory after warm-up: $(slope < "$work/samples") KiB/min over ${samples} samples, ${second_half} KiB/min over the second half"
+if [ "$half" -ge 5 ]; then
+  if awk -v s="$second_half" -v l="$limit_slope" 'BEGIN { exit !(s + 0 > l + 0) }'; then
+    echo "soak: FAIL: anonymous memory still grows ${second_half} KiB/min over the second half (limit ${limit_slope})" >&2
+    exit 1
+  fi
+  echo "soak: OK (second half ${second_half} KiB/min, limit ${limit_slope})"
+else
+  if [ "$growth" -gt "$limit_kib" ]; then
+    echo "soak: FAIL: anonymous memory grew ${growth} KiB after warm-up (a run this short is judged by growth)" >&2
+    exit 1
+  fi
+  echo "soak: OK (growth ${growth} KiB, allowance ${limit_kib})"
 fi
-echo "soak: OK"
