@@ -11,6 +11,9 @@
 #   BENCH_SECONDS=10    length of each flood (the scrapes start one second into it)
 #   BENCH_SCRAPES=10    authorized scrapes per run
 #   BENCH_REPEATS=3     runs of "one wrong password repeated, right password first checked during the flood"
+#   BENCH_FLOOD_MINUTES=0  then flood the exporter this many minutes (each minute 30 s of the repeated password
+#                          and 30 s of new ones, 32 new connections each time) and print its resident and anonymous
+#                          memory after each minute, and the trend: what months of floods would leave behind
 #
 # Rows (each server restarted before each run, so its credential cache starts empty):
 #   quiet                        no flood
@@ -239,6 +242,34 @@ echo
 echo "| run (same machine, same minute) | authorized scrape, median / max | scrapes not 200 | wrong-password requests answered per second | exporter: 401 / 429 |"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+
+# --- optional: memory over minutes of floods ------------------------------------------------------------------
+flood_minutes="${BENCH_FLOOD_MINUTES:-0}"
+if [ "$flood_minutes" -gt 0 ]; then
+  echo
+  echo "==> ${flood_minutes} minutes of floods against the exporter (30 s repeated, 30 s new passwords, each minute)"
+  start_server exporter
+  memory() { awk '/^Rss:/ { r = $2 } /^Anonymous:/ { a = $2 } END { print r, a }' "/proc/$server_pid/smaps_rollup"; }
+  read -r rss anon <<<"$(memory)"
+  printf '%8s %14s %15s %12s %10s\n' minute resident_kib anonymous_kib wrong_per_s scrape
+  printf '%8s %14s %15s %12s %10s\n' 0 "$rss" "$anon" – "$(scrape | cut -d' ' -f1)"
+  : > "$work/flood_samples"
+  for minute in $(seq "$flood_minutes"); do
+    answered=0
+    for flood in repeated new_each; do
+      wrk -t2 -c32 -d30s -s "$work/$flood.lua" "https://127.0.0.1:$server_port/metrics" > "$work/wrk.out" 2>&1
+      answered=$(( answered + $(awk '/requests in/ { print $1 }' "$work/wrk.out") ))
+    done
+    read -r rss anon <<<"$(memory)"
+    printf '%8s %14s %15s %12s %10s\n' "$minute" "$rss" "$anon" $(( answered / 60 )) "$(scrape | cut -d' ' -f1)"
+    echo "$(( minute * 60 )) $anon" >> "$work/flood_samples"
+  done
+  awk '{ n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
+       END { d = n * xx - x * x; if (n > 2 && d != 0) printf "anonymous memory trend over the floods: %+.1f KiB/min\n", (n * xy - x * y) / d * 60 }' \
+    "$work/flood_samples"
+  echo "refused so far: $(rejections | awk '{ printf "401: %d, 429: %d", $1, $2 }')"
+  stop_server
+fi
 
 # The goals of issue 26, checked on this run's figures (printed, not enforced: a busy machine moves them).
 echo

@@ -176,9 +176,14 @@ struct GzipAppTests {
                                       + (gzip ? ["-H", "Accept-Encoding: gzip"] : []) + ["http://127.0.0.1:\(port)/metrics"])
             return (result.stdout, try Data(contentsOf: URL(fileURLWithPath: file)))
         }
-        // The body is re-rendered every few seconds: compare a gzip scrape with the plain ones around it.
+        // Until every source has polled once, each poll re-renders the body: wait for ready. After that it changes
+        // every few seconds only, so a gzip scrape is compared with plain ones around it that match each other.
+        let readyBy = Date().addingTimeInterval(120)
+        while try TestClient.fetch(port: port, path: "/-/ready").status != 200 && Date() < readyBy {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         var compared = false
-        for _ in 0..<10 where !compared {
+        for _ in 0..<50 where !compared {
             let before = try fetch("before", gzip: false)
             let zipped = try fetch("metrics.gz", gzip: true)
             let after = try fetch("after", gzip: false)
