@@ -1,7 +1,7 @@
 import ExporterKit
 import FoundationEssentials
 
-/// A tenant's own costs: the leases, winning bids, deployment escrows and latest block of each configured owner,
+/// A tenant's own costs: the leases, winning bids and deployment escrows of each configured owner,
 /// polled from the chain REST API, and the spend, escrow balance, runway and per-GPU prices computed from them.
 /// Knows nothing of how the chain is spoken to (`Chain/`) nor of providers.
 public enum AccountArea: SourceArea {
@@ -11,15 +11,13 @@ public enum AccountArea: SourceArea {
         try AccountConfig(input.flags, chain: input.config(of: ChainArea.self))
     }
 
-    static let sources = [LeasesSource.ownerLeases, DeploymentsSource.declaration, BlockSource.declaration,
-                          BidsSource.declaration, BlockTimeSource.declaration]
+    static let sources = [LeasesSource.ownerLeases, DeploymentsSource.declaration, BidsSource.declaration]
 }
 
 /// The last good chain data of the watched owners, which the tenant's sources fill and its collectors join.
 final class TenantBoxes: Sendable {
     let leases: PerAddress<[ActiveLease]>
     let deployments: PerAddress<ActiveDeployments>
-    let latestHeight: LastGood<Int64>
     let bids: PerAddress<[BidID: Bid]>
     /// The settings every tenant source polls with.
     let config: AccountConfig
@@ -34,7 +32,6 @@ final class TenantBoxes: Sendable {
         self.config = config
         leases = PerAddress(config.owners, pollInterval: config.interval)
         deployments = PerAddress(config.owners, pollInterval: config.interval)
-        latestHeight = LastGood(pollInterval: config.interval)
         bids = PerAddress(config.owners, pollInterval: config.interval)
     }
 }

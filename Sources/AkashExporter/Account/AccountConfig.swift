@@ -39,3 +39,8 @@ public struct AccountConfig: Sendable, Equatable {
                   blockTime: chain.blockTime, interval: chain.interval, timeout: chain.timeout)
     }
 }
+
+extension AccountConfig: ChainView {
+    var isOn: Bool { isEnabled }
+    var readsChainHead: Bool { true }
+}

@@ -25,7 +25,7 @@ struct LeasesSource: PolledSource {
         // Paid only: an overdrawn lease (insufficient_funds) costs nothing, so its provider's probe is no lease's alert.
         shared.paidLeases.feed { now in owners.flatMap { boxes.value(for: $0, now: now) ?? [] }.filter(\.isPaying) }
         return MadeSource(source, collectors: [
-            AccountCollector(leases: tenant.leases, deployments: tenant.deployments, latestHeight: tenant.latestHeight,
+            AccountCollector(leases: tenant.leases, deployments: tenant.deployments, latestHeight: ChainHead.of(setup).height,
                              blockTime: shared.blockTime, aktPrice: shared.aktPrice),
             LeaseGPUCollector(leases: tenant.leases, bids: tenant.bids, deployments: tenant.deployments,
                               blockTime: shared.blockTime, aktPrice: shared.aktPrice, gpuMarket: shared.gpuMarket,

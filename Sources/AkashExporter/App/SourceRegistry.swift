@@ -58,9 +58,11 @@ public struct MadeSources: ExporterArea {
 }
 
 extension SourceArea {
-    /// This area's sources alone, made from `setup`: a test or a benchmark of one area.
+    /// This area's sources alone, made from `setup`: a test or a benchmark of one area. A view of the chain comes
+    /// with the chain's head (latest block, measured block time), as in the exporter.
     static func make(_ setup: SourceSetup) -> MadeSources {
-        SourceRegistry.make(setup, areas: [self])
+        let readsChain = setup[self].map { $0 is any ChainView } ?? false
+        return SourceRegistry.make(setup, areas: readsChain ? [self, ChainArea.self] : [self])
     }
 }
 

@@ -32,6 +32,12 @@ struct SourceSetup: Sendable {
     subscript<Area: SourceArea>(area: Area.Type) -> Area.Config? {
         configs[area]
     }
+
+    /// The configurations of the registered areas that are `T`s, in registry order: how a shared piece finds the
+    /// areas that need it (every view of the chain) without naming them.
+    func configs<T>(as type: T.Type) -> [T] {
+        SourceRegistry.areas.compactMap { configs.value(of: $0) as? T }
+    }
 }
 
 /// Each area's configuration, keyed by its area: an area reads its own (and those it depends on) by type, and the
@@ -44,6 +50,10 @@ struct AreaConfigs: Sendable {
     subscript<Area: SourceArea>(area: Area.Type) -> Area.Config? {
         get { values[ObjectIdentifier(area)] as? Area.Config }
         set { values[ObjectIdentifier(area)] = newValue }
+    }
+
+    func value(of area: any SourceArea.Type) -> (any Sendable)? {
+        values[ObjectIdentifier(area)]
     }
 }
 

@@ -72,10 +72,11 @@ public struct ChainConfig: Sendable, Equatable {
     }
 }
 
-/// The chain settings as an area: flags every view of the chain reads, and no source of its own.
+/// The chain as an area: the settings every view of the chain reads, and the chain's own head (the latest block,
+/// the measured block time), polled only when a view turns chain amounts into per-hour figures.
 enum ChainArea: SourceArea {
     static let flags = ChainConfig.flags
-    static let sources: [Source] = []
+    static let sources = [BlockSource.declaration, BlockTimeSource.declaration]
 
     static func configure(_ input: ConfigInput) throws(ConfigError) -> ChainConfig {
         try ChainConfig(input.flags)

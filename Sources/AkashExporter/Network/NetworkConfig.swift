@@ -47,3 +47,9 @@ public struct NetworkConfig: Sendable, Equatable {
                   interval: try flags[Self.intervalFlag], timeout: chain.timeout, pageSize: try flags[Self.pageSizeFlag])
     }
 }
+
+extension NetworkConfig: ChainView {
+    var isOn: Bool { enabled }
+    /// Block time only: the index prices per block, and needs no height.
+    var readsChainHead: Bool { false }
+}

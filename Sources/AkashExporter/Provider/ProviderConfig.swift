@@ -34,3 +34,8 @@ public struct ProviderConfig: Sendable, Equatable {
                   blockTime: chain.blockTime, interval: chain.interval, timeout: chain.timeout)
     }
 }
+
+extension ProviderConfig: ChainView {
+    var isOn: Bool { isEnabled }
+    var readsChainHead: Bool { true }
+}

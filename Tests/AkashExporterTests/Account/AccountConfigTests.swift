@@ -70,7 +70,7 @@ struct AccountConfigTests {
     func enabledArea() throws {
         let area = AccountArea.make(config: try Self.config(["--akash.owner", Self.tenant, "--akash.account-interval=5m"]),
                                     shared: SharedDependencies(aktPriceUSD: { _ in 1 }))
-        #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_block", "akash_bids"])
+        #expect(area.sources.map(\.name) == ["akash_leases", "akash_deployments", "akash_bids", "akash_block"])
         #expect(area.sources.allSatisfy { $0.interval == 300 })
         // Costs, GPUs, the chain head; a fixed block time (the shared default here) measures nothing.
         #expect(area.collectors.count == 3)

@@ -145,8 +145,9 @@ struct ProviderGoldenTests {
         defer { harness.chain.stop() }
         harness.chain.route(LeasesPage.path, .closeImmediately)
         harness.chain.route(ProviderBidsSource.path, .closeImmediately)
+        harness.chain.route(BlockSource.path, .closeImmediately)
         let failures = await harness.pollAll()
-        #expect(Set(failures.keys) == ["akash_provider_leases", "akash_provider_bids"])
+        #expect(Set(failures.keys) == ["akash_provider_leases", "akash_provider_bids", "akash_block"])
         #expect(failures.values.allSatisfy { $0.reason == .connection })
         let nothing = harness.collect().allSatisfy { $0.isEmpty }
         #expect(nothing)
