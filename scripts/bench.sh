@@ -44,16 +44,12 @@ if ! python3 -c 'import prometheus_client' 2>/dev/null; then
   "$python" -c 'import prometheus_client' 2>/dev/null || "$python" -m pip install -q prometheus-client
 fi
 
-work="$(mktemp -d)"
+. scripts/lib/scratch.sh  # $work, $pids, cleaned up on exit
 chmod 755 "$work"  # nginx workers run as an unprivileged user and must read the body
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
+# nginx daemonizes: its master's pid is in its pid file, not in $pids.
+scratch_cleanup_extra() {
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
 }
-trap cleanup EXIT
 [ -n "${BENCH_DEBUG:-}" ] && set -x
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -54,14 +54,7 @@ echo "==> building (release)"
 swift build -c release --product akash-cost-exporter 2>&1 | tail -n 1
 bin=.build/release
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/lib/scratch.sh  # $work, $pids, cleaned up on exit
 [ -n "${BENCH_DEBUG:-}" ] && set -x
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -264,9 +257,13 @@ if [ "$flood_minutes" -gt 0 ]; then
     printf '%8s %14s %15s %12s %10s\n' "$minute" "$rss" "$anon" $(( answered / 60 )) "$(scrape | cut -d' ' -f1)"
     echo "$(( minute * 60 )) $anon" >> "$work/flood_samples"
   done
-  awk '{ n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
-       END { d = n * xx - x * x; if (n > 2 && d != 0) printf "anonymous memory trend over the floods: %+.1f KiB/min\n", (n * xy - x * y) / d * 60 }' \
-    "$work/flood_samples"
+  # The trend, as a least-squares slope: over every minute, and over the second half (after the allocator settled).
+  slope() {
+    awk '{ n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
+         END { d = n * xx - x * x; if (n > 2 && d != 0) printf "%+.1f", (n * xy - x * y) / d * 60; else printf "n/a" }'
+  }
+  echo "anonymous memory trend over the floods: $(slope < "$work/flood_samples") KiB/min over every minute," \
+    "$(tail -n $(( (flood_minutes + 1) / 2 )) "$work/flood_samples" | slope) KiB/min over the second half"
   echo "refused so far: $(rejections | awk '{ printf "401: %d, 429: %d", $1, $2 }')"
   stop_server
 fi

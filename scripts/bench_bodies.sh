@@ -35,13 +35,7 @@ owner="akash139v3hvzldaa0zgaw7thsayqv65x6mvfmyl520c"
 if [ -z "${EXPORTER:-}" ]; then swift build -c release --product akash-cost-exporter >/dev/null; fi
 [ -x "$exporter" ] || { echo "bench_bodies: no exporter binary at $exporter" >&2; exit 1; }
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/lib/scratch.sh  # $work, $pids, cleaned up on exit
 
 # make_bodies KIND COUNT DIR: the large bodies and a routes file (DIR/routes.json) serving them.
 make_bodies() {

@@ -14,13 +14,8 @@ exporter="${EXPORTER:-.build/debug/akash-cost-exporter}"
 starts="${STARTS:-60}"
 [ -x "$exporter" ] || { echo "early_sigterm: no exporter binary at $exporter (swift build first)" >&2; exit 1; }
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+SCRATCH_SIGNAL=KILL
+. scripts/lib/scratch.sh  # $work, $pids, killed and removed on exit
 
 . scripts/lib/fake_upstream.sh
 start_fake_upstream "$work" || { echo "early_sigterm: fake upstream did not start" >&2; cat "$work/fake.err" >&2; exit 1; }

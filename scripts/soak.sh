@@ -34,13 +34,7 @@ limit_kib="${LIMIT_KIB:-154}"
 limit_slope="${LIMIT_KIB_PER_MIN:-2}"
 [ -x "$exporter" ] || { echo "soak: no exporter binary at $exporter (swift build -c release first)" >&2; exit 1; }
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/lib/scratch.sh  # $work, $pids, cleaned up on exit
 
 . scripts/lib/fake_upstream.sh
 gateway_routes=() probe_flags=()
