@@ -11,7 +11,11 @@ pointed at it with:
 Routes map a request path to a recorded body. Query strings are ignored when matching, except that a route key
 may carry query parameters ("/chain/akash/market/v1beta5/leases/list?pagination.key=abc"); such a route wins over
 the bare path when the request carries every one of those parameters (values compared after URL-decoding). This
-is how pagination is faked: the first page names a next_key, the second page is routed on it.
+is how pagination is faked: the first page names a next_key, the second page is routed on it. An entry "!name"
+forbids instead: the request must carry no parameter of that name ("...leases/list?filters.state=active&
+!filters.owner&!filters.provider" is the network-wide list, not one owner's or one provider's). Of the routes of
+a path the request matches, the one with the most entries (required and forbidden) wins, the earlier on a tie:
+the rule of the Swift tests' fake (Tests/TestSupport/FakeUpstream.swift, FakeRoute).
 
 Routes file (--routes FILE.json): a JSON object whose keys are request paths and whose values are either a fixture
 path (string) or an object with these optional fields:
@@ -39,7 +43,7 @@ import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,12 +91,17 @@ class Reply:
 
 
 class Route:
-    """A path (plus required query parameters) and its replies: one, or a sequence whose last entry repeats."""
+    """A path (plus required and forbidden query parameters) and its replies: one, or a sequence whose last entry
+    repeats."""
 
     def __init__(self, key: str, spec: object, base_dirs: list[Path]):
         path, _, query = key.partition("?")
         self.path = path
-        self.required_params = {name: values[0] for name, values in parse_qs(query, keep_blank_values=True).items()}
+        entries = parse_qsl(query, keep_blank_values=True)
+        self.required_params = {name: value for name, value in entries if not name.startswith("!")}
+        self.forbidden_names = {name[1:] for name, value in entries if name.startswith("!")}
+        if any(value for name, value in entries if name.startswith("!")):
+            raise ValueError(f"route {key!r}: a forbidden parameter is a name (!name), not name=value")
         specs = spec["sequence"] if isinstance(spec, dict) and "sequence" in spec else [spec]
         if not specs:
             raise ValueError(f"route {key!r}: empty sequence")
@@ -100,8 +109,13 @@ class Route:
         self.served = 0
         self.lock = threading.Lock()
 
+    @property
+    def specificity(self) -> int:
+        return len(self.required_params) + len(self.forbidden_names)
+
     def matches(self, params: dict[str, list[str]]) -> bool:
-        return all(value in params.get(name, []) for name, value in self.required_params.items())
+        return (all(value in params.get(name, []) for name, value in self.required_params.items())
+                and not any(name in params for name in self.forbidden_names))
 
     def next_reply(self) -> Reply:
         with self.lock:
@@ -119,8 +133,9 @@ class RouteTable:
             route = Route(key, spec, base_dirs)
             self.routes_by_path.setdefault(route.path, []).append(route)
         for routes in self.routes_by_path.values():
-            # Most specific first: a route that requires query parameters beats the bare path.
-            routes.sort(key=lambda r: len(r.required_params), reverse=True)
+            # Most specific first (stable: the earlier on a tie): a route that requires or forbids query parameters
+            # beats the bare path.
+            routes.sort(key=lambda r: r.specificity, reverse=True)
 
     def find(self, path: str, params: dict[str, list[str]]) -> Route | None:
         return next((r for r in self.routes_by_path.get(path, []) if r.matches(params)), None)

@@ -69,6 +69,38 @@ import TestSupport
         #expect(try await get(URL(string: "\(upstream.baseURL)/flaky?ok=1")!).0 == 200)
     }
 
+    @Test func routeTableForbidsParametersByName() async throws {
+        let upstream = try FakeUpstream()
+        defer { upstream.stop() }
+        // As the chain's list paths: any address, one state of them all, the network (no address), one provider.
+        // The state-only route comes before the network one, so only the forbidden names' specificity puts the
+        // network route first.
+        upstream.routeTable([
+            FakeRoute("/list", .status(200, body: Data("any".utf8))),
+            FakeRoute("/list", requiring: ["filters.state=active"], .status(200, body: Data("state".utf8))),
+            FakeRoute("/list", requiring: ["filters.state=active"], forbidding: ["filters.owner", "filters.provider"],
+                      .status(200, body: Data("network".utf8))),
+            FakeRoute("/list", requiring: ["filters.provider=P", "filters.state=active"],
+                      .status(200, body: Data("provider".utf8))),
+        ])
+        func answer(_ query: String) async throws -> String {
+            let (status, body, _) = try await get(URL(string: "\(upstream.baseURL)/list?\(query)")!)
+            #expect(status == 200, "\(query)")
+            return String(decoding: body, as: UTF8.self)
+        }
+        // Without a forbidden name the forbidding route matches, whatever else (the page size) the request carries.
+        #expect(try await answer("filters.state=active") == "network")
+        #expect(try await answer("filters.state=active&pagination.limit=1000") == "network")
+        // A forbidden name present, with any value (an empty one too, percent-encoded or not), and it does not.
+        #expect(try await answer("filters.owner=O&filters.state=active") == "state")
+        #expect(try await answer("filters.state=active&filters%2Eowner=") == "state")
+        // The provider's request names a forbidden parameter: the network route, though it pins down more, loses
+        // to the route requiring that provider.
+        #expect(try await answer("filters.provider=P&filters.state=active") == "provider")
+        #expect(try await answer("filters.provider=Q&filters.state=active") == "state")
+        #expect(try await answer("filters.owner=O") == "any")
+    }
+
     @Test func stopReturnsPromptlyWhileAClientHangs() async throws {
         let upstream = try FakeUpstream()
         upstream.route("/hang", .hang)

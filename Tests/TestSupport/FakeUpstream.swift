@@ -69,23 +69,44 @@ public enum FakeReply: Sendable {
 }
 
 /// One entry of a `FakeUpstream` route table: a path, the query parameters a request must carry to get this
-/// reply (`name=value`, unencoded), and who the route belongs to (a source's name, for a test's messages).
+/// reply (`name=value`, unencoded), the names of parameters it must not carry at all (a network-wide list is the
+/// request with no address filter), and who the route belongs to (a source's name, for a test's messages).
+/// `scripts/fake_upstream.py` matches its routes by the same rule.
 public struct FakeRoute: Sendable {
     public let path: String
     public let parameters: [String]
+    public let forbidden: [String]
     public let owner: String
     public let reply: FakeUpstream.Responder
 
-    public init(_ path: String, requiring parameters: [String] = [], owner: String = "", _ reply: FakeReply) {
-        self.init(path, requiring: parameters, owner: owner) { _ in reply }
+    public init(_ path: String, requiring parameters: [String] = [], forbidding forbidden: [String] = [],
+                owner: String = "", _ reply: FakeReply) {
+        self.init(path, requiring: parameters, forbidding: forbidden, owner: owner) { _ in reply }
     }
 
-    public init(_ path: String, requiring parameters: [String] = [], owner: String = "",
-                _ reply: @escaping FakeUpstream.Responder) {
+    public init(_ path: String, requiring parameters: [String] = [], forbidding forbidden: [String] = [],
+                owner: String = "", _ reply: @escaping FakeUpstream.Responder) {
+        precondition(!forbidden.contains { $0.contains("=") }, "FakeRoute: a forbidden parameter is a name, not \(forbidden)")
         self.path = path
         self.parameters = parameters
+        self.forbidden = forbidden
         self.owner = owner
         self.reply = reply
+    }
+
+    /// How much of a request the route pins down: each required parameter and each forbidden name counts one.
+    public var specificity: Int { parameters.count + forbidden.count }
+
+    /// Whether a request whose query is `query` (raw, percent-encoded) gets this route: it carries every required
+    /// `name=value` and no parameter of a forbidden name, whatever its value.
+    public func matches(query: String?) -> Bool {
+        let entries = (query ?? "").split(separator: "&")
+        let carried = Set(entries.map { $0.removingPercentEncoding ?? String($0) })
+        let names = Set(entries.map { entry in
+            let name = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            return name.removingPercentEncoding ?? String(name)
+        })
+        return parameters.allSatisfy(carried.contains) && !forbidden.contains(where: names.contains)
     }
 }
 
@@ -130,15 +151,17 @@ public final class FakeUpstream: Sendable {
         server.route(path, replies)
     }
 
-    /// Serves a route table: each request gets the reply of the route for its path whose required query
-    /// parameters it carries, the most specific first (a list's second page, one address's list), so several
-    /// sources can share one path. A request no route matches gets 404. Replaces earlier routes of those paths.
+    /// Serves a route table: each request gets the reply of the first route for its path that it matches (carries
+    /// every required parameter, none of the forbidden names), the most specific first (a list's second page, one
+    /// address's list, the list of no address), so several sources can share one path; among routes as specific,
+    /// the earlier in the table. A request no route matches gets 404. Replaces earlier routes of those paths.
     public func routeTable(_ routes: [FakeRoute]) {
         for (path, candidates) in Dictionary(grouping: routes, by: \.path) {
-            let bySpecificity = candidates.sorted { $0.parameters.count > $1.parameters.count }
+            // Stable: ties keep the table's order.
+            let bySpecificity = candidates.enumerated()
+                .sorted { ($0.element.specificity, $1.offset) > ($1.element.specificity, $0.offset) }.map(\.element)
             server.route(path) { request in
-                let parameters = Set((request.query ?? "").split(separator: "&").map { $0.removingPercentEncoding ?? String($0) })
-                guard let match = bySpecificity.first(where: { $0.parameters.allSatisfy(parameters.contains) }) else {
+                guard let match = bySpecificity.first(where: { $0.matches(query: request.query) }) else {
                     return .status(404, body: Data("no route for \(request.path)?\(request.query ?? "")\n".utf8))
                 }
                 return match.reply(request)

@@ -16,9 +16,9 @@ enum AppFakes {
     }
 
     /// Routes every registered source's recorded bodies (again: how a test heals a broken upstream). Several
-    /// sources may share a path (one list for owners and one for providers, a list's pages): a request gets the
-    /// body whose query parameters it carries, the most specific first, and belongs to that body's source; a
-    /// request no body matches gets 404. The requests of `broken` get `fault`.
+    /// sources may share a path (one list for owners, one for providers, one for the whole network, a list's pages):
+    /// a request gets the body whose query parameters it carries (and none it forbids), the most specific first, and
+    /// belongs to that body's source; a request no body matches gets 404. The requests of `broken` get `fault`.
     static func routeEverything(on fake: FakeUpstream, breaking broken: Source? = nil, with fault: FakeReply? = nil) {
         fake.routeTable(routes(breaking: broken, with: fault))
     }
@@ -29,7 +29,7 @@ enum AppFakes {
             Recorded.of(source).routes.map { route in
                 let path = Recorded.api(source.api).prefix + route.path
                 let reply = fault.flatMap { source.name == broken?.name ? $0 : nil } ?? .fixture(route.body)
-                return FakeRoute(path, requiring: route.parameters, owner: source.name, reply)
+                return FakeRoute(path, requiring: route.parameters, forbidding: route.forbidden, owner: source.name, reply)
             }
         }
     }

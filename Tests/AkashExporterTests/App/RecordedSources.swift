@@ -10,6 +10,8 @@ import ExporterKit
 struct RecordedSource: Sendable {
     /// One request the recordings answer: a path of the declaration, the query parameters that single it out
     /// (`name=value&...`, unencoded: one address's list, or its second page), and the body under `Tests/Fixtures/`.
+    /// An entry `!name` says the request carries no parameter of that name at all (a network-wide list is the one
+    /// with no address filter).
     struct Route: Sendable {
         let path: String
         let query: String?
@@ -21,15 +23,33 @@ struct RecordedSource: Sendable {
             self.body = body
         }
 
-        /// The query's parameters, `name=value` each.
+        private var entries: [Substring] { query.map { $0.split(separator: "&") } ?? [] }
+
+        /// The parameters a request must carry, `name=value` each.
         var parameters: [String] {
-            query.map { $0.split(separator: "&").map(String.init) } ?? []
+            entries.filter { !$0.hasPrefix("!") }.map(String.init)
         }
 
-        /// Path and query, values percent-encoded: how a request for it reads.
+        /// The names of the parameters a request must not carry.
+        var forbidden: [String] {
+            entries.filter { $0.hasPrefix("!") }.map { String($0.dropFirst()) }
+        }
+
+        /// Path and query, values percent-encoded: how a request for it reads (no forbidden name in it).
         var target: String {
-            guard let query else { return path }
-            let encoded = query.split(separator: "&").map { parameter in
+            Self.target(path, entries.filter { !$0.hasPrefix("!") })
+        }
+
+        /// The route as `scripts/fake_upstream.py` reads it: the target with each forbidden name as `!name`, in the
+        /// query's order.
+        var scriptKey: String {
+            Self.target(path, entries)
+        }
+
+        private static func target(_ path: String, _ entries: [Substring]) -> String {
+            guard !entries.isEmpty else { return path }
+            let encoded = entries.map { parameter in
+                if parameter.hasPrefix("!") { return String(parameter) }
                 let (name, value) = parameter.firstIndex(of: "=").map { (parameter[..<$0], parameter[parameter.index(after: $0)...]) }
                     ?? (parameter[...], "")
                 return name + "=" + URL.percentEncodedQueryValue(String(value))
@@ -92,10 +112,9 @@ enum Recorded {
         #"{"status":{"error_code":0,"error_message":null,"credit_count":1},"data":\#(data)}"#
     }
 
-    /// The network-wide lists ask 500 items a page (`--akash.network-page-size`), the per-address ones 1,000: that
-    /// page size, not the missing address filter (a route can only require parameters), tells the fakes which
-    /// source a request of the shared paths belongs to.
-    static let networkPage = "pagination.limit=\(NetworkConfig.pageSizeFlag.defaultValue)"
+    /// What sets a network-wide list apart from one owner's or one provider's on the same path: no address filter
+    /// at all (whatever the page size).
+    static let noAddress = "!filters.owner&!filters.provider"
     /// What the network's paid-price index fills, and the GPU price checks' comparisons with it.
     static let paidSeries = ["akash_gpu_paid_", "akash_gpu_bid_vs_paid_ratio", "akash_lease_gpu_price_vs_paid_ratio",
                              "akash_provider_gpu_price_vs_paid_ratio"]
@@ -223,15 +242,15 @@ enum Recorded {
 
         // No running lease on the network: every kind counts 0, no model has a price.
         "akash_network_leases": .init(
-            routes: [.init(LeasesPage.path, query: "filters.state=active&\(networkPage)", body: "network/leases-active-page1.json"),
-                     .init(LeasesPage.path, query: "filters.state=active&\(networkPage)&pagination.key=bmV0d29yay9sZWFzZXMvMg+/AQ==",
+            routes: [.init(LeasesPage.path, query: "filters.state=active&\(noAddress)", body: "network/leases-active-page1.json"),
+                     .init(LeasesPage.path, query: "filters.state=active&\(noAddress)&pagination.key=bmV0d29yay9sZWFzZXMvMg+/AQ==",
                            body: "network/leases-active-page2.json"),
-                     .init(LeasesPage.path, query: "filters.state=reclaiming&\(networkPage)", body: "network/leases-reclaiming.json")],
+                     .init(LeasesPage.path, query: "filters.state=reclaiming&\(noAddress)", body: "network/leases-reclaiming.json")],
             series: paidSeries, emptyBody: emptyLeases, emptyAnswer: .valid(paidKinds(noOffer: 0))),
         // No winning bid: every lease is one without an offer, and nothing is priced.
         "akash_network_bids": .init(
-            routes: [.init(ChainREST.bidsPath, query: "filters.state=active&\(networkPage)", body: "network/bids-active-page1.json"),
-                     .init(ChainREST.bidsPath, query: "filters.state=active&\(networkPage)&pagination.key=bmV0d29yay9iaWRzLzI/+w==",
+            routes: [.init(ChainREST.bidsPath, query: "filters.state=active&\(noAddress)", body: "network/bids-active-page1.json"),
+                     .init(ChainREST.bidsPath, query: "filters.state=active&\(noAddress)&pagination.key=bmV0d29yay9iaWRzLzI/+w==",
                            body: "network/bids-active-page2.json")],
             series: paidSeries, emptyBody: emptyBids, emptyAnswer: .valid(paidKinds(noOffer: 14))),
         // The recorded host_uris (loopback, private, plain http) are all refused: no app test contacts a gateway.
@@ -268,14 +287,15 @@ enum Recorded {
         return fake
     }
 
-    /// Every request target the loopback fakes serve, prefix included, and its recorded body:
-    /// `/console/v1/gpu-prices` -> `akash/gpu-prices.json`; a query-bound body as `/chain/...list?filters.owner=...`.
+    /// Every route the script fake serves, prefix included, and its recorded body:
+    /// `/console/v1/gpu-prices` -> `akash/gpu-prices.json`; a query-bound body as `/chain/...list?filters.owner=...`,
+    /// a network-wide list's as `/chain/...list?filters.state=active&!filters.owner&!filters.provider`.
     /// Also under each API's further prefixes.
-    static var fakeRoutes: [(target: String, body: String)] {
+    static var fakeRoutes: [(key: String, body: String)] {
         SourceRegistry.all.flatMap { source in
             let fake = api(source.api)
             return ([fake.prefix] + fake.aliases).flatMap { prefix in
-                of(source).routes.map { (prefix + $0.target, $0.body) }
+                of(source).routes.map { (prefix + $0.scriptKey, $0.body) }
             }
         }
     }

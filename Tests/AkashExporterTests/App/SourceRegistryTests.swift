@@ -31,7 +31,8 @@ struct SourceRegistryTests {
         let intervalFlags: [String]
         /// Flags the recorded bodies assume (the tests' table).
         let flags: [String]
-        /// Request path (with a required query parameter after `?`) -> recorded body, from the repository root.
+        /// Request path (with the query parameters required after `?`, a forbidden name as `!name`) -> recorded
+        /// body, from the repository root.
         let routes: [String: String]
 
         enum CodingKeys: String, CodingKey {
@@ -43,7 +44,7 @@ struct SourceRegistryTests {
             apis = Source.apis(sources).map { API(prefix: Recorded.api($0).prefix, urlFlag: $0.urlFlag) }
             intervalFlags = sources.compactMap(\.intervalFlag?.name).uniqued()
             flags = Recorded.flags
-            routes = Dictionary(Recorded.fakeRoutes.map { ($0.target, "Tests/Fixtures/" + $0.body) },
+            routes = Dictionary(Recorded.fakeRoutes.map { ($0.key, "Tests/Fixtures/" + $0.body) },
                                 uniquingKeysWith: { first, _ in first })
         }
 
