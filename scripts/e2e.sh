@@ -7,7 +7,7 @@
 #   main        the default fake upstreams;
 #   replica     a second replica of main on the same upstreams (docs/production.md recommends one);
 #   cmc-down    CoinMarketCap unreachable, deployment 27790001 and its lease paid in uakt (no AKT price);
-#   chain-down  its chain upstream answers the first polls (about 30 s), then 503.
+#   chain-down  its chain upstream answers until the critical escrow alert fires for it, then 503.
 # main's chain oracle aggregated its AKT price as the run starts (fresh, so it prices AKT leases and is compared with
 # CoinMarketCap); cmc-down's oracle is unhealthy, so its BME is in halt_oracle (no ACT minted).
 # Asserts: promtool checks pass; the targets are up; every query of every dashboard panel returns data for main
@@ -247,15 +247,16 @@ routes = {
 }
 json.dump(routes, open(f"{out}/cmc-down-routes.json", "w"), indent=1)
 PY
-# chain-down: every chain path answers its first 10 requests (about 30 s of polls, so that Prometheus, started
-# after the exporters, scrapes a runway first), then 503.
-python3 - "$work/fixtures" <<'PY'
+# chain-down: every chain path answers until $work/chain-down.off exists, then 503. The file is made once Prometheus
+# has scraped a runway from that exporter and the critical escrow alert fires (below): an event, not a count of
+# requests, which a loaded machine makes at another pace.
+python3 - "$work/fixtures" "$work/chain-down.off" <<'PY'
 import json, sys
 sys.path.insert(0, "scripts")
 from fake_upstream import default_route_table
 down = {"status": 503, "body": {"code": 14, "message": "node unavailable (e2e chain-down)"}}
-routes = {path: {"sequence": [fixture] * 10 + [down]} for path, fixture in default_route_table().items()
-          if path.startswith("/chain")}
+routes = {path: {"switch_file": sys.argv[2], "before": fixture, "after": down}
+          for path, fixture in default_route_table().items() if path.startswith("/chain")}
 json.dump(routes, open(f"{sys.argv[1]}/chain-down-routes.json", "w"), indent=1)
 PY
 start upstream-cmc-down python3 scripts/fake_upstream.py --port 0 --with-defaults --routes "$work/fixtures/cmc-down-routes.json"
@@ -269,7 +270,7 @@ situations+=("main=$exporter_port")
 wait_ready "http://127.0.0.1:$exporter_port/-/ready" 60
 start_exporter replica "$upstream" --akash.probe-allow-private; situations+=("replica=$started_port")
 CMC_BASE=$nothing_listens OWNERS="$OWNER,$SECOND_OWNER" start_exporter cmc-down "$cmc_down_upstream"; situations+=("cmc-down=$started_port")
-start_exporter chain-down "$chain_down_upstream"; situations+=("chain-down=$started_port")
+start_exporter chain-down "$chain_down_upstream"; situations+=("chain-down=$started_port"); chain_down_port=$started_port
 for situation in "${situations[@]}"; do
   wait_ready "http://127.0.0.1:${situation#*=}/-/ready" 60
   echo "exporter ${situation%%=*} ready on 127.0.0.1:${situation#*=}"
@@ -326,6 +327,24 @@ start prometheus prometheus --config.file="$work/prometheus.yml" --storage.tsdb.
 wait_ready "http://127.0.0.1:$alertmanager_port/-/ready" 30
 wait_ready "http://127.0.0.1:$prometheus_port/-/ready" 30
 echo "Prometheus on 127.0.0.1:$prometheus_port, Alertmanager on 127.0.0.1:$alertmanager_port"
+
+# chain-down's chain goes down once Prometheus has its runway and the critical escrow alert fires for it.
+python3 - "$prometheus_port" "$chain_down_port" "$SHORT_RUNWAY_DSEQ" "$TIMEOUT" "$work/chain-down.off" <<'PY'
+import json, pathlib, sys, time, urllib.parse, urllib.request
+prometheus, exporter, dseq, timeout, switch = sys.argv[1:]
+query = (f'ALERTS{{alertname="AkashDeploymentEscrowRunwayLow", alertstate="firing", severity="critical", '
+         f'instance="127.0.0.1:{exporter}", dseq="{dseq}"}}')
+deadline = time.time() + float(timeout)
+while time.time() < deadline:
+    url = f"http://127.0.0.1:{prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": query})
+    if json.load(urllib.request.urlopen(url, timeout=10))["data"]["result"]:
+        print(f"chain-down: the escrow alert fires; its chain goes down now")
+        break
+    time.sleep(1)
+else:
+    print("chain-down: no escrow alert within the timeout; its chain goes down anyway (the checks below say what is missing)")
+pathlib.Path(switch).touch()
+PY
 
 step "assertions"
 E2E_ALERTMANAGER="http://127.0.0.1:$alertmanager_port" E2E_PROMETHEUS="http://127.0.0.1:$prometheus_port" E2E_EXPORTER="http://127.0.0.1:$exporter_port" E2E_WORK="$work" \

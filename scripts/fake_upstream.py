@@ -25,7 +25,9 @@ path (string) or an object with these optional fields:
     headers  extra response headers, e.g. {"Retry-After": "30"}
     delay    seconds to wait before answering (to exercise timeouts)
 or {"sequence": [reply, reply, ...]}: the n-th request gets the n-th reply, the last one repeats (a failure then
-a success, or a quote that changes between polls).
+a success, or a quote that changes between polls);
+or {"switch_file": PATH, "before": reply, "after": reply}: "before" until the file PATH exists, then "after" (an
+upstream that goes down when the test says so).
 Keys starting with "_" are comments. Without --routes the default table, the "routes" of scripts/sources.json
 (generated from the exporter's source registry), is served (see --print-routes);
 with --routes and --with-defaults the file's entries are layered over it.
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -102,7 +105,13 @@ class Route:
         self.forbidden_names = {name[1:] for name, value in entries if name.startswith("!")}
         if any(value for name, value in entries if name.startswith("!")):
             raise ValueError(f"route {key!r}: a forbidden parameter is a name (!name), not name=value")
-        specs = spec["sequence"] if isinstance(spec, dict) and "sequence" in spec else [spec]
+        # {"switch_file": PATH, "before": reply, "after": reply}: the first until PATH exists (a test flips an
+        # upstream when something has happened, not after a count of requests that a slow machine makes later).
+        self.switch_file = spec.get("switch_file") if isinstance(spec, dict) else None
+        if self.switch_file:
+            specs = [spec["before"], spec["after"]]
+        else:
+            specs = spec["sequence"] if isinstance(spec, dict) and "sequence" in spec else [spec]
         if not specs:
             raise ValueError(f"route {key!r}: empty sequence")
         self.replies = [Reply(key, entry, base_dirs) for entry in specs]
@@ -118,6 +127,8 @@ class Route:
                 and not any(name in params for name in self.forbidden_names))
 
     def next_reply(self) -> Reply:
+        if self.switch_file:
+            return self.replies[1 if os.path.exists(self.switch_file) else 0]
         with self.lock:
             reply = self.replies[min(self.served, len(self.replies) - 1)]
             self.served += 1
