@@ -35,7 +35,12 @@ void cepoll_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
 }
 
-int cepoll_lower_thread_priority(int niceness) {
-    /* On Linux a nice value belongs to a thread: PRIO_PROCESS with the thread's id sets this thread's only. */
-    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), niceness);
+int cepoll_lower_thread_priority(int by) {
+    /* On Linux a nice value belongs to a thread: PRIO_PROCESS with the thread's id sets this thread's only. Relative
+       to the current value, so a service started with Nice=5 keeps the same gap. */
+    id_t thread = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int current = getpriority(PRIO_PROCESS, thread);
+    if (current == -1 && errno != 0) return -1;
+    return setpriority(PRIO_PROCESS, thread, current + by);
 }

@@ -44,6 +44,8 @@ final class ServerContext: Sendable {
     /// What to do with a request before the handler sees it.
     enum Admission {
         case serve
+        /// Served: its credentials are right (a connection refused before is no longer one).
+        case authorized
         case refuse(HTTPResponse)
         /// The 401: missing, malformed, unknown or wrong credentials (counted).
         case wrongCredentials(HTTPResponse)
@@ -61,13 +63,16 @@ final class ServerContext: Sendable {
         if let active, !active.config.users.isEmpty {
             switch active.config.decide(authorization: request.header("Authorization"),
                                         cache: configuration.webConfig!.credentials, now: now) {
-            case .accepted: return (.serve, headers)
+            case .accepted: return (.authorized, headers)
             case .rejected: return (.wrongCredentials(rejectWrongCredentials()), headers)
             case .unseen(let check): return (.verify(check), headers)
             }
         }
-        if let credentials = configuration.basicAuth, !credentials.accepts(authorization: request.header("Authorization")) {
-            return (.wrongCredentials(rejectWrongCredentials()), headers)
+        if let credentials = configuration.basicAuth {
+            guard credentials.accepts(authorization: request.header("Authorization")) else {
+                return (.wrongCredentials(rejectWrongCredentials()), headers)
+            }
+            return (.authorized, headers)
         }
         return (.serve, headers)
     }
@@ -77,6 +82,10 @@ final class ServerContext: Sendable {
         statistics.countAuthRejection(.wrongCredentials)
         return unauthorized
     }
+
+    /// Connections moved to the refused-connection loop, and back once their credentials were right (for tests).
+    let movedToRefusedLoop = Atomic<Int>(0)
+    let movedBack = Atomic<Int>(0)
 
     func nextSerial() -> UInt64 {
         serials.add(1, ordering: .relaxed).newValue
@@ -112,6 +121,13 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     /// Where this loop sends connections refused for their credentials (nil on that loop itself, or when the
     /// server checks no credentials). Set before the loop runs.
     var refusedConnectionLoop: EventLoop?
+    /// On the refused-connection loop: where a connection goes back once its credentials are right (weak: the
+    /// accepting loops hold this one). Set before the loop runs.
+    var acceptingLoops: [WeakLoop] = []
+
+    struct WeakLoop {
+        weak var loop: EventLoop?
+    }
     /// Connections handed to this loop by the others, taken on the next wake-up; `closed` once the loop finished.
     private let arrivals = Mutex<(connections: [Connection], closed: Bool)>(([], false))
     private let epollFD: Int32
@@ -139,8 +155,8 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
     private static let eventCapacity: Int32 = 256
     private let events = cepoll_events_allocate(EventLoop.eventCapacity)!
 
-    /// The nice value of the refused-connection loop's thread: under contention it gets about a tenth of what a
-    /// loop at 0 gets (the kernel's weights: 1024 at 0, 110 at 10), and all of an idle core.
+    /// How much nicer the refused-connection loop's thread is than the others: under contention it gets about a tenth
+    /// of what they get (the kernel's weights: 1024 at 0, 110 at 10), and all of an idle core.
     static let refusedConnectionNiceness: Int32 = 10
 
     private static let listenToken = UInt64.max
@@ -340,21 +356,34 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
         case .readingHead, .idle:
             readRequests(connection)
         }
-        handOverIfRefused(connection)
+        moveIfMisplaced(connection)
     }
 
     // MARK: - The refused-connection loop
 
-    /// Sends a connection refused for its credentials to the refused-connection loop, once its answer is out and
-    /// it waits for its next request: it leaves this loop's epoll set before the other loop adds it to its own, so
-    /// only one thread ever touches it.
-    private func handOverIfRefused(_ connection: Connection) {
-        guard let refusedConnectionLoop, connection.refusedCredentials, !connection.isClosed,
-              connection.phase == .idle || connection.phase == .readingHead,
+    /// Once a response is out and the connection waits for its next request: a connection refused for its
+    /// credentials goes to the refused-connection loop, and one whose credentials were then right (a scraper that
+    /// got a 429 during a flood, or asked first without credentials) comes back to an accepting loop.
+    private func moveIfMisplaced(_ connection: Connection) {
+        guard !connection.isClosed, connection.phase == .idle || connection.phase == .readingHead,
               !context.draining.load(ordering: .relaxed) else { return }
-        _ = cepoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, 0, 0)
+        if connection.refusedCredentials, let refusedConnectionLoop {
+            context.movedToRefusedLoop.add(1, ordering: .relaxed)
+            move(connection, to: refusedConnectionLoop)
+        } else if !connection.refusedCredentials, !acceptingLoops.isEmpty,
+                  let home = acceptingLoops[Int(connection.fd) % acceptingLoops.count].loop {
+            context.movedBack.add(1, ordering: .relaxed)
+            move(connection, to: home)
+        }
+    }
+
+    /// Hands `connection` to `loop`: it leaves this loop's epoll set before the other loop adds it to its own, so
+    /// only one thread ever touches it.
+    private func move(_ connection: Connection, to loop: EventLoop) {
+        let removed = cepoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, 0, 0)
+        assert(removed == 0, "a connection in two epoll sets would be served by two threads")
         release(connection)
-        if !refusedConnectionLoop.adopt(connection) {
+        if !loop.adopt(connection) {
             // That loop has finished (shutting down): close here.
             hold(connection)
             closeConnection(connection)
@@ -385,7 +414,8 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 closeConnection(connection)
                 continue
             }
-            // Pipelined requests, or bytes TLS already decrypted: epoll will not report them.
+            // The start of a request that came with the last one (a complete one would have been served before the
+            // move), and bytes TLS already decrypted, which epoll will not report.
             if !connection.unparsed.isEmpty { serveUnparsed(connection) }
             if !connection.isClosed && (connection.phase == .readingHead || connection.phase == .idle)
                 && connection.tls.map({ cossl_pending($0) > 0 }) == true {
@@ -585,6 +615,9 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
             let (admission, headers) = context.admit(request, now: now)
             switch admission {
             case .serve: response = context.handler.handle(request)
+            case .authorized:
+                connection.refusedCredentials = false
+                response = context.handler.handle(request)
             case .refuse(let refusal): response = refusal
             case .wrongCredentials(let refusal):
                 connection.refusedCredentials = true
@@ -643,12 +676,12 @@ final class EventLoop: @unchecked Sendable {  // its state is touched only on it
                 continue
             }
             connection.phase = .readingHead
-            if !verdict.accepted { connection.refusedCredentials = true }
+            connection.refusedCredentials = !verdict.accepted
             var response = verdict.accepted ? context.handler.handle(parked.request) : context.rejectWrongCredentials()
             if !parked.headers.isEmpty { response.headers += parked.headers }
             send(response, on: connection, headOnly: parked.isHead, connection: parked.connectionHeader, linger: false)
             continueAfterResponse(connection)
-            handOverIfRefused(connection)
+            moveIfMisplaced(connection)
         }
     }
 

@@ -58,6 +58,7 @@ public final class HTTPServer: Sendable {
                 do throws(HTTPServerError) {
                     let refusedConnectionLoop = try EventLoop(context: context, listenFD: nil)
                     loops.forEach { $0.refusedConnectionLoop = refusedConnectionLoop }
+                    refusedConnectionLoop.acceptingLoops = loops.map { EventLoop.WeakLoop(loop: $0) }
                     loops.append(refusedConnectionLoop)
                 } catch {
                     close(listenFD)
@@ -77,7 +78,7 @@ public final class HTTPServer: Sendable {
                 OSThread.detach {
                     cepoll_set_thread_name(refusing ? "http-refused" : "http-loop-\(index)")
                     // The scheduler favours the loops that serve everyone else over a flood of wrong passwords.
-                    if refusing { _ = cepoll_lower_thread_priority(EventLoop.refusedConnectionNiceness) }
+                    if refusing { _ = cepoll_lower_thread_priority(by: EventLoop.refusedConnectionNiceness) }
                     loop.run()
                     finished.signal()
                 }
@@ -91,6 +92,11 @@ public final class HTTPServer: Sendable {
     /// Connections held by each loop, the refused-connection loop last (for tests).
     var connectionsPerLoop: [Int] {
         state.withLock { $0.loops.map(\.connectionCount) }
+    }
+
+    /// Connections moved to the refused-connection loop so far, and back from it (for tests).
+    var connectionMoves: (toRefusedLoop: Int, back: Int) {
+        (context.movedToRefusedLoop.load(ordering: .relaxed), context.movedBack.load(ordering: .relaxed))
     }
 
     /// The bcrypt workers (nil without a web config).

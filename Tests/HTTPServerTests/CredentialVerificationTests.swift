@@ -213,37 +213,44 @@ struct CredentialVerificationTests {
         }
     }
 
-    @Test("a connection refused for its credentials moves to the refused-connection loop and is served there")
+    @Test("a connection refused for its credentials moves to the refused-connection loop, and back once they are right")
     func refusedConnectionMoves() throws {
         try withGatedServer(maxPending: 4) { gate, server in
             gate.open()
             #expect(server.connectionsPerLoop == [0, 0])
-            let scraper: TestClient
-            do {
-                let client = try TestClient(port: server.port, timeout: 60)
-                #expect(try client.get("/-/healthy").status == 200)
-                #expect(server.connectionsPerLoop == [1, 0])
-                // Refused, with the start of its next request already sent: the part travels with the connection.
-                try client.send(Self.request("alice:wrong") + "GET /next HTTP/1.1\r\nHost: te")
-                #expect(try client.readResponse().status == 401)
-                #expect(eventually(within: 60) { server.connectionsPerLoop == [0, 1] })
-                try client.send("st\r\n\(Self.alice)\r\n")
-                let next = try client.readResponse()
-                #expect(next.status == 200 && next.text == "GET /next\n")
-                // Pipelined on the moved connection: answered in order.
-                try client.send(Self.request("alice:wrong") + Self.request("alice:secret")
-                                + "GET /-/ready HTTP/1.1\r\nHost: test\r\n\r\n")
-                #expect(try client.readResponse().status == 401)
-                #expect(try client.readResponse().status == 200)
-                #expect(try client.readResponse().status == 200)
-                // A scraper connecting meanwhile is served by the accepting loop.
-                scraper = try TestClient(port: server.port, timeout: 60)
-                #expect(try scraper.get("/metrics", headers: Self.alice).status == 200)
-                #expect(server.connectionsPerLoop == [1, 1])
-                #expect(gate.passwords == ["wrong", "secret"])
-            }  // the refused client closes here: its connection and slot are released
+            let client = try TestClient(port: server.port, timeout: 60)
+            #expect(try client.get("/-/healthy").status == 200)
+            #expect(server.connectionsPerLoop == [1, 0])
+            // Refused after its check, with the start of its next request already sent: the part travels along.
+            try client.send(Self.request("alice:wrong") + "GET /next HTTP/1.1\r\nHost: te")
+            #expect(try client.readResponse().status == 401)
+            #expect(eventually(within: 60) { server.connectionsPerLoop == [0, 1] })
+            // The right password, served on the refused-connection loop; then the connection goes back.
+            try client.send("st\r\n\(Self.alice)\r\n")
+            let next = try client.readResponse()
+            #expect(next.status == 200 && next.text == "GET /next\n")
             #expect(eventually(within: 60) { server.connectionsPerLoop == [1, 0] })
-            #expect(try scraper.get("/-/healthy").status == 200)
+            #expect(server.connectionMoves == (toRefusedLoop: 1, back: 1))
+
+            // Refused from the cache (no check): moved as well.
+            let other = try TestClient(port: server.port, timeout: 60)
+            #expect(try other.get("/metrics", headers: Self.aliceWrong).status == 401)
+            #expect(eventually(within: 60) { server.connectionsPerLoop == [1, 1] })
+            // Pipelined on the moved connection: answered in order; the last credentials were right, so it goes back.
+            try other.send(Self.request("alice:wrong") + Self.request("alice:secret") + "GET /-/ready HTTP/1.1\r\nHost: test\r\n\r\n")
+            #expect(try other.readResponse().status == 401)
+            #expect(try other.readResponse().status == 200)
+            #expect(try other.readResponse().status == 200)
+            #expect(eventually(within: 60) { server.connectionsPerLoop == [2, 0] })
+            #expect(server.connectionMoves == (toRefusedLoop: 2, back: 2))
+            #expect(gate.passwords == ["wrong", "secret"])
+
+            // Closing releases the connection and its slot.
+            #expect(try other.get("/metrics").status == 401)
+            #expect(eventually(within: 60) { server.connectionsPerLoop == [1, 1] })
+            other.shutdown()
+            #expect(eventually(within: 60) { server.connectionsPerLoop == [1, 0] })
+            #expect(try client.get("/-/healthy").status == 200)
         }
     }
 

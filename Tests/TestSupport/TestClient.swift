@@ -51,6 +51,11 @@ public final class TestClient: @unchecked Sendable {  // used by one thread at a
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
+    /// Ends the connection now (both directions), rather than whenever the client is released.
+    public func shutdown() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {

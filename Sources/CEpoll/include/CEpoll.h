@@ -74,8 +74,8 @@ static inline int cepoll_errno(void) { return errno; }
 /// Names the calling thread (at most 15 characters), as `top -H` and debuggers show it.
 void cepoll_set_thread_name(const char *name);
 
-/// Gives the calling thread (only) the nice value `niceness` (raising it needs no privilege); 0 or -1 with errno.
-int cepoll_lower_thread_priority(int niceness);
+/// Raises the calling thread's (only) nice value by `by` (which needs no privilege); 0, or -1 with errno.
+int cepoll_lower_thread_priority(int by) __attribute__((swift_name("cepoll_lower_thread_priority(by:)")));
 
 /// Wakes a loop blocked in epoll_wait, and clears the wake-up.
 void cepoll_eventfd_signal(int fd);
