@@ -19,6 +19,13 @@ stop() {
 trap 'echo; echo "demo: stopping"; stop; exit 0' INT TERM
 trap stop EXIT
 
+# Something already answering on the port (another demo, a running exporter) would pass the readiness check below
+# for this one: refuse at once instead.
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null; then
+  echo "demo: 127.0.0.1:$port is already in use (another demo or exporter?): stop it, or DEMO_PORT=9900 scripts/demo.sh" >&2
+  exit 1
+fi
+
 bin=$(swift build -c release --show-bin-path)/akash-cost-exporter
 if [ ! -x "$bin" ]; then
   echo "demo: building the exporter once (release, a few minutes on 2 cores)"
@@ -37,11 +44,15 @@ mapfile -t flags < <(upstream_flags "$base"; recorded_flags)
 CMC_API_KEY=demo-key-not-secret "$bin" --web.listen-address="127.0.0.1:$port" --state.file= --poll.start-spread=0s \
   "${flags[@]}" >"$work/exporter.log" 2>&1 &
 pids+=($!)
+ready=0
 for _ in $(seq 300); do
-  curl -fsS "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break
   kill -0 "${pids[1]}" 2>/dev/null || { echo "demo: the exporter stopped:"; cat "$work/exporter.log"; exit 1; }
+  if curl -fsS "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then ready=1; break; fi
   sleep 0.1
 done
+if [ "$ready" = 0 ]; then
+  echo "demo: the exporter did not get ready within 30 s:"; cat "$work/exporter.log"; exit 1
+fi
 
 cat <<TEXT
 
@@ -62,4 +73,7 @@ With a Prometheus scraping it (prometheus.yml, target 127.0.0.1:$port), in PromQ
 
 Ctrl-C stops the exporter and the fake upstream.
 TEXT
-wait "${pids[1]}"
+status=0
+wait "${pids[1]}" || status=$?
+echo "demo: the exporter exited ($status):"; tail -n 20 "$work/exporter.log"
+exit "$status"

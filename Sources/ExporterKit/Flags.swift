@@ -35,17 +35,32 @@ public struct FlagSpec: Sendable {
 /// A bad flag or value: one line naming it and what is expected. The exporter exits 2 on it.
 public struct ConfigError: Error, Equatable, CustomStringConvertible {
     public let message: String
+    /// The flag whose value is wrong, when one is: its environment variable is named too if the value came from it.
+    public let flag: String?
 
-    public init(_ message: String) {
+    public init(_ message: String, flag: String? = nil) {
         self.message = message
+        self.flag = flag
     }
 
     /// `invalid value "abc" for --web.listen-address: expected [host]:port, e.g. :9877`
     public static func invalid(_ flag: String, _ value: String, expected: String) -> ConfigError {
-        ConfigError("invalid value \"\(value)\" for --\(flag): expected \(expected)")
+        ConfigError("invalid value \"\(value)\" for --\(flag): expected \(expected)", flag: flag)
+    }
+
+    /// The same error, saying which environment variable gave the value (a systemd environment file, a container's
+    /// env), when the flag's value came from one: there is no `--flag` on that command line to look for.
+    public func naming(environmentOf flags: ParsedFlags) -> ConfigError {
+        guard let flag, let variable = flags.environmentVariable(of: flag) else { return self }
+        return ConfigError("\(message) (from the environment variable \(variable))", flag: flag)
     }
 
     public var description: String { message }
+
+    /// Errors are the same when they say the same.
+    public static func == (lhs: ConfigError, rhs: ConfigError) -> Bool {
+        lhs.message == rhs.message
+    }
 }
 
 /// The outcome of parsing: `--help`, `--version`, or values to build configuration from.
@@ -189,10 +204,18 @@ enum Durations {
 public struct ParsedFlags: Sendable {
     private let values: [String: [String]]
     private let specs: [String: FlagSpec]
+    /// The environment variable each flag's value came from, for the flags not on the command line.
+    private let environmentOrigins: [String: String]
 
-    init(values: [String: [String]], specs: [String: FlagSpec]) {
+    init(values: [String: [String]], specs: [String: FlagSpec], environmentOrigins: [String: String] = [:]) {
         self.values = values
         self.specs = specs
+        self.environmentOrigins = environmentOrigins
+    }
+
+    /// The environment variable that gave `flag` its value; nil when it came from the command line or the default.
+    public func environmentVariable(of flag: String) -> String? {
+        environmentOrigins[flag]
     }
 
     /// The flag's value. A flag left out of the list given to the parser is a mistake in the program: it stops.
@@ -251,17 +274,19 @@ public enum FlagParser {
             }
         }
         var resolved: [String: [String]] = [:]
+        var origins: [String: String] = [:]
         for spec in specs {
             if let fromCommandLine = fromArguments[spec.name] {
                 resolved[spec.name] = fromCommandLine
-            } else if let fromEnvironment = (spec.extraEnvironment + [spec.environmentName(prefix: environmentPrefix)]).lazy
-                .compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) {
-                resolved[spec.name] = [fromEnvironment]
+            } else if let variable = (spec.extraEnvironment + [spec.environmentName(prefix: environmentPrefix)])
+                .first(where: { !(environment[$0] ?? "").isEmpty }) {
+                resolved[spec.name] = [environment[variable]!]
+                origins[spec.name] = variable
             } else if let defaultValue = spec.defaultValue {
                 resolved[spec.name] = [defaultValue]
             }
         }
-        return .values(ParsedFlags(values: resolved, specs: byName))
+        return .values(ParsedFlags(values: resolved, specs: byName, environmentOrigins: origins))
     }
 
     /// The `--help` text: usage line, then every flag with its default and environment variable.

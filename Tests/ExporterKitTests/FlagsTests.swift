@@ -63,6 +63,21 @@ import Testing
         #expect(try parse(["--akash.account-interval=250ms"])[Self.accountInterval] == 0.25)
     }
 
+    @Test func anErrorAboutAValueFromTheEnvironmentNamesTheVariable() throws {
+        let fromEnvironment = try parse([], environment: ["AKASH_EXPORTER_WEB_LISTEN_ADDRESS": "nowhere"])
+        #expect(fromEnvironment.environmentVariable(of: "web.listen-address") == "AKASH_EXPORTER_WEB_LISTEN_ADDRESS")
+        let error = ConfigError.invalid("web.listen-address", "nowhere", expected: "[host]:port").naming(environmentOf: fromEnvironment)
+        #expect(error.message == "invalid value \"nowhere\" for --web.listen-address: expected [host]:port "
+                + "(from the environment variable AKASH_EXPORTER_WEB_LISTEN_ADDRESS)")
+        // The command line wins, and then there is no variable to name.
+        let fromCommandLine = try parse(["--web.listen-address=nowhere"], environment: ["AKASH_EXPORTER_WEB_LISTEN_ADDRESS": "x"])
+        #expect(fromCommandLine.environmentVariable(of: "web.listen-address") == nil)
+        let plain = ConfigError.invalid("web.listen-address", "nowhere", expected: "[host]:port")
+        #expect(plain.naming(environmentOf: fromCommandLine) == plain)
+        // An extra name (CMC_API_KEY_FILE) is named as it was set.
+        #expect(try parse([], environment: ["CMC_API_KEY_FILE": "/a"]).environmentVariable(of: "cmc.api-key-file") == "CMC_API_KEY_FILE")
+    }
+
     @Test func repeatableFlagsAndCommaListsCombine() throws {
         let flags = try parse(["--akash.owner", "akash1a, akash1b", "--akash.owner=akash1c", "--akash.owner", ",akash1d,"])
         #expect(try flags[Self.owner] == ["akash1a", "akash1b", "akash1c", "akash1d"])

@@ -51,7 +51,11 @@ public struct ExporterConfig: Sendable {
         case .version:
             return .version(BuildInfo.versionText)
         case .values(let values):
-            return .run(try ExporterConfig(values, environment: environment))
+            do throws(ConfigError) {
+                return .run(try ExporterConfig(values, environment: environment))
+            } catch {
+                throw error.naming(environmentOf: values)
+            }
         }
     }
 }

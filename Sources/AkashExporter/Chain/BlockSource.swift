@@ -34,8 +34,9 @@ enum BlockSource {
     }
 }
 
-/// The chain as the block sources see it, shared by the tenant's and the provider's views: the latest height
-/// (which turns an escrow's `settled_at` into blocks not yet settled) and the latest header with its time.
+/// The chain as the block source sees it: the latest height (which turns the tenant's escrow `settled_at` into blocks
+/// not yet settled) and the latest header with its time (`akash_chain_latest_block_timestamp_seconds`, for the tenant's
+/// and the provider's chain-head alert).
 final class ChainHead: Sendable {
     let height: LastGood<Int64>
     let latest: LastGood<BlockHeader>
@@ -73,7 +74,8 @@ final class ChainHead: Sendable {
 protocol ChainView {
     /// Whether the view is on (an owner or a provider watched, the index enabled).
     var isOn: Bool { get }
-    /// Whether it also reads the latest height and head time (escrow projection, settlement), not only block time.
+    /// Whether the view wants the chain's head polled and exported (its height for escrow, its time for the
+    /// chain-head alert), not only the block time.
     var readsChainHead: Bool { get }
     var restURL: URL { get }
     var timeout: Double { get }

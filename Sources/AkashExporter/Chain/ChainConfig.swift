@@ -72,8 +72,8 @@ public struct ChainConfig: Sendable, Equatable {
     }
 }
 
-/// The chain as an area: the settings every view of the chain reads, and the chain's own head (the latest block,
-/// the measured block time), polled only when a view turns chain amounts into per-hour figures.
+/// The chain as an area: the settings every view of the chain reads, and the chain's own head: the latest block,
+/// polled when an owner or a provider is watched, and the measured block time, when any view of the chain is on.
 enum ChainArea: SourceArea {
     static let flags = ChainConfig.flags
     static let sources = [BlockSource.declaration, BlockTimeSource.declaration]

@@ -106,6 +106,26 @@ struct BlockTimeTests {
         #expect(throws: ConfigError.self) { try parse(["--akash.block-time=0s"]) }
     }
 
+    /// The chain's head is polled for the views that need it, as the exporter parses its flags and makes its sources.
+    @Test("the latest block with an owner or a provider; the block time with any view of the chain, when auto",
+          arguments: [
+              ([String](), ["akash_block_time"]),  // the network index is on by default
+              (["--no-akash.network-enabled"], []),
+              (["--no-akash.network-enabled", "--akash.owner=\(AccountHarness.tenant)"], ["akash_block", "akash_block_time"]),
+              (["--no-akash.network-enabled", "--akash.provider=\(AccountHarness.tenant)"], ["akash_block", "akash_block_time"]),
+              (["--akash.owner=\(AccountHarness.tenant)", "--akash.block-time=6s"], ["akash_block"]),
+              (["--akash.block-time=6s"], []),
+          ])
+    func chainHeadSelection(arguments: [String], polled: [String]) throws {
+        let config = try ExporterConfig(AreaTesting.flags(arguments), environment: [:])
+        let chain = try #require(config.areas[ChainArea.self])
+        let shared = SharedDependencies(blockTime: BlockTime(chain.blockTimeSetting))
+        let sources = SourceRegistry.make(SourceSetup(config, shared: shared)).sources
+        #expect(sources.map(\.name).filter { $0.hasPrefix("akash_block") } == polled)
+        #expect(sources.first { $0.name == "akash_block" }.map(\.interval) ?? 60 == 60)
+        #expect(sources.first { $0.name == "akash_block_time" }.map(\.interval) ?? BlockTime.measureEvery == BlockTime.measureEvery)
+    }
+
     @Test("a fixed block time measures nothing: no older header is asked for, no block time series")
     func fixed() async throws {
         let harness = try AccountGoldenTests.recordedChain(aktPriceUSD: { _ in 0.5 }, blockTime: BlockTime(.fixed(6)))
