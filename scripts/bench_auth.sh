@@ -149,6 +149,14 @@ start_server() {
 stop_server() {
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
+  forget "$server_pid"
+}
+
+# forget PID: a process that has ended leaves $pids, so the cleanup never signals a reused pid.
+forget() {
+  local kept=() pid
+  for pid in "${pids[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done
+  pids=("${kept[@]}")
 }
 
 # One authorized scrape: prints "status seconds".
@@ -177,6 +185,7 @@ run() {
   if [ "$flood" != none ]; then
     wrk -t2 -c32 -d"${seconds}s" -s "$work/$flood.lua" "https://127.0.0.1:$server_port/metrics" > "$work/wrk.out" 2>&1 &
     wrk_pid=$!
+    pids+=("$wrk_pid")
     sleep 1
   fi
   : > "$work/scrapes"
@@ -187,6 +196,7 @@ run() {
   local rate="–" split=""
   if [ -n "$wrk_pid" ]; then
     wait "$wrk_pid"
+    forget "$wrk_pid"
     rate="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$work/wrk.out")"
     if [ "$server" = exporter ]; then
       local after

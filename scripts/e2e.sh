@@ -337,9 +337,12 @@ query = (f'ALERTS{{alertname="AkashDeploymentEscrowRunwayLow", alertstate="firin
 deadline = time.time() + float(timeout)
 while time.time() < deadline:
     url = f"http://127.0.0.1:{prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": query})
-    if json.load(urllib.request.urlopen(url, timeout=10))["data"]["result"]:
-        print(f"chain-down: the escrow alert fires; its chain goes down now")
-        break
+    try:
+        if json.load(urllib.request.urlopen(url, timeout=10))["data"]["result"]:
+            print(f"chain-down: the escrow alert fires; its chain goes down now")
+            break
+    except (OSError, ValueError) as error:  # Prometheus busy or restarting: ask again
+        print(f"chain-down: asking Prometheus failed ({error}); trying again")
     time.sleep(1)
 else:
     print("chain-down: no escrow alert within the timeout; its chain goes down anyway (the checks below say what is missing)")

@@ -109,6 +109,8 @@ class Route:
         # upstream when something has happened, not after a count of requests that a slow machine makes later).
         self.switch_file = spec.get("switch_file") if isinstance(spec, dict) else None
         if self.switch_file:
+            if "before" not in spec or "after" not in spec:
+                raise ValueError(f"route {key!r}: a switch_file route needs both \"before\" and \"after\"")
             specs = [spec["before"], spec["after"]]
         else:
             specs = spec["sequence"] if isinstance(spec, dict) and "sequence" in spec else [spec]

@@ -12,6 +12,9 @@ scratch_cleanup() {
   for pid in "${pids[@]}"; do
     kill -"${SCRATCH_SIGNAL:-TERM}" "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    # A process started in a command substitution is not this shell's child, so `wait` cannot wait for it: give it
+    # up to 5 s to go before its files are removed.
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
   rm -rf "$work"
 }
