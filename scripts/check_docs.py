@@ -8,7 +8,10 @@ Checked:
   - a flag followed by its value in parentheses, "`--akash.providers-interval` (30m)", against the exporter's --help
     defaults (a value that is not the default must be written otherwise, e.g. "`--flag=5m`");
   - every "Source names:" list against scripts/sources.json (generated from the source registry);
-  - the flags table of docs/configuration.md against --help: every flag in it once, each default as --help gives it;
+  - the flags table of docs/configuration.md against --help: every flag in it once, in --help's order, each default as
+    --help gives it;
+  - the cost table of docs/configuration.md against scripts/sources.json: one row per source, in the registry's order,
+    and its "all" row's requests a day the sum of the rows' polls/day × requests/poll;
   - the two metric tables of docs/METRICS.md (the contract by area, and every series with its HELP text) name the
     same metrics;
   - every relative link of README.md and docs/*.md reaches a file, and its anchor a heading of that file;
@@ -92,7 +95,7 @@ for path in docs:
             missing, extra = sorted(source_names - listed), sorted(listed - source_names)
             failures.append(f"{path.relative_to(ROOT)}:{line_number}: source names miss {missing}, name unknown {extra}")
 
-# The flags table: | `--flag=VALUE` | `default` | what it does |, one row per flag of --help, in any order.
+# The flags table: | `--flag=VALUE` | `default` | what it does |, one row per flag of --help, in --help's order.
 configuration = ROOT / "docs/configuration.md"
 rows = re.findall(r"^\| `--(?:\[no-\])?([a-z0-9.\-]+)(?:=[^`]*)?` \| (?:`([^`]*)`)? *\|", configuration.read_text(), re.M)
 checked += 1
@@ -102,12 +105,62 @@ unknown = sorted(set(listed) - set(help_flags))
 twice = sorted({flag for flag in listed if listed.count(flag) > 1})
 if missing or unknown or twice:
     failures.append(f"docs/configuration.md: flags table misses {missing}, lists unknown {unknown}, twice {twice}")
+else:
+    checked += 1
+    out_of_place = next((f"--{flag} (row {n}, --help has --{want} there)" for n, (flag, want)
+                         in enumerate(zip(listed, [f for f in help_flags if f in listed]), 1) if flag != want), None)
+    if out_of_place:
+        failures.append(f"docs/configuration.md: flags table not in --help's order: first out of place {out_of_place}")
 for flag, said in rows:
     if flag in help_flags:
         checked += 1
         if said != defaults.get(flag, ""):
             failures.append(f"docs/configuration.md: flags table gives --{flag} default {said!r}; --help says "
                             f"{defaults.get(flag, '(none)')!r}")
+
+# The cost table of docs/configuration.md (| source | schedule | polls/day | requests/poll | ...): one row per source of
+# the registry, in its order, and an "all" row whose requests a day are the rows' polls times requests ("1,440 (+ 24)"
+# and "3 (+ 3)": a second, slower kind of request of the same source).
+def counts(cell):
+    return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", cell)]
+
+cost_text = configuration.read_text()
+cost_header = cost_text.find("\n| source | schedule | polls/day | requests/poll |")
+if cost_header < 0:
+    failures.append("docs/configuration.md: no cost table (| source | schedule | polls/day | requests/poll | ...)")
+else:
+    cost_line = cost_text[:cost_header].count("\n") + 2
+    cost_rows = []
+    for row in cost_text[cost_header + 1:].split("\n")[2:]:
+        if not row.startswith("|"):
+            break
+        cost_rows.append([cell.strip() for cell in row.strip("|").split("|")])
+    named = [re.fullmatch(r"`([a-z_]+)`", cells[0]) for cells in cost_rows]
+    costed = [match.group(1) for match in named if match]
+    registry = [s if isinstance(s, str) else s["name"] for s in sources]
+    checked += 1
+    missing, extra = [s for s in registry if s not in costed], [s for s in costed if s not in registry]
+    if missing or extra:
+        problems = ([f"no row for {', '.join(missing)}"] if missing else []) + \
+                   ([f"a row for {', '.join(extra)}, not a source"] if extra else [])
+        failures.append(f"docs/configuration.md:{cost_line}: cost table against the registry (scripts/sources.json): "
+                        + "; ".join(problems))
+    elif costed != registry:
+        row, want = next((n, want) for n, (have, want) in enumerate(zip(costed, registry), 1) if have != want)
+        failures.append(f"docs/configuration.md:{cost_line}: cost table not in the registry's order "
+                        f"(scripts/sources.json): row {row} is {costed[row - 1]}, the registry has {want} there")
+    total = next((cells for cells in cost_rows if cells[0] == "all"), None)
+    if total is None:
+        failures.append(f"docs/configuration.md:{cost_line}: cost table has no \"all\" row")
+    else:
+        checked += 1
+        said = (counts(next((cell for cell in total if "requests/day" in cell), "")) or [None])[0]
+        summed = sum(polls * requests for cells, match in zip(cost_rows, named) if match
+                     for polls, requests in zip(counts(cells[2]), counts(cells[3])))
+        if said != summed:
+            failures.append(f"docs/configuration.md:{cost_line}: cost table's \"all\" row says "
+                            f"{'no number of' if said is None else f'{said:,}'} requests/day; "
+                            f"its rows' polls/day × requests/poll add up to {summed:,}")
 
 # docs/METRICS.md: the contract's tables by area and the table of every series (`| metric | type | ...`) agree.
 metrics_text = (ROOT / "docs/METRICS.md").read_text(encoding="utf-8")
