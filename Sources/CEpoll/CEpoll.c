@@ -37,7 +37,8 @@ void cepoll_set_thread_name(const char *name) {
 
 int cepoll_lower_thread_priority(int by) {
     /* On Linux a nice value belongs to a thread: PRIO_PROCESS with the thread's id sets this thread's only. Relative
-       to the current value, so a service started with Nice=5 keeps the same gap. */
+       to the thread's current value (inherited from the thread that made it, as the other loops' is), so the gap to
+       the other loops stays `by` whatever theirs is. */
     id_t thread = (id_t)syscall(SYS_gettid);
     errno = 0;
     int current = getpriority(PRIO_PROCESS, thread);

@@ -29,6 +29,8 @@ public final class HTTPServer: Sendable {
         var finished: [DispatchSemaphore] = []
         var started = false
         var stopped = false
+        /// Why the refused-connection loop runs at the other loops' priority, when lowering it failed.
+        var priorityProblem: String?
     }
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) {
@@ -71,19 +73,40 @@ public final class HTTPServer: Sendable {
             state.started = true
             context.verifier?.start()
             let acceptingLoops = max(1, configuration.loopCount)
+            let prioritySet = DispatchSemaphore(value: 0)
+            let priorityError = Mutex<Int32>(0)
             for (index, loop) in loops.enumerated() {
                 let finished = DispatchSemaphore(value: 0)
                 state.finished.append(finished)
                 let refusing = index >= acceptingLoops
                 OSThread.detach {
                     cepoll_set_thread_name(refusing ? "http-refused" : "http-loop-\(index)")
-                    // The scheduler favours the loops that serve everyone else over a flood of wrong passwords.
-                    if refusing { _ = cepoll_lower_thread_priority(by: EventLoop.refusedConnectionNiceness) }
+                    if refusing {
+                        // The scheduler favours the loops that serve everyone else over a flood of wrong passwords.
+                        // Only this thread can change its own nice value; `start` waits to hear whether it could.
+                        if cepoll_lower_thread_priority(by: EventLoop.refusedConnectionNiceness) != 0 {
+                            let error = errno
+                            priorityError.withLock { $0 = error }
+                        }
+                        prioritySet.signal()
+                    }
                     loop.run()
                     finished.signal()
                 }
             }
+            if loops.count > acceptingLoops {
+                prioritySet.wait()
+                let error = priorityError.withLock { $0 }
+                if error != 0 { state.priorityProblem = "setpriority: \(String(cString: strerror(error)))" }
+            }
         }
+    }
+
+    /// Why the refused-connection loop could not be given a lower priority (a seccomp profile refusing
+    /// `setpriority`, say); nil when it was, or when the server checks no credentials. It still serves the
+    /// refused connections, at the other loops' priority.
+    public var refusedConnectionPriorityProblem: String? {
+        state.withLock { $0.priorityProblem }
     }
 
     /// What the server refused so far (`configuration.statistics`).

@@ -106,6 +106,9 @@ public final class Exporter: Sendable {
                                                      "tls": "\(config.core.webConfig?.servesTLS ?? false)",
                                                      "port": "\(server.port)", "telemetry_path": config.core.telemetryPath,
                                                      "sources": health.snapshot.map(\.name).joined(separator: ",")])
+        if let problem = server.refusedConnectionPriorityProblem {
+            logger.warn("connections refused for their credentials are served at the normal priority", ["err": problem])
+        }
         _ = publisher.refresh(now: now())
         publisher.startPeriodicRefresh(now: now)
         runner.start()
