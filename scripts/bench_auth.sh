@@ -57,7 +57,7 @@ bin=.build/release
 . scripts/lib/scratch.sh  # $work, $pids, cleaned up on exit
 [ -n "${BENCH_DEBUG:-}" ] && set -x
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. scripts/lib/exporter.sh  # free_port
 now_ms() { date +%s%3N; }
 
 # --- the shared web config: TLS and one bcrypt user at cost 10 ----------------------------------------------

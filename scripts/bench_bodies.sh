@@ -36,6 +36,7 @@ if [ -z "${EXPORTER:-}" ]; then swift build -c release --product akash-cost-expo
 [ -x "$exporter" ] || { echo "bench_bodies: no exporter binary at $exporter" >&2; exit 1; }
 
 . scripts/lib/scratch.sh  # $work, $pids, cleaned up on exit
+. scripts/lib/exporter.sh  # free_port, wait_exporter_ready
 
 # make_bodies KIND COUNT DIR: the large bodies and a routes file (DIR/routes.json) serving them.
 make_bodies() {
@@ -139,18 +140,14 @@ for size in $sizes; do
   else
     source=akash_leases fast=(--akash.account-interval="$interval") per_poll=$(( (count + 499) / 500 ))
   fi
-  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  port="$(free_port)"
   echo "fake-key-for-bench" > "$dir/key"
   env ${EXPORTER_ENV:-} "$exporter" --web.listen-address "127.0.0.1:$port" --log.level error --state.file "" \
     --cmc.api-key-file "$dir/key" "${upstream[@]}" "${owner_flags[@]}" --poll.start-spread 0s "${fast[@]}" \
     >"$dir/exporter.log" 2>&1 &
   exporter_pid=$!
   pids+=("$exporter_pid")
-  for _ in $(seq 1000); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && break
-    kill -0 "$exporter_pid" 2>/dev/null || { echo "bench_bodies: exporter exited" >&2; cat "$dir/exporter.log" >&2; exit 1; }
-    sleep 0.01
-  done
+  wait_exporter_ready "$port" "$exporter_pid" "$dir/exporter.log" || exit 1
   read -r rss0 anon0 <<<"$(rss_anon "$exporter_pid")"
   # wait_polled N: until the source has made N requests (the recorded poll's, then per_poll per large poll) and then
   # none for a second: the poll has ended (decoding takes a fraction of a second) and the next is an interval away.

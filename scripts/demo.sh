@@ -44,15 +44,8 @@ mapfile -t flags < <(upstream_flags "$base"; recorded_flags)
 CMC_API_KEY=demo-key-not-secret "$bin" --web.listen-address="127.0.0.1:$port" --state.file= --poll.start-spread=0s \
   "${flags[@]}" >"$work/exporter.log" 2>&1 &
 pids+=($!)
-ready=0
-for _ in $(seq 300); do
-  kill -0 "${pids[1]}" 2>/dev/null || { echo "demo: the exporter stopped:"; cat "$work/exporter.log"; exit 1; }
-  if curl -fsS "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; then ready=1; break; fi
-  sleep 0.1
-done
-if [ "$ready" = 0 ]; then
-  echo "demo: the exporter did not get ready within 30 s:"; cat "$work/exporter.log"; exit 1
-fi
+. scripts/lib/exporter.sh
+wait_exporter_ready "$port" "${pids[1]}" "$work/exporter.log" || exit 1
 
 cat <<TEXT
 

@@ -52,7 +52,8 @@ pids+=("$FAKE_UPSTREAM_PID")
 base="$FAKE_UPSTREAM_URL"
 mapfile -t upstream < <(upstream_flags "$base")
 mapfile -t intervals < <(interval_flags 1s)
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+. scripts/lib/exporter.sh  # free_port, wait_exporter_ready
+port="$(free_port)"
 
 echo "fake-key-for-soak" > "$work/key"
 started_ns="$(date +%s%N)"
@@ -63,11 +64,7 @@ started_ns="$(date +%s%N)"
 exporter_pid=$!
 pids+=("$exporter_pid")
 
-for _ in $(seq 1000); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null && break
-  kill -0 "$exporter_pid" 2>/dev/null || { echo "soak: exporter exited" >&2; cat "$work/exporter.log" >&2; exit 1; }
-  sleep 0.01
-done
+wait_exporter_ready "$port" "$exporter_pid" "$work/exporter.log" || exit 1
 echo "soak: cold start to /-/ready: $(( ($(date +%s%N) - started_ns) / 1000000 )) ms"
 
 # resident_kib anonymous_kib requests

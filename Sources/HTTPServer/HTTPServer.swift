@@ -47,25 +47,20 @@ public final class HTTPServer: Sendable {
             guard !state.started else { throw .alreadyStarted }
             let (listenFD, port) = try ListeningSocket.open(configuration.listenAddress)
             var loops: [EventLoop] = []
-            for _ in 0..<max(1, configuration.loopCount) {
-                do throws(HTTPServerError) {
+            do throws(HTTPServerError) {
+                for _ in 0..<max(1, configuration.loopCount) {
                     loops.append(try EventLoop(context: context, listenFD: listenFD))
-                } catch {
-                    close(listenFD)
-                    throw error
                 }
-            }
-            if context.checksCredentials {
-                // One more loop, accepting nothing, for the connections refused for their credentials.
-                do throws(HTTPServerError) {
+                if context.checksCredentials {
+                    // One more loop, accepting nothing, for the connections refused for their credentials.
                     let refusedConnectionLoop = try EventLoop(context: context, listenFD: nil)
                     loops.forEach { $0.refusedConnectionLoop = refusedConnectionLoop }
                     refusedConnectionLoop.acceptingLoops = loops.map { EventLoop.WeakLoop(loop: $0) }
                     loops.append(refusedConnectionLoop)
-                } catch {
-                    close(listenFD)
-                    throw error
                 }
+            } catch {
+                close(listenFD)
+                throw error
             }
             state.listenFD = listenFD
             state.port = port
